@@ -1,0 +1,307 @@
+// The hub's layout, its lifecycle (init, open, refusal of what is not a hub) and schema
+// migrations, and how the SQLite store is set up.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "store/store.h"
+#include "store/store_test_support.h"
+
+namespace tessera::store {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::kTestEpochMicros;
+using testing::RawDb;
+using testing::TempDir;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+}
+
+class HubTest : public ::testing::Test {
+ protected:
+  std::string HubDir() const { return tmp_.Sub("hub"); }
+  std::string DbPath() const { return tmp_.Sub("hub/hub.db"); }
+
+  TempDir tmp_;
+  ManualClock clock_{kTestEpochMicros};
+};
+
+TEST_F(HubTest, InitCreatesTheLayout) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+
+  EXPECT_TRUE(fs::is_regular_file(DbPath()));
+  for (const char* dir : {"landing", "quarantine", "models", "exports"}) {
+    EXPECT_TRUE(fs::is_directory(fs::path(HubDir()) / dir)) << dir;
+  }
+  std::string marker = ReadFile(HubDir() + "/hub.json");
+  EXPECT_NE(marker.find("\"format\": \"tessera-hub\""), std::string::npos) << marker;
+  EXPECT_NE(marker.find("\"format_version\": 1"), std::string::npos) << marker;
+  EXPECT_NE(marker.find("\"created_at\": \"2024-05-06T07:08:09Z\""), std::string::npos) << marker;
+  EXPECT_FALSE(fs::exists(HubDir() + "/hub.json.tmp"));
+}
+
+TEST_F(HubTest, InitIsIdempotentAndKeepsData) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  std::string first_marker = ReadFile(HubDir() + "/hub.json");
+  {
+    auto store = OpenSqliteStore(HubDir(), clock_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    auto txn = (*store)->Begin();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE((*store)->BeginLoad(**txn, "police", "a.csv", "h1", LoadMode::kIncremental).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+
+  clock_.Advance(int64_t{3600} * 1'000'000);
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+
+  EXPECT_EQ(ReadFile(HubDir() + "/hub.json"), first_marker) << "the creation time is kept";
+  auto store = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto loads = (*store)->ListLoads("", 10);
+  ASSERT_TRUE(loads.ok());
+  EXPECT_EQ(loads->size(), 1u);
+  auto migrations = (*store)->ListAppliedMigrations();
+  ASSERT_TRUE(migrations.ok());
+  EXPECT_EQ(migrations->size(), 1u);
+}
+
+TEST_F(HubTest, InitCompletesAnInterruptedInit) {
+  fs::create_directories(fs::path(HubDir()) / "landing");
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  EXPECT_TRUE(fs::exists(HubDir() + "/hub.json"));
+  EXPECT_TRUE(OpenSqliteStore(HubDir(), clock_).ok());
+}
+
+TEST_F(HubTest, InitRefusesADirectoryWithOtherFiles) {
+  fs::create_directories(HubDir());
+  WriteFile(HubDir() + "/notes.txt", "mine");
+
+  Status status = InitHub(HubDir(), clock_);
+  EXPECT_EQ(status.code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(status.message().find("notes.txt"), std::string::npos) << status.message();
+  EXPECT_FALSE(fs::exists(DbPath())) << "nothing is written into a foreign directory";
+  EXPECT_FALSE(fs::exists(HubDir() + "/landing"));
+}
+
+TEST_F(HubTest, InitRefusesAFile) {
+  WriteFile(HubDir(), "not a directory");
+  EXPECT_EQ(InitHub(HubDir(), clock_).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(HubTest, OpeningANonHubSaysToRunInit) {
+  fs::create_directories(HubDir());
+  auto store = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("tessera init --data " + HubDir()), std::string::npos)
+      << store.status().message();
+  EXPECT_FALSE(fs::exists(DbPath())) << "opening does not create a store";
+}
+
+TEST_F(HubTest, OpeningAMissingDirectorySaysToRunInit) {
+  auto store = OpenSqliteStore(tmp_.Sub("nowhere"), clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("tessera init --data"), std::string::npos);
+  EXPECT_FALSE(fs::exists(tmp_.Sub("nowhere")));
+}
+
+TEST_F(HubTest, OpeningAHubWithoutItsDatabaseFails) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  fs::remove(DbPath());
+  fs::remove(DbPath() + "-wal");
+  fs::remove(DbPath() + "-shm");
+  auto store = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("hub.db"), std::string::npos);
+  EXPECT_FALSE(fs::exists(DbPath()));
+}
+
+TEST_F(HubTest, OpeningANewerHubFormatFails) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  WriteFile(HubDir() + "/hub.json", R"({"format": "tessera-hub", "format_version": 2})");
+  auto store = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("newer"), std::string::npos);
+  EXPECT_EQ(InitHub(HubDir(), clock_).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(HubTest, OpeningAHubWithAGarbledMarkerIsCorruption) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  WriteFile(HubDir() + "/hub.json", "{not json");
+  EXPECT_EQ(OpenSqliteStore(HubDir(), clock_).status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(HubTest, MigrationsAreRecordedAndAppliedOnce) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  clock_.Advance(1'000'000);
+  {
+    auto store = OpenSqliteStore(HubDir(), clock_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    EXPECT_EQ((*store)->SchemaVersion(), 1);
+    auto migrations = (*store)->ListAppliedMigrations();
+    ASSERT_TRUE(migrations.ok());
+    ASSERT_EQ(migrations->size(), 1u);
+    EXPECT_EQ((*migrations)[0].version, 1);
+    EXPECT_EQ((*migrations)[0].applied_at_micros, kTestEpochMicros) << "applied at init";
+    EXPECT_NE((*migrations)[0].description.find("initial"), std::string::npos);
+  }
+  RawDb raw(DbPath());
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM schema_migrations"), 1);
+  EXPECT_EQ(raw.QueryInt("SELECT applied_at FROM schema_migrations"), kTestEpochMicros);
+  // Migration 1 made the POLE tables.
+  for (const char* table : {"loads", "source_records", "person_records", "quarantine", "locations",
+                            "events", "event_involvements", "objects", "nominals",
+                            "nominal_records", "nominal_changes", "household_memberships"}) {
+    EXPECT_EQ(raw.QueryInt(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                       "AND name = '") +
+                           table + "'"),
+              1)
+        << table;
+  }
+}
+
+TEST_F(HubTest, AHubWithANewerSchemaRefusesToOpen) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  {
+    RawDb raw(DbPath());
+    raw.Exec(
+        "INSERT INTO schema_migrations (version, applied_at, description) "
+        "VALUES (99, 0, 'from the future')");
+  }
+  auto store = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("99"), std::string::npos) << store.status().message();
+  EXPECT_NE(store.status().message().find("newer"), std::string::npos);
+
+  OpenOptions no_migrations;
+  no_migrations.apply_migrations = false;
+  auto without = OpenSqliteStore(HubDir(), clock_, no_migrations);
+  ASSERT_FALSE(without.ok());
+  EXPECT_NE(without.status().message().find("newer"), std::string::npos)
+      << without.status().message();
+}
+
+TEST_F(HubTest, OpeningWithoutMigrationsWorksOnACurrentHub) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  OpenOptions options;
+  options.apply_migrations = false;
+  auto store = OpenSqliteStore(HubDir(), clock_, options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->SchemaVersion(), 1);
+}
+
+TEST_F(HubTest, AnotherProgramsDatabaseIsLeftAlone) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  fs::remove(DbPath());
+  fs::remove(DbPath() + "-wal");
+  fs::remove(DbPath() + "-shm");
+  {
+    RawDb raw(DbPath());
+    raw.Exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT)");
+  }
+  auto store = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_FALSE(store.ok());
+  EXPECT_EQ(store.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(store.status().message().find("not a Tessera store"), std::string::npos);
+  RawDb raw(DbPath());
+  EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "delete") << "not switched to WAL";
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM sqlite_schema"), 1);
+}
+
+TEST_F(HubTest, TheStoreRunsInWalModeWithItsApplicationId) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  auto store = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_TRUE(store.ok());
+  RawDb raw(DbPath());
+  EXPECT_EQ(raw.QueryText("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(raw.QueryInt("PRAGMA application_id"), 0x54535241);
+}
+
+TEST_F(HubTest, TwoStoresShareAHub) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  OpenOptions quick;
+  quick.busy_timeout_ms = 50;
+  auto writer = OpenSqliteStore(HubDir(), clock_, quick);
+  auto reader = OpenSqliteStore(HubDir(), clock_, quick);
+  ASSERT_TRUE(writer.ok()) << writer.status().ToString();
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+
+  auto txn = (*writer)->Begin();
+  ASSERT_TRUE(txn.ok());
+  auto load = (*writer)->BeginLoad(**txn, "police", "a.csv", "h1", LoadMode::kIncremental);
+  ASSERT_TRUE(load.ok());
+
+  // The reader is not blocked, and does not see the uncommitted load.
+  auto seen = (*reader)->ListLoads("", 10);
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_TRUE(seen->empty());
+  // A second writer waits for the busy timeout, then gives up with Unavailable.
+  auto second = (*reader)->Begin();
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), StatusCode::kUnavailable) << second.status().ToString();
+
+  ASSERT_TRUE((*txn)->Commit().ok());
+  seen = (*reader)->ListLoads("", 10);
+  ASSERT_TRUE(seen.ok());
+  ASSERT_EQ(seen->size(), 1u);
+  EXPECT_EQ((*seen)[0].id, *load);
+  auto now_free = (*reader)->Begin();
+  EXPECT_TRUE(now_free.ok()) << now_free.status().ToString();
+}
+
+TEST_F(HubTest, ASecondWriterWaitsForTheFirst) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  auto first = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_TRUE(first.ok());
+  auto txn = (*first)->Begin();
+  ASSERT_TRUE(txn.ok());
+  ASSERT_TRUE((*first)->BeginLoad(**txn, "police", "a.csv", "h1", LoadMode::kIncremental).ok());
+
+  // Another store (each used by its own thread) waits within its busy timeout, then writes.
+  Status second_status = Status::Internal("not run");
+  std::thread second_writer([&] {
+    auto second = OpenSqliteStore(HubDir(), clock_);
+    if (!second.ok()) {
+      second_status = second.status();
+      return;
+    }
+    auto second_txn = (*second)->Begin();
+    if (!second_txn.ok()) {
+      second_status = second_txn.status();
+      return;
+    }
+    auto load = (*second)->BeginLoad(**second_txn, "health", "b.csv", "h2", LoadMode::kIncremental);
+    second_status = load.ok() ? (*second_txn)->Commit() : load.status();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_TRUE((*txn)->Commit().ok());
+  second_writer.join();
+  EXPECT_TRUE(second_status.ok()) << second_status.ToString();
+
+  auto loads = (*first)->ListLoads("", 10);
+  ASSERT_TRUE(loads.ok());
+  ASSERT_EQ(loads->size(), 2u);
+  EXPECT_EQ((*loads)[0].source_id, "health");
+  EXPECT_EQ((*loads)[1].source_id, "police");
+}
+
+}  // namespace
+}  // namespace tessera::store

@@ -1,0 +1,302 @@
+#include "store/sqlite/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace tessera::store::sqlite {
+namespace {
+
+// Conventions of the schema, kept portable to PostgreSQL:
+//   - ids are INTEGER PRIMARY KEY (BIGINT GENERATED ... AS IDENTITY there);
+//   - times are INTEGER microseconds since the Unix epoch, UTC, in columns named *_at;
+//   - dates are ISO 8601 TEXT ("1987-03-14");
+//   - booleans are INTEGER 0/1 with a CHECK;
+//   - vocabularies (roles, sexes, agencies) are their model names as TEXT, unconstrained, so
+//     that a new word does not need a migration;
+//   - lists and small structures are JSON TEXT (jsonb there), written and read only by
+//     sqlite_store.cc;
+//   - bytes that need not be UTF-8 (a quarantined row) are BLOB (bytea there).
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE loads (
+  id                INTEGER PRIMARY KEY,
+  source_id         TEXT    NOT NULL,
+  file              TEXT    NOT NULL,
+  file_hash         TEXT    NOT NULL,
+  mode              TEXT    NOT NULL CHECK (mode IN ('incremental', 'full_refresh')),
+  status            TEXT    NOT NULL CHECK (status IN ('running', 'completed')),
+  started_at        INTEGER NOT NULL,
+  finished_at       INTEGER,
+  read_count        INTEGER NOT NULL DEFAULT 0,
+  loaded_count      INTEGER NOT NULL DEFAULT 0,
+  unchanged_count   INTEGER NOT NULL DEFAULT 0,
+  quarantined_count INTEGER NOT NULL DEFAULT 0,
+  deleted_count     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX loads_by_file_hash ON loads (source_id, file_hash, status);
+
+-- Every version of every record a partner sent. Exactly one version per key is current.
+CREATE TABLE source_records (
+  id           INTEGER PRIMARY KEY,
+  source_id    TEXT    NOT NULL,
+  record_key   TEXT    NOT NULL,
+  version      INTEGER NOT NULL CHECK (version >= 1),
+  is_current   INTEGER NOT NULL CHECK (is_current IN (0, 1)),
+  is_deleted   INTEGER NOT NULL CHECK (is_deleted IN (0, 1)),
+  load_id      INTEGER NOT NULL REFERENCES loads (id),
+  file         TEXT    NOT NULL,
+  line         INTEGER NOT NULL,
+  byte_offset  INTEGER NOT NULL,
+  received_at  INTEGER NOT NULL,
+  content_hash TEXT    NOT NULL,
+  payload      TEXT    NOT NULL,
+  UNIQUE (source_id, record_key, version)
+);
+CREATE UNIQUE INDEX source_records_current
+  ON source_records (source_id, record_key) WHERE is_current = 1;
+CREATE INDEX source_records_by_load ON source_records (load_id);
+
+CREATE TABLE locations (
+  id                INTEGER PRIMARY KEY,
+  match_key         TEXT    NOT NULL UNIQUE,  -- 'uprn:<uprn>' or 'addr:<address>|<postcode>'
+  uprn              TEXT    NOT NULL DEFAULT '',
+  address_text      TEXT    NOT NULL DEFAULT '',
+  postcode          TEXT    NOT NULL DEFAULT '',
+  postcode_district TEXT    NOT NULL DEFAULT '',
+  small_area        TEXT    NOT NULL DEFAULT '',
+  latitude          REAL,
+  longitude         REAL,
+  no_fixed_abode    INTEGER NOT NULL DEFAULT 0 CHECK (no_fixed_abode IN (0, 1))
+);
+CREATE INDEX locations_by_postcode ON locations (postcode);
+CREATE INDEX locations_by_small_area ON locations (small_area);
+
+-- A person as mentioned by one source record version: standardised, with the raw values.
+CREATE TABLE person_records (
+  id               INTEGER PRIMARY KEY,
+  source_record_id INTEGER NOT NULL REFERENCES source_records (id),
+  mention_key      TEXT    NOT NULL,
+  role             TEXT    NOT NULL,
+  given            TEXT    NOT NULL DEFAULT '',
+  middle           TEXT    NOT NULL DEFAULT '',
+  family           TEXT    NOT NULL DEFAULT '',
+  title            TEXT    NOT NULL DEFAULT '',
+  suffix           TEXT    NOT NULL DEFAULT '',
+  dob              TEXT,
+  sex              TEXT    NOT NULL DEFAULT 'unknown',
+  location_id      INTEGER REFERENCES locations (id),
+  identifiers      TEXT    NOT NULL DEFAULT '[]',
+  phones           TEXT    NOT NULL DEFAULT '[]',
+  emails           TEXT    NOT NULL DEFAULT '[]',
+  aliases          TEXT    NOT NULL DEFAULT '[]',
+  raw              TEXT    NOT NULL DEFAULT '[]',
+  flags            TEXT    NOT NULL DEFAULT '[]',
+  UNIQUE (source_record_id, mention_key)
+);
+CREATE INDEX person_records_by_location ON person_records (location_id);
+
+CREATE TABLE events (
+  id               INTEGER PRIMARY KEY,
+  source_record_id INTEGER NOT NULL REFERENCES source_records (id),
+  source_id        TEXT    NOT NULL,
+  event_ref        TEXT    NOT NULL,
+  type             TEXT    NOT NULL,
+  agency           TEXT    NOT NULL,
+  category         TEXT    NOT NULL DEFAULT '',
+  severity         INTEGER NOT NULL DEFAULT 0 CHECK (severity BETWEEN 0 AND 5),
+  event_date       TEXT    NOT NULL,
+  location_id      INTEGER REFERENCES locations (id)
+);
+CREATE INDEX events_by_ref ON events (source_id, event_ref);
+CREATE INDEX events_by_source_record ON events (source_record_id);
+CREATE INDEX events_by_location ON events (location_id);
+
+CREATE TABLE event_involvements (
+  event_id         INTEGER NOT NULL REFERENCES events (id),
+  person_record_id INTEGER NOT NULL REFERENCES person_records (id),
+  role             TEXT    NOT NULL,
+  PRIMARY KEY (event_id, person_record_id, role)
+);
+CREATE INDEX event_involvements_by_person ON event_involvements (person_record_id);
+
+CREATE TABLE objects (
+  id    INTEGER PRIMARY KEY,
+  kind  TEXT NOT NULL,
+  value TEXT NOT NULL,
+  UNIQUE (kind, value)
+);
+
+CREATE TABLE quarantine (
+  id          INTEGER PRIMARY KEY,
+  load_id     INTEGER NOT NULL REFERENCES loads (id),
+  source_id   TEXT    NOT NULL,
+  file        TEXT    NOT NULL,
+  line        INTEGER NOT NULL,
+  byte_offset INTEGER NOT NULL,
+  field       TEXT    NOT NULL DEFAULT '',
+  reason      TEXT    NOT NULL,
+  raw         BLOB    NOT NULL
+);
+CREATE INDEX quarantine_by_load ON quarantine (load_id, id);
+CREATE INDEX quarantine_by_source ON quarantine (source_id, id);
+
+-- Resolution: golden nominals, which person records make each one, and a feed of changes.
+CREATE TABLE nominals (
+  id          INTEGER PRIMARY KEY,
+  given       TEXT    NOT NULL DEFAULT '',
+  middle      TEXT    NOT NULL DEFAULT '',
+  family      TEXT    NOT NULL DEFAULT '',
+  title       TEXT    NOT NULL DEFAULT '',
+  suffix      TEXT    NOT NULL DEFAULT '',
+  other_names TEXT    NOT NULL DEFAULT '[]',
+  dob         TEXT,
+  sex         TEXT    NOT NULL DEFAULT 'unknown',
+  identifiers TEXT    NOT NULL DEFAULT '[]',
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+
+CREATE TABLE nominal_records (
+  person_record_id INTEGER PRIMARY KEY REFERENCES person_records (id),
+  nominal_id       INTEGER NOT NULL REFERENCES nominals (id),
+  attached_at      INTEGER NOT NULL
+);
+CREATE INDEX nominal_records_by_nominal ON nominal_records (nominal_id);
+
+-- AUTOINCREMENT: a seq is never reused, even after the newest rows are deleted, so a reader's
+-- high-water mark stays meaningful.
+CREATE TABLE nominal_changes (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  nominal_id INTEGER NOT NULL REFERENCES nominals (id),
+  kind       TEXT    NOT NULL,
+  at         INTEGER NOT NULL
+);
+
+CREATE TABLE household_memberships (
+  id           INTEGER PRIMARY KEY,
+  household_id INTEGER NOT NULL,
+  nominal_id   INTEGER NOT NULL REFERENCES nominals (id),
+  location_id  INTEGER NOT NULL REFERENCES locations (id),
+  from_date    TEXT,
+  to_date      TEXT
+);
+CREATE INDEX household_memberships_by_household ON household_memberships (household_id);
+CREATE INDEX household_memberships_by_nominal ON household_memberships (nominal_id);
+)sql";
+
+constexpr std::array<Migration, 1> kMigrations = {{
+    {1,
+     "initial POLE schema: loads, source records, people, locations, events, objects, "
+     "quarantine, nominals and their change feed, households",
+     kInitialSchema},
+}};
+
+constexpr std::string_view kCreateMigrationsTable =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    " version     INTEGER PRIMARY KEY,"
+    " applied_at  INTEGER NOT NULL,"
+    " description TEXT    NOT NULL)";
+
+Result<bool> HasMigrationsTable(Connection& connection) {
+  TRY_ASSIGN(int64_t count,
+             connection.QueryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                                 "name = 'schema_migrations'",
+                                 "reading the schema version"));
+  return count > 0;
+}
+
+// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back if it fails.
+template <typename Body>
+Status InWriteTransaction(Connection& connection, std::string_view operation, Body body) {
+  TRY(connection.Exec("BEGIN IMMEDIATE", operation));
+  Status status = body();
+  if (status.ok()) status = connection.Exec("COMMIT", operation);
+  if (!status.ok() && !connection.InAutocommit()) {
+    (void)connection.Exec("ROLLBACK", operation);  // the first error is the one to report
+  }
+  return status;
+}
+
+Status CheckNotNewer(int version) {
+  if (version > LatestSchemaVersion()) {
+    return Status::FailedPrecondition("the hub's schema is version " + std::to_string(version) +
+                                      ", newer than this version of tessera understands (" +
+                                      std::to_string(LatestSchemaVersion()) +
+                                      "): upgrade tessera to open it");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::span<const Migration> Migrations() { return kMigrations; }
+
+int LatestSchemaVersion() { return kMigrations.back().version; }
+
+Result<int> ReadSchemaVersion(Connection& connection) {
+  TRY_ASSIGN(int64_t application_id,
+             connection.QueryInt("PRAGMA application_id", "reading the application id"));
+  TRY_ASSIGN(bool has_table, HasMigrationsTable(connection));
+  if (!has_table) {
+    TRY_ASSIGN(int64_t tables, connection.QueryInt("SELECT count(*) FROM sqlite_schema",
+                                                   "reading the schema version"));
+    if (application_id != 0 || tables != 0) {
+      return Status::FailedPrecondition(
+          "the database is not a Tessera store (it has no schema_migrations table)");
+    }
+    return 0;
+  }
+  if (application_id != kApplicationId) {
+    return Status::FailedPrecondition("the database is not a Tessera store (application id " +
+                                      std::to_string(application_id) + ")");
+  }
+  TRY_ASSIGN(int64_t version,
+             connection.QueryInt("SELECT coalesce(max(version), 0) FROM schema_migrations",
+                                 "reading the schema version"));
+  return static_cast<int>(version);
+}
+
+Result<int> Migrate(Connection& connection, const Clock& clock, bool apply) {
+  TRY_ASSIGN(int version, ReadSchemaVersion(connection));
+  TRY(CheckNotNewer(version));
+  if (version == LatestSchemaVersion()) return version;
+  if (!apply) {
+    return Status::FailedPrecondition(
+        "the hub's schema is version " + std::to_string(version) + "; this tessera needs " +
+        std::to_string(LatestSchemaVersion()) + ": open it with migrations enabled to upgrade");
+  }
+
+  if (version == 0) {
+    Status created = InWriteTransaction(connection, "creating schema_migrations", [&] {
+      Status status = connection.Exec(kCreateMigrationsTable, "creating schema_migrations");
+      if (!status.ok()) return status;
+      return connection.Exec("PRAGMA application_id = " + std::to_string(kApplicationId),
+                             "setting the application id");
+    });
+    TRY(created);
+  }
+
+  for (const Migration& migration : kMigrations) {
+    std::string operation = "applying schema migration " + std::to_string(migration.version) +
+                            " (" + std::string(migration.description) + ")";
+    Status applied = InWriteTransaction(connection, operation, [&]() -> Status {
+      // Another process may have migrated while this one waited for the write lock.
+      TRY_ASSIGN(int current, ReadSchemaVersion(connection));
+      TRY(CheckNotNewer(current));
+      if (current >= migration.version) return Status::Ok();
+      if (current != migration.version - 1) {
+        return Status::Corruption(operation + ": the hub is at version " + std::to_string(current) +
+                                  ", not the one before");
+      }
+      TRY(connection.Exec(migration.sql, operation));
+      TRY_ASSIGN(auto insert, connection.Prepare("INSERT INTO schema_migrations (version, "
+                                                 "applied_at, description) VALUES (?1, ?2, ?3)",
+                                                 operation));
+      insert.Bind(1, migration.version).Bind(2, clock.NowMicros()).Bind(3, migration.description);
+      return insert.Run();
+    });
+    TRY(applied);
+  }
+  return ReadSchemaVersion(connection);
+}
+
+}  // namespace tessera::store::sqlite

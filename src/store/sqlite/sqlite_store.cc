@@ -1,0 +1,1150 @@
+#include "store/sqlite/sqlite_store.h"
+
+#include <cctype>
+#include <utility>
+
+#include "store/hub.h"
+#include "store/sqlite/json_fields.h"
+#include "store/sqlite/migrations.h"
+
+namespace tessera::store {
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& hub_dir, const Clock& clock,
+                                               OpenOptions options) {
+  TRY(internal::CheckHub(hub_dir));
+  TRY_ASSIGN(auto store, sqlite::SqliteStore::Open(internal::HubDbPath(hub_dir), clock, options,
+                                                   /*create=*/false));
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+namespace sqlite {
+namespace {
+
+// Runs a statement without parameters or results through the statement cache.
+Status Run(Connection& db, std::string_view sql, std::string_view operation) {
+  TRY_ASSIGN(Query query, db.Prepare(sql, operation));
+  return query.Run();
+}
+
+Status RequireText(std::string_view value, std::string_view what, std::string_view operation) {
+  if (value.empty()) {
+    return Status::InvalidArgument(std::string(operation) + ": " + std::string(what) + " is empty");
+  }
+  return Status::Ok();
+}
+
+Status RequireId(int64_t id, std::string_view what, std::string_view operation) {
+  if (id <= 0) {
+    return Status::InvalidArgument(std::string(operation) + ": " + std::string(what) +
+                                   " is not set");
+  }
+  return Status::Ok();
+}
+
+Status RequireLimit(int limit, std::string_view operation) {
+  if (limit <= 0) {
+    return Status::InvalidArgument(std::string(operation) + ": limit must be positive, not " +
+                                   std::to_string(limit));
+  }
+  return Status::Ok();
+}
+
+Status NotFoundById(std::string_view what, int64_t id) {
+  return Status::NotFound(std::string(what) + " " + std::to_string(id) + " does not exist");
+}
+
+Result<CivilDate> ValidDate(const CivilDate& date, std::string_view what,
+                            std::string_view operation) {
+  if (!date.IsValid()) {
+    return Status::InvalidArgument(std::string(operation) + ": " + std::string(what) +
+                                   " is not a valid date");
+  }
+  return date;
+}
+
+Result<model::Role> DecodeRole(const std::string& name) {
+  std::optional<model::Role> role = model::RoleFromName(name);
+  if (!role.has_value()) return Status::Corruption("stored role '" + name + "' is not known");
+  return *role;
+}
+
+Result<model::Sex> DecodeSex(const std::string& name) {
+  std::optional<model::Sex> sex = SexFromName(name);
+  if (!sex.has_value()) return Status::Corruption("stored sex '" + name + "' is not known");
+  return *sex;
+}
+
+Result<std::optional<CivilDate>> DecodeOptionalDate(const std::optional<std::string>& text) {
+  if (!text.has_value()) return std::optional<CivilDate>();
+  TRY_ASSIGN(CivilDate date, DecodeIsoDate(*text));
+  return std::optional<CivilDate>(date);
+}
+
+std::optional<std::string> EncodeOptionalDate(const std::optional<CivilDate>& date) {
+  if (!date.has_value()) return std::nullopt;
+  return date->ToIso();
+}
+
+Query& BindOptionalText(Query& query, int index, const std::optional<std::string>& text) {
+  return text.has_value() ? query.Bind(index, *text) : query.BindNull(index);
+}
+
+// Address text and postcodes compared for location matching: ASCII letters upper-cased,
+// punctuation and runs of spaces folded to one space, ends trimmed. "12 High St., Anytown" and
+// "12 HIGH ST ANYTOWN" match; non-ASCII bytes are kept as they are.
+std::string NormaliseForMatch(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool pending_space = false;
+  for (char c : text) {
+    unsigned char u = static_cast<unsigned char>(c);
+    bool keep = u >= 0x80 || std::isalnum(u) != 0;
+    if (!keep) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += u < 0x80 ? static_cast<char>(std::toupper(u)) : c;
+  }
+  return out;
+}
+
+std::string PostcodeForMatch(std::string_view postcode) {
+  std::string out;
+  for (char c : NormaliseForMatch(postcode)) {
+    if (c != ' ') out += c;
+  }
+  return out;
+}
+
+std::string LocationMatchKey(const model::Location& location) {
+  std::string uprn = NormaliseForMatch(location.uprn);
+  if (!uprn.empty()) return "uprn:" + uprn;
+  return "addr:" + NormaliseForMatch(location.address_text) + "|" +
+         PostcodeForMatch(location.postcode);
+}
+
+Status ValidateCounts(const LoadCounts& c) {
+  if (c.read < 0 || c.loaded < 0 || c.unchanged < 0 || c.quarantined < 0 || c.deleted < 0) {
+    return Status::InvalidArgument("FinishLoad: counts must not be negative");
+  }
+  if (c.read != c.loaded + c.unchanged + c.quarantined) {
+    return Status::InvalidArgument(
+        "FinishLoad: counts do not reconcile: read " + std::to_string(c.read) + " != loaded " +
+        std::to_string(c.loaded) + " + unchanged " + std::to_string(c.unchanged) +
+        " + quarantined " + std::to_string(c.quarantined));
+  }
+  return Status::Ok();
+}
+
+// --- column lists, each with its reader
+
+constexpr std::string_view kLoadColumns =
+    "id, source_id, file, file_hash, mode, status, started_at, finished_at, read_count, "
+    "loaded_count, unchanged_count, quarantined_count, deleted_count";
+
+constexpr std::string_view kSourceRecordColumns =
+    "id, source_id, record_key, version, is_deleted, load_id, file, line, byte_offset, "
+    "received_at, content_hash, payload";
+
+model::SourceRecord ReadSourceRecord(const Query& q) {
+  model::SourceRecord record;
+  record.id = q.Int(0);
+  record.source_id = q.Text(1);
+  record.record_key = q.Text(2);
+  record.version = static_cast<int>(q.Int(3));
+  record.deleted = q.Int(4) != 0;
+  record.provenance.source_id = record.source_id;
+  record.provenance.load_id = q.Int(5);
+  record.provenance.file = q.Text(6);
+  record.provenance.line = q.Int(7);
+  record.provenance.byte_offset = q.Int(8);
+  record.provenance.received_at_micros = q.Int(9);
+  record.provenance.content_hash = q.Text(10);
+  record.payload = q.Text(11);
+  return record;
+}
+
+constexpr std::string_view kInsertSourceRecord =
+    "INSERT INTO source_records (source_id, record_key, version, is_current, is_deleted, "
+    "load_id, file, line, byte_offset, received_at, content_hash, payload) "
+    "VALUES (?1, ?2, ?3, 1, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+
+constexpr std::string_view kSelectCurrentVersion =
+    "SELECT id, version, is_deleted, content_hash FROM source_records "
+    "WHERE source_id = ?1 AND record_key = ?2 AND is_current = 1";
+
+constexpr std::string_view kRetireVersion =
+    "UPDATE source_records SET is_current = 0 WHERE id = ?1";
+
+constexpr std::string_view kPersonColumns =
+    "p.id, p.source_record_id, p.mention_key, p.role, p.given, p.middle, p.family, p.title, "
+    "p.suffix, p.dob, p.sex, p.location_id, p.identifiers, p.phones, p.emails, p.aliases, p.raw, "
+    "p.flags";
+
+constexpr std::string_view kEventColumns =
+    "e.id, e.source_record_id, e.source_id, e.event_ref, e.type, e.agency, e.category, "
+    "e.severity, e.event_date, e.location_id";
+
+Result<model::Event> ReadEventRow(const Query& q) {
+  model::Event event;
+  event.id = q.Int(0);
+  event.source_record_id = q.Int(1);
+  event.source_id = q.Text(2);
+  event.event_ref = q.Text(3);
+  event.type = q.Text(4);
+  std::string agency = q.Text(5);
+  std::optional<model::Agency> parsed = model::AgencyFromName(agency);
+  if (!parsed.has_value()) return Status::Corruption("stored agency '" + agency + "' is not known");
+  event.agency = *parsed;
+  event.category = q.Text(6);
+  event.severity = static_cast<int>(q.Int(7));
+  TRY_ASSIGN(event.date, DecodeIsoDate(q.Text(8)));
+  event.location_id = q.OptionalInt(9);
+  return event;
+}
+
+constexpr std::string_view kLocationColumns =
+    "id, uprn, address_text, postcode, postcode_district, small_area, latitude, longitude, "
+    "no_fixed_abode";
+
+constexpr std::string_view kNominalColumns =
+    "id, given, middle, family, title, suffix, other_names, dob, sex, identifiers";
+
+// Joins the pieces of a statement around a shared column list.
+std::string Sql(std::string_view a, std::string_view b, std::string_view c = "") {
+  std::string out(a);
+  out += b;
+  out += c;
+  return out;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Transactions
+
+class SqliteTransaction final : public Transaction {
+ public:
+  explicit SqliteTransaction(SqliteStore* store) : store_(store) {}
+  ~SqliteTransaction() override {
+    if (store_ != nullptr) (void)Rollback();
+  }
+
+  Status Commit() override {
+    if (store_ == nullptr) return Status::FailedPrecondition("Commit: the transaction is over");
+    Connection& db = *store_->db_;
+    Status status;
+    if (db.InAutocommit()) {
+      status = Status::FailedPrecondition(
+          "Commit: the transaction was rolled back by sqlite after an earlier error");
+    } else {
+      status = Run(db, "COMMIT", "committing a transaction");
+      if (!status.ok() && !db.InAutocommit()) {
+        (void)Run(db, "ROLLBACK", "rolling back after a failed commit");
+      }
+    }
+    End();
+    return status;
+  }
+
+  Status Rollback() override {
+    if (store_ == nullptr) return Status::FailedPrecondition("Rollback: the transaction is over");
+    Connection& db = *store_->db_;
+    Status status;
+    if (!db.InAutocommit()) status = Run(db, "ROLLBACK", "rolling back a transaction");
+    End();
+    return status;
+  }
+
+  bool is_open() const override { return store_ != nullptr; }
+
+  // The store is going away first: it has rolled back.
+  void Detach() { store_ = nullptr; }
+
+ private:
+  void End() {
+    store_->open_txn_ = nullptr;
+    store_ = nullptr;
+  }
+
+  SqliteStore* store_;
+};
+
+// A consistent view for reads that take several statements, when no write transaction is
+// open (inside one, reads already see one state).
+class SqliteStore::ReadSnapshot {
+ public:
+  explicit ReadSnapshot(Connection& db) : db_(db) {
+    if (db_.InAutocommit()) began_ = Run(db_, "BEGIN", "beginning a read").ok();
+  }
+  ~ReadSnapshot() {
+    if (began_ && !db_.InAutocommit()) (void)Run(db_, "ROLLBACK", "ending a read");
+  }
+  ReadSnapshot(const ReadSnapshot&) = delete;
+  ReadSnapshot& operator=(const ReadSnapshot&) = delete;
+
+ private:
+  Connection& db_;
+  bool began_ = false;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Opening
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& db_path,
+                                                       const Clock& clock,
+                                                       const OpenOptions& options, bool create) {
+  TRY_ASSIGN(std::unique_ptr<Connection> db,
+             Connection::Open(db_path, create, options.busy_timeout_ms));
+  // Per-connection settings. foreign_keys cannot change inside a transaction, so these come
+  // before anything else.
+  TRY(db->Exec("PRAGMA foreign_keys = ON", "enabling foreign keys"));
+  TRY(db->Exec("PRAGMA synchronous = NORMAL", "setting synchronous mode"));
+  // Checked before WAL is switched on, so that another program's database is left untouched.
+  TRY_ASSIGN(int version, ReadSchemaVersion(*db));
+  (void)version;
+  TRY_ASSIGN(std::string mode, db->QueryText("PRAGMA journal_mode = WAL", "enabling WAL"));
+  if (mode != "wal") {
+    return Status::IoError("cannot put " + db_path + " in WAL mode (sqlite kept '" + mode +
+                           "'): is it on a network file system?");
+  }
+  TRY_ASSIGN(int schema_version, Migrate(*db, clock, options.apply_migrations));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), clock, schema_version));
+}
+
+SqliteStore::~SqliteStore() {
+  if (open_txn_ != nullptr) {
+    if (!db_->InAutocommit()) (void)Run(*db_, "ROLLBACK", "rolling back at close");
+    open_txn_->Detach();
+    open_txn_ = nullptr;
+  }
+}
+
+Result<std::vector<AppliedMigration>> SqliteStore::ListAppliedMigrations() {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT version, applied_at, description FROM "
+                                   "schema_migrations ORDER BY version",
+                                   "ListAppliedMigrations"));
+  std::vector<AppliedMigration> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back({static_cast<int>(q.Int(0)), q.Int(1), q.Text(2)});
+  }
+  return out;
+}
+
+Result<std::unique_ptr<Transaction>> SqliteStore::Begin() {
+  if (open_txn_ != nullptr) {
+    return Status::FailedPrecondition("Begin: a transaction is already open on this store");
+  }
+  TRY(Run(*db_, "BEGIN IMMEDIATE", "beginning a transaction"));
+  auto txn = std::make_unique<SqliteTransaction>(this);
+  open_txn_ = txn.get();
+  return std::unique_ptr<Transaction>(std::move(txn));
+}
+
+Status SqliteStore::CheckWritable(const Transaction& txn, std::string_view operation) const {
+  if (open_txn_ == nullptr || &txn != open_txn_) {
+    return Status::FailedPrecondition(std::string(operation) +
+                                      ": the transaction is not open on this store");
+  }
+  if (db_->InAutocommit()) {
+    return Status::FailedPrecondition(std::string(operation) +
+                                      ": the transaction was rolled back by sqlite after an "
+                                      "earlier error; roll back and start again");
+  }
+  return Status::Ok();
+}
+
+template <typename Body>
+auto SqliteStore::Atomically(std::string_view operation, Body body) -> decltype(body()) {
+  TRY(Run(*db_, "SAVEPOINT write_call", operation));
+  auto result = body();
+  if (result.ok()) {
+    TRY(Run(*db_, "RELEASE write_call", operation));
+    return result;
+  }
+  if (!db_->InAutocommit()) {
+    (void)Run(*db_, "ROLLBACK TO write_call", operation);
+    (void)Run(*db_, "RELEASE write_call", operation);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loads
+
+Result<LoadSummary> SqliteStore::ReadLoad(Query& q) const {
+  LoadSummary load;
+  load.id = q.Int(0);
+  load.source_id = q.Text(1);
+  load.file = q.Text(2);
+  load.file_hash = q.Text(3);
+  std::string mode = q.Text(4);
+  std::optional<LoadMode> parsed = LoadModeFromName(mode);
+  if (!parsed.has_value()) return Status::Corruption("stored load mode '" + mode + "' unknown");
+  load.mode = *parsed;
+  std::string status = q.Text(5);
+  if (status == LoadStatusName(LoadStatus::kRunning)) {
+    load.status = LoadStatus::kRunning;
+  } else if (status == LoadStatusName(LoadStatus::kCompleted)) {
+    load.status = LoadStatus::kCompleted;
+  } else {
+    return Status::Corruption("stored load status '" + status + "' unknown");
+  }
+  load.started_at_micros = q.Int(6);
+  load.finished_at_micros = q.OptionalInt(7);
+  load.counts = {q.Int(8), q.Int(9), q.Int(10), q.Int(11), q.Int(12)};
+  return load;
+}
+
+Result<model::LoadId> SqliteStore::BeginLoad(Transaction& txn, std::string_view source_id,
+                                             std::string_view file, std::string_view file_hash,
+                                             LoadMode mode) {
+  constexpr std::string_view kOp = "BeginLoad";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(source_id, "source id", kOp));
+  TRY(RequireText(file, "file", kOp));
+  TRY(RequireText(file_hash, "file hash", kOp));
+  TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO loads (source_id, file, file_hash, mode, status, "
+                                   "started_at) VALUES (?1, ?2, ?3, ?4, 'running', ?5)",
+                                   kOp));
+  q.Bind(1, source_id).Bind(2, file).Bind(3, file_hash).Bind(4, LoadModeName(mode));
+  q.Bind(5, clock_.NowMicros());
+  TRY(q.Run());
+  return db_->LastInsertRowId();
+}
+
+Status SqliteStore::FinishLoad(Transaction& txn, model::LoadId load_id, const LoadCounts& counts) {
+  constexpr std::string_view kOp = "FinishLoad";
+  TRY(CheckWritable(txn, kOp));
+  TRY(ValidateCounts(counts));
+  TRY_ASSIGN(LoadSummary load, GetLoad(load_id));
+  if (load.status != LoadStatus::kRunning) {
+    return Status::FailedPrecondition("FinishLoad: load " + std::to_string(load_id) +
+                                      " is already completed");
+  }
+  TRY_ASSIGN(Query q, db_->Prepare("UPDATE loads SET status = 'completed', finished_at = ?2, "
+                                   "read_count = ?3, loaded_count = ?4, unchanged_count = ?5, "
+                                   "quarantined_count = ?6, deleted_count = ?7 WHERE id = ?1",
+                                   kOp));
+  q.Bind(1, load_id).Bind(2, clock_.NowMicros()).Bind(3, counts.read).Bind(4, counts.loaded);
+  q.Bind(5, counts.unchanged).Bind(6, counts.quarantined).Bind(7, counts.deleted);
+  return q.Run();
+}
+
+Result<LoadSummary> SqliteStore::GetLoad(model::LoadId load_id) {
+  TRY_ASSIGN(Query q,
+             db_->Prepare(Sql("SELECT ", kLoadColumns, " FROM loads WHERE id = ?1"), "GetLoad"));
+  q.Bind(1, load_id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("load", load_id);
+  return ReadLoad(q);
+}
+
+Result<std::optional<LoadSummary>> SqliteStore::FindCompletedLoadByFileHash(
+    std::string_view source_id, std::string_view file_hash) {
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kLoadColumns,
+                                       " FROM loads WHERE source_id = ?1 AND file_hash = ?2 AND "
+                                       "status = 'completed' ORDER BY id DESC LIMIT 1"),
+                                   "FindCompletedLoadByFileHash"));
+  q.Bind(1, source_id).Bind(2, file_hash);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return std::optional<LoadSummary>();
+  TRY_ASSIGN(LoadSummary load, ReadLoad(q));
+  return std::optional<LoadSummary>(std::move(load));
+}
+
+Result<std::vector<LoadSummary>> SqliteStore::ListLoads(std::string_view source_id, int limit) {
+  TRY(RequireLimit(limit, "ListLoads"));
+  std::string sql = source_id.empty()
+                        ? Sql("SELECT ", kLoadColumns, " FROM loads ORDER BY id DESC LIMIT ?2")
+                        : Sql("SELECT ", kLoadColumns,
+                              " FROM loads WHERE source_id = ?1 ORDER BY id DESC LIMIT ?2");
+  TRY_ASSIGN(Query q, db_->Prepare(sql, "ListLoads"));
+  if (!source_id.empty()) q.Bind(1, source_id);
+  q.Bind(2, limit);
+  std::vector<LoadSummary> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(LoadSummary load, ReadLoad(q));
+    out.push_back(std::move(load));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Source records
+
+Result<PutOutcome> SqliteStore::PutSourceRecord(Transaction& txn,
+                                                const model::SourceRecord& record) {
+  constexpr std::string_view kOp = "PutSourceRecord";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(record.source_id, "source id", kOp));
+  TRY(RequireText(record.record_key, "record key", kOp));
+  TRY(RequireText(record.provenance.content_hash, "content hash", kOp));
+  TRY(RequireId(record.provenance.load_id, "load id", kOp));
+  if (!record.provenance.source_id.empty() && record.provenance.source_id != record.source_id) {
+    return Status::InvalidArgument("PutSourceRecord: provenance says source '" +
+                                   record.provenance.source_id + "', the record says '" +
+                                   record.source_id + "'");
+  }
+  return Atomically(kOp, [&]() -> Result<PutOutcome> {
+    std::optional<int64_t> current_id;
+    int current_version = 0;
+    {
+      TRY_ASSIGN(Query q, db_->Prepare(kSelectCurrentVersion, kOp));
+      q.Bind(1, record.source_id).Bind(2, record.record_key);
+      TRY_ASSIGN(bool row, q.Step());
+      if (row) {
+        current_id = q.Int(0);
+        current_version = static_cast<int>(q.Int(1));
+        bool deleted = q.Int(2) != 0;
+        if (!deleted && q.Text(3) == record.provenance.content_hash) {
+          return PutOutcome{RecordChange::kUnchanged, *current_id, current_version};
+        }
+      }
+    }
+    if (current_id.has_value()) {
+      TRY_ASSIGN(Query retire, db_->Prepare(kRetireVersion, kOp));
+      retire.Bind(1, *current_id);
+      TRY(retire.Run());
+    }
+    int64_t received_at = record.provenance.received_at_micros != 0
+                              ? record.provenance.received_at_micros
+                              : clock_.NowMicros();
+    TRY_ASSIGN(Query insert, db_->Prepare(kInsertSourceRecord, kOp));
+    insert.Bind(1, record.source_id).Bind(2, record.record_key).Bind(3, current_version + 1);
+    insert.Bind(4, false).Bind(5, record.provenance.load_id).Bind(6, record.provenance.file);
+    insert.Bind(7, record.provenance.line).Bind(8, record.provenance.byte_offset);
+    insert.Bind(9, received_at).Bind(10, record.provenance.content_hash);
+    insert.Bind(11, record.payload);
+    TRY(insert.Run());
+    return PutOutcome{current_id.has_value() ? RecordChange::kUpdated : RecordChange::kInserted,
+                      db_->LastInsertRowId(), current_version + 1};
+  });
+}
+
+Result<PutOutcome> SqliteStore::DeleteSourceRecord(Transaction& txn, std::string_view source_id,
+                                                   std::string_view record_key,
+                                                   model::LoadId load_id) {
+  constexpr std::string_view kOp = "DeleteSourceRecord";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(source_id, "source id", kOp));
+  TRY(RequireText(record_key, "record key", kOp));
+  TRY(RequireId(load_id, "load id", kOp));
+  return Atomically(kOp, [&]() -> Result<PutOutcome> {
+    int64_t current_id = 0;
+    int current_version = 0;
+    {
+      TRY_ASSIGN(Query q, db_->Prepare(kSelectCurrentVersion, kOp));
+      q.Bind(1, source_id).Bind(2, record_key);
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) {
+        return Status::NotFound("DeleteSourceRecord: source '" + std::string(source_id) +
+                                "' has no record '" + std::string(record_key) + "'");
+      }
+      current_id = q.Int(0);
+      current_version = static_cast<int>(q.Int(1));
+      if (q.Int(2) != 0) return PutOutcome{RecordChange::kUnchanged, current_id, current_version};
+    }
+    TRY_ASSIGN(LoadSummary load, GetLoad(load_id));
+    TRY_ASSIGN(Query retire, db_->Prepare(kRetireVersion, kOp));
+    retire.Bind(1, current_id);
+    TRY(retire.Run());
+    TRY_ASSIGN(Query insert, db_->Prepare(kInsertSourceRecord, kOp));
+    insert.Bind(1, source_id).Bind(2, record_key).Bind(3, current_version + 1).Bind(4, true);
+    insert.Bind(5, load_id).Bind(6, load.file).Bind(7, int64_t{0}).Bind(8, int64_t{0});
+    insert.Bind(9, clock_.NowMicros()).Bind(10, "").Bind(11, "");
+    TRY(insert.Run());
+    return PutOutcome{RecordChange::kDeleted, db_->LastInsertRowId(), current_version + 1};
+  });
+}
+
+Result<model::SourceRecord> SqliteStore::GetSourceRecord(model::SourceRecordId id) {
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kSourceRecordColumns,
+                                       " FROM source_records WHERE id = ?1"),
+                                   "GetSourceRecord"));
+  q.Bind(1, id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("source record", id);
+  return ReadSourceRecord(q);
+}
+
+Result<std::optional<model::SourceRecord>> SqliteStore::GetCurrentSourceRecord(
+    std::string_view source_id, std::string_view record_key) {
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kSourceRecordColumns,
+                                       " FROM source_records WHERE source_id = ?1 AND "
+                                       "record_key = ?2 AND is_current = 1"),
+                                   "GetCurrentSourceRecord"));
+  q.Bind(1, source_id).Bind(2, record_key);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return std::optional<model::SourceRecord>();
+  return std::optional<model::SourceRecord>(ReadSourceRecord(q));
+}
+
+Result<std::vector<model::SourceRecord>> SqliteStore::GetSourceRecordHistory(
+    std::string_view source_id, std::string_view record_key) {
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kSourceRecordColumns,
+                                       " FROM source_records WHERE source_id = ?1 AND "
+                                       "record_key = ?2 ORDER BY version"),
+                                   "GetSourceRecordHistory"));
+  q.Bind(1, source_id).Bind(2, record_key);
+  std::vector<model::SourceRecord> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(ReadSourceRecord(q));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SqliteStore::ListCurrentRecordKeys(std::string_view source_id) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT record_key FROM source_records WHERE source_id = ?1 "
+                                   "AND is_current = 1 AND is_deleted = 0 ORDER BY record_key",
+                                   "ListCurrentRecordKeys"));
+  q.Bind(1, source_id);
+  std::vector<std::string> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(q.Text(0));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Person records
+
+Result<model::PersonRecord> SqliteStore::ReadPersonRecord(Query& q) const {
+  model::PersonRecord p;
+  p.id = q.Int(0);
+  p.source_record_id = q.Int(1);
+  p.mention_key = q.Text(2);
+  TRY_ASSIGN(p.role, DecodeRole(q.Text(3)));
+  p.name = {q.Text(4), q.Text(5), q.Text(6), q.Text(7), q.Text(8)};
+  TRY_ASSIGN(p.dob, DecodeOptionalDate(q.OptionalText(9)));
+  TRY_ASSIGN(p.sex, DecodeSex(q.Text(10)));
+  p.location_id = q.OptionalInt(11);
+  TRY_ASSIGN(p.identifiers, DecodeIdentifiers(q.Text(12)));
+  TRY_ASSIGN(p.phones, DecodeStrings(q.Text(13)));
+  TRY_ASSIGN(p.emails, DecodeStrings(q.Text(14)));
+  TRY_ASSIGN(p.aliases, DecodeNames(q.Text(15)));
+  TRY_ASSIGN(p.raw, DecodeRawValues(q.Text(16)));
+  TRY_ASSIGN(p.flags, DecodeFlags(q.Text(17)));
+  return p;
+}
+
+Result<model::PersonRecordId> SqliteStore::PutPersonRecord(Transaction& txn,
+                                                           const model::PersonRecord& record) {
+  constexpr std::string_view kOp = "PutPersonRecord";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(record.source_record_id, "source record id", kOp));
+  TRY(RequireText(record.mention_key, "mention key", kOp));
+  if (record.dob.has_value()) TRY(ValidDate(*record.dob, "date of birth", kOp).status());
+  TRY_ASSIGN(std::string identifiers, EncodeIdentifiers(record.identifiers));
+  TRY_ASSIGN(std::string phones, EncodeStrings(record.phones));
+  TRY_ASSIGN(std::string emails, EncodeStrings(record.emails));
+  TRY_ASSIGN(std::string aliases, EncodeNames(record.aliases));
+  TRY_ASSIGN(std::string raw, EncodeRawValues(record.raw));
+  TRY_ASSIGN(std::string flags, EncodeFlags(record.flags));
+
+  TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO person_records (source_record_id, mention_key, "
+                                   "role, given, middle, family, title, suffix, dob, sex, "
+                                   "location_id, identifiers, phones, emails, aliases, raw, "
+                                   "flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
+                                   "?12, ?13, ?14, ?15, ?16, ?17)",
+                                   kOp));
+  q.Bind(1, record.source_record_id).Bind(2, record.mention_key);
+  q.Bind(3, model::RoleName(record.role));
+  q.Bind(4, record.name.given).Bind(5, record.name.middle).Bind(6, record.name.family);
+  q.Bind(7, record.name.title).Bind(8, record.name.suffix);
+  BindOptionalText(q, 9, EncodeOptionalDate(record.dob));
+  q.Bind(10, model::SexName(record.sex)).Bind(11, record.location_id);
+  q.Bind(12, identifiers).Bind(13, phones).Bind(14, emails).Bind(15, aliases);
+  q.Bind(16, raw).Bind(17, flags);
+  TRY(q.Run());
+  return db_->LastInsertRowId();
+}
+
+Result<model::PersonRecord> SqliteStore::GetPersonRecord(model::PersonRecordId id) {
+  TRY_ASSIGN(Query q,
+             db_->Prepare(Sql("SELECT ", kPersonColumns, " FROM person_records p WHERE p.id = ?1"),
+                          "GetPersonRecord"));
+  q.Bind(1, id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("person record", id);
+  return ReadPersonRecord(q);
+}
+
+Result<std::vector<model::PersonRecord>> SqliteStore::ListPersonRecordsForSourceRecord(
+    model::SourceRecordId source_record_id) {
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kPersonColumns,
+                                       " FROM person_records p WHERE p.source_record_id = ?1 "
+                                       "ORDER BY p.id"),
+                                   "ListPersonRecordsForSourceRecord"));
+  q.Bind(1, source_record_id);
+  std::vector<model::PersonRecord> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(model::PersonRecord record, ReadPersonRecord(q));
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+Result<std::vector<model::PersonRecord>> SqliteStore::ListPersonRecordsAfter(
+    model::PersonRecordId after, int limit) {
+  TRY(RequireLimit(limit, "ListPersonRecordsAfter"));
+  TRY_ASSIGN(Query q,
+             db_->Prepare(Sql("SELECT ", kPersonColumns,
+                              " FROM person_records p JOIN source_records s ON "
+                              "s.id = p.source_record_id WHERE p.id > ?1 AND "
+                              "s.is_current = 1 AND s.is_deleted = 0 ORDER BY p.id LIMIT ?2"),
+                          "ListPersonRecordsAfter"));
+  q.Bind(1, after).Bind(2, limit);
+  std::vector<model::PersonRecord> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(model::PersonRecord record, ReadPersonRecord(q));
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+Status SqliteStore::ReadInvolvements(model::Event& event) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT person_record_id, role FROM event_involvements "
+                                   "WHERE event_id = ?1 ORDER BY person_record_id, role",
+                                   "reading event involvements"));
+  q.Bind(1, event.id);
+  event.involvements.clear();
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    model::EventInvolvement involvement;
+    involvement.person_record_id = q.Int(0);
+    TRY_ASSIGN(involvement.role, DecodeRole(q.Text(1)));
+    event.involvements.push_back(involvement);
+  }
+  return Status::Ok();
+}
+
+Result<model::EventId> SqliteStore::PutEvent(Transaction& txn, const model::Event& event) {
+  constexpr std::string_view kOp = "PutEvent";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(event.source_record_id, "source record id", kOp));
+  TRY(RequireText(event.type, "event type", kOp));
+  TRY(ValidDate(event.date, "event date", kOp).status());
+  if (event.severity < 0 || event.severity > 5) {
+    return Status::InvalidArgument("PutEvent: severity " + std::to_string(event.severity) +
+                                   " is outside 0..5");
+  }
+  for (const model::EventInvolvement& involvement : event.involvements) {
+    TRY(RequireId(involvement.person_record_id, "involvement person record id", kOp));
+  }
+  return Atomically(kOp, [&]() -> Result<model::EventId> {
+    TRY_ASSIGN(model::SourceRecord source_record, GetSourceRecord(event.source_record_id));
+    if (!event.source_id.empty() && event.source_id != source_record.source_id) {
+      return Status::InvalidArgument("PutEvent: the event says source '" + event.source_id +
+                                     "', its source record is from '" + source_record.source_id +
+                                     "'");
+    }
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO events (source_record_id, source_id, "
+                                     "event_ref, type, agency, category, severity, event_date, "
+                                     "location_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                     kOp));
+    q.Bind(1, event.source_record_id).Bind(2, source_record.source_id).Bind(3, event.event_ref);
+    q.Bind(4, event.type).Bind(5, model::AgencyName(event.agency)).Bind(6, event.category);
+    q.Bind(7, event.severity).Bind(8, event.date.ToIso()).Bind(9, event.location_id);
+    TRY(q.Run());
+    model::EventId id = db_->LastInsertRowId();
+    TRY_ASSIGN(Query involve, db_->Prepare("INSERT INTO event_involvements (event_id, "
+                                           "person_record_id, role) VALUES (?1, ?2, ?3)",
+                                           kOp));
+    for (const model::EventInvolvement& involvement : event.involvements) {
+      involve.Bind(1, id).Bind(2, involvement.person_record_id);
+      involve.Bind(3, model::RoleName(involvement.role));
+      TRY(involve.Run());
+      involve.Reset();
+    }
+    return id;
+  });
+}
+
+Result<model::Event> SqliteStore::GetEvent(model::EventId id) {
+  ReadSnapshot snapshot(*db_);
+  model::Event event;
+  {
+    TRY_ASSIGN(
+        Query q,
+        db_->Prepare(Sql("SELECT ", kEventColumns, " FROM events e WHERE e.id = ?1"), "GetEvent"));
+    q.Bind(1, id);
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) return NotFoundById("event", id);
+    TRY_ASSIGN(event, ReadEventRow(q));
+  }
+  TRY(ReadInvolvements(event));
+  return event;
+}
+
+Result<std::vector<model::Event>> SqliteStore::ListEventsForPersonRecord(
+    model::PersonRecordId person_record_id) {
+  ReadSnapshot snapshot(*db_);
+  std::vector<model::Event> out;
+  {
+    TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT DISTINCT ", kEventColumns,
+                                         " FROM events e JOIN event_involvements i ON "
+                                         "i.event_id = e.id WHERE i.person_record_id = ?1 "
+                                         "ORDER BY e.event_date, e.id"),
+                                     "ListEventsForPersonRecord"));
+    q.Bind(1, person_record_id);
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      TRY_ASSIGN(model::Event event, ReadEventRow(q));
+      out.push_back(std::move(event));
+    }
+  }
+  for (model::Event& event : out) TRY(ReadInvolvements(event));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Locations and objects
+
+Result<model::LocationId> SqliteStore::UpsertLocation(Transaction& txn,
+                                                      const model::Location& location) {
+  constexpr std::string_view kOp = "UpsertLocation";
+  TRY(CheckWritable(txn, kOp));
+  std::string match_key = LocationMatchKey(location);
+  if (match_key == "addr:|") {
+    return Status::InvalidArgument("UpsertLocation: the location has no UPRN, address or postcode");
+  }
+  if (location.latitude.has_value() != location.longitude.has_value()) {
+    return Status::InvalidArgument("UpsertLocation: latitude and longitude come as a pair");
+  }
+  std::optional<int64_t> existing;
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT id FROM locations WHERE match_key = ?1", kOp));
+    q.Bind(1, match_key);
+    TRY_ASSIGN(bool row, q.Step());
+    if (row) existing = q.Int(0);
+  }
+  if (existing.has_value()) {
+    // Fill what the stored location lacks; never overwrite.
+    TRY_ASSIGN(Query q,
+               db_->Prepare("UPDATE locations SET "
+                            "address_text = CASE WHEN address_text = '' THEN ?2 ELSE "
+                            "address_text END, "
+                            "postcode = CASE WHEN postcode = '' THEN ?3 ELSE postcode END, "
+                            "postcode_district = CASE WHEN postcode_district = '' THEN ?4 ELSE "
+                            "postcode_district END, "
+                            "small_area = CASE WHEN small_area = '' THEN ?5 ELSE small_area END, "
+                            "latitude = CASE WHEN latitude IS NULL THEN ?6 ELSE latitude END, "
+                            "longitude = CASE WHEN latitude IS NULL THEN ?7 ELSE longitude END "
+                            "WHERE id = ?1",
+                            kOp));
+    q.Bind(1, *existing).Bind(2, location.address_text).Bind(3, location.postcode);
+    q.Bind(4, location.postcode_district).Bind(5, location.small_area);
+    q.Bind(6, location.latitude).Bind(7, location.longitude);
+    TRY(q.Run());
+    return *existing;
+  }
+  TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO locations (match_key, uprn, address_text, "
+                                   "postcode, postcode_district, small_area, latitude, "
+                                   "longitude, no_fixed_abode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                   "?7, ?8, ?9)",
+                                   kOp));
+  q.Bind(1, match_key).Bind(2, location.uprn).Bind(3, location.address_text);
+  q.Bind(4, location.postcode).Bind(5, location.postcode_district).Bind(6, location.small_area);
+  q.Bind(7, location.latitude).Bind(8, location.longitude).Bind(9, location.no_fixed_abode);
+  TRY(q.Run());
+  return db_->LastInsertRowId();
+}
+
+Result<model::Location> SqliteStore::GetLocation(model::LocationId id) {
+  TRY_ASSIGN(Query q,
+             db_->Prepare(Sql("SELECT ", kLocationColumns, " FROM locations WHERE id = ?1"),
+                          "GetLocation"));
+  q.Bind(1, id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("location", id);
+  model::Location location;
+  location.id = q.Int(0);
+  location.uprn = q.Text(1);
+  location.address_text = q.Text(2);
+  location.postcode = q.Text(3);
+  location.postcode_district = q.Text(4);
+  location.small_area = q.Text(5);
+  location.latitude = q.OptionalDouble(6);
+  location.longitude = q.OptionalDouble(7);
+  location.no_fixed_abode = q.Int(8) != 0;
+  return location;
+}
+
+Result<model::ObjectId> SqliteStore::UpsertObject(Transaction& txn, const model::Object& object) {
+  constexpr std::string_view kOp = "UpsertObject";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(object.value, "object value", kOp));
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT id FROM objects WHERE kind = ?1 AND value = ?2", kOp));
+    q.Bind(1, model::ObjectKindName(object.kind)).Bind(2, object.value);
+    TRY_ASSIGN(bool row, q.Step());
+    if (row) return q.Int(0);
+  }
+  TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO objects (kind, value) VALUES (?1, ?2)", kOp));
+  q.Bind(1, model::ObjectKindName(object.kind)).Bind(2, object.value);
+  TRY(q.Run());
+  return db_->LastInsertRowId();
+}
+
+Result<model::Object> SqliteStore::GetObject(model::ObjectId id) {
+  TRY_ASSIGN(Query q,
+             db_->Prepare("SELECT id, kind, value FROM objects WHERE id = ?1", "GetObject"));
+  q.Bind(1, id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("object", id);
+  std::string kind = q.Text(1);
+  std::optional<model::ObjectKind> parsed = ObjectKindFromName(kind);
+  if (!parsed.has_value()) return Status::Corruption("stored object kind '" + kind + "' unknown");
+  return model::Object{q.Int(0), *parsed, q.Text(2)};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quarantine
+
+Result<int64_t> SqliteStore::AddQuarantined(Transaction& txn, const QuarantinedRow& row) {
+  constexpr std::string_view kOp = "AddQuarantined";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(row.load_id, "load id", kOp));
+  TRY(RequireText(row.source_id, "source id", kOp));
+  TRY(RequireText(row.reason, "reason", kOp));
+  TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO quarantine (load_id, source_id, file, line, "
+                                   "byte_offset, field, reason, raw) VALUES (?1, ?2, ?3, ?4, "
+                                   "?5, ?6, ?7, ?8)",
+                                   kOp));
+  q.Bind(1, row.load_id).Bind(2, row.source_id).Bind(3, row.file).Bind(4, row.line);
+  q.Bind(5, row.byte_offset).Bind(6, row.field).Bind(7, row.reason).BindBlob(8, row.raw);
+  TRY(q.Run());
+  return db_->LastInsertRowId();
+}
+
+Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantined(const QuarantineQuery& query) {
+  TRY(RequireLimit(query.limit, "ListQuarantined"));
+  constexpr std::string_view kSelect =
+      "SELECT id, load_id, source_id, file, line, byte_offset, field, reason, raw "
+      "FROM quarantine WHERE id > ?3";
+  // One statement per filter, so that each can use its index.
+  std::string sql(kSelect);
+  if (query.load_id.has_value()) sql += " AND load_id = ?1";
+  if (!query.source_id.empty()) sql += " AND source_id = ?2";
+  sql += " ORDER BY id LIMIT ?4";
+  TRY_ASSIGN(Query q, db_->Prepare(sql, "ListQuarantined"));
+  if (query.load_id.has_value()) q.Bind(1, *query.load_id);
+  if (!query.source_id.empty()) q.Bind(2, query.source_id);
+  q.Bind(3, query.after_id).Bind(4, query.limit);
+  std::vector<QuarantinedRow> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back({q.Int(0), q.Int(1), q.Text(2), q.Text(3), q.Int(4), q.Int(5), q.Text(6),
+                   q.Text(7), q.Text(8)});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nominals
+
+Status SqliteStore::AppendNominalChange(model::NominalId id, NominalChangeKind kind, int64_t at) {
+  TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO nominal_changes (nominal_id, kind, at) "
+                                   "VALUES (?1, ?2, ?3)",
+                                   "recording a nominal change"));
+  q.Bind(1, id).Bind(2, NominalChangeKindName(kind)).Bind(3, at);
+  return q.Run();
+}
+
+Result<model::NominalId> SqliteStore::CreateNominal(Transaction& txn,
+                                                    const model::Nominal& nominal) {
+  constexpr std::string_view kOp = "CreateNominal";
+  TRY(CheckWritable(txn, kOp));
+  if (nominal.dob.has_value()) TRY(ValidDate(*nominal.dob, "date of birth", kOp).status());
+  TRY_ASSIGN(std::string other_names, EncodeNames(nominal.other_names));
+  TRY_ASSIGN(std::string identifiers, EncodeIdentifiers(nominal.identifiers));
+  return Atomically(kOp, [&]() -> Result<model::NominalId> {
+    int64_t now = clock_.NowMicros();
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO nominals (given, middle, family, title, "
+                                     "suffix, other_names, dob, sex, identifiers, created_at, "
+                                     "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+                                     "?10, ?10)",
+                                     kOp));
+    q.Bind(1, nominal.name.given).Bind(2, nominal.name.middle).Bind(3, nominal.name.family);
+    q.Bind(4, nominal.name.title).Bind(5, nominal.name.suffix).Bind(6, other_names);
+    BindOptionalText(q, 7, EncodeOptionalDate(nominal.dob));
+    q.Bind(8, model::SexName(nominal.sex)).Bind(9, identifiers).Bind(10, now);
+    TRY(q.Run());
+    model::NominalId id = db_->LastInsertRowId();
+    TRY(AppendNominalChange(id, NominalChangeKind::kCreated, now));
+    return id;
+  });
+}
+
+Status SqliteStore::UpdateNominal(Transaction& txn, const model::Nominal& nominal) {
+  constexpr std::string_view kOp = "UpdateNominal";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(nominal.id, "nominal id", kOp));
+  if (nominal.dob.has_value()) TRY(ValidDate(*nominal.dob, "date of birth", kOp).status());
+  TRY_ASSIGN(std::string other_names, EncodeNames(nominal.other_names));
+  TRY_ASSIGN(std::string identifiers, EncodeIdentifiers(nominal.identifiers));
+  return Atomically(kOp, [&]() -> Status {
+    int64_t now = clock_.NowMicros();
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE nominals SET given = ?2, middle = ?3, family = ?4, "
+                                     "title = ?5, suffix = ?6, other_names = ?7, dob = ?8, "
+                                     "sex = ?9, identifiers = ?10, updated_at = ?11 WHERE id = ?1",
+                                     kOp));
+    q.Bind(1, nominal.id).Bind(2, nominal.name.given).Bind(3, nominal.name.middle);
+    q.Bind(4, nominal.name.family).Bind(5, nominal.name.title).Bind(6, nominal.name.suffix);
+    q.Bind(7, other_names);
+    BindOptionalText(q, 8, EncodeOptionalDate(nominal.dob));
+    q.Bind(9, model::SexName(nominal.sex)).Bind(10, identifiers).Bind(11, now);
+    TRY(q.Run());
+    if (db_->Changes() == 0) return NotFoundById("nominal", nominal.id);
+    return AppendNominalChange(nominal.id, NominalChangeKind::kUpdated, now);
+  });
+}
+
+Status SqliteStore::AttachPersonRecord(Transaction& txn, model::NominalId nominal_id,
+                                       model::PersonRecordId person_record_id) {
+  constexpr std::string_view kOp = "AttachPersonRecord";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(nominal_id, "nominal id", kOp));
+  TRY(RequireId(person_record_id, "person record id", kOp));
+  return Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(std::optional<model::NominalId> previous,
+               FindNominalForPersonRecord(person_record_id));
+    if (previous == nominal_id) return Status::Ok();
+    int64_t now = clock_.NowMicros();
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO nominal_records (person_record_id, nominal_id, "
+                                     "attached_at) VALUES (?1, ?2, ?3) ON CONFLICT "
+                                     "(person_record_id) DO UPDATE SET nominal_id = "
+                                     "excluded.nominal_id, attached_at = excluded.attached_at",
+                                     kOp));
+    q.Bind(1, person_record_id).Bind(2, nominal_id).Bind(3, now);
+    TRY(q.Run());
+    if (previous.has_value()) {
+      TRY(AppendNominalChange(*previous, NominalChangeKind::kRecordsChanged, now));
+    }
+    return AppendNominalChange(nominal_id, NominalChangeKind::kRecordsChanged, now);
+  });
+}
+
+Result<model::Nominal> SqliteStore::GetNominal(model::NominalId id) {
+  ReadSnapshot snapshot(*db_);
+  model::Nominal nominal;
+  {
+    TRY_ASSIGN(Query q,
+               db_->Prepare(Sql("SELECT ", kNominalColumns, " FROM nominals WHERE id = ?1"),
+                            "GetNominal"));
+    q.Bind(1, id);
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) return NotFoundById("nominal", id);
+    nominal.id = q.Int(0);
+    nominal.name = {q.Text(1), q.Text(2), q.Text(3), q.Text(4), q.Text(5)};
+    TRY_ASSIGN(nominal.other_names, DecodeNames(q.Text(6)));
+    TRY_ASSIGN(nominal.dob, DecodeOptionalDate(q.OptionalText(7)));
+    TRY_ASSIGN(nominal.sex, DecodeSex(q.Text(8)));
+    TRY_ASSIGN(nominal.identifiers, DecodeIdentifiers(q.Text(9)));
+  }
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT person_record_id FROM nominal_records WHERE "
+                                   "nominal_id = ?1 ORDER BY person_record_id",
+                                   "GetNominal"));
+  q.Bind(1, id);
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    nominal.records.push_back(q.Int(0));
+  }
+  return nominal;
+}
+
+Result<std::optional<model::NominalId>> SqliteStore::FindNominalForPersonRecord(
+    model::PersonRecordId person_record_id) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT nominal_id FROM nominal_records WHERE "
+                                   "person_record_id = ?1",
+                                   "FindNominalForPersonRecord"));
+  q.Bind(1, person_record_id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return std::optional<model::NominalId>();
+  return std::optional<model::NominalId>(q.Int(0));
+}
+
+Result<std::vector<NominalChange>> SqliteStore::ListNominalChangesAfter(int64_t after_seq,
+                                                                        int limit) {
+  TRY(RequireLimit(limit, "ListNominalChangesAfter"));
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT seq, nominal_id, kind, at FROM nominal_changes "
+                                   "WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                                   "ListNominalChangesAfter"));
+  q.Bind(1, after_seq).Bind(2, limit);
+  std::vector<NominalChange> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    NominalChange change;
+    change.seq = q.Int(0);
+    change.nominal_id = q.Int(1);
+    std::string kind = q.Text(2);
+    if (kind == NominalChangeKindName(NominalChangeKind::kCreated)) {
+      change.kind = NominalChangeKind::kCreated;
+    } else if (kind == NominalChangeKindName(NominalChangeKind::kUpdated)) {
+      change.kind = NominalChangeKind::kUpdated;
+    } else if (kind == NominalChangeKindName(NominalChangeKind::kRecordsChanged)) {
+      change.kind = NominalChangeKind::kRecordsChanged;
+    } else {
+      return Status::Corruption("stored nominal change kind '" + kind + "' unknown");
+    }
+    change.at_micros = q.Int(3);
+    out.push_back(change);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Housekeeping
+
+Result<StoreCounts> SqliteStore::Counts() {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT (SELECT count(*) FROM loads), "
+                                   "(SELECT count(*) FROM source_records WHERE is_current = 1 AND "
+                                   "is_deleted = 0), "
+                                   "(SELECT count(*) FROM source_records), "
+                                   "(SELECT count(*) FROM person_records), "
+                                   "(SELECT count(*) FROM events), "
+                                   "(SELECT count(*) FROM locations), "
+                                   "(SELECT count(*) FROM objects), "
+                                   "(SELECT count(*) FROM quarantine), "
+                                   "(SELECT count(*) FROM nominals)",
+                                   "Counts"));
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return Status::Internal("Counts: no row returned");
+  StoreCounts counts;
+  counts.loads = q.Int(0);
+  counts.source_records = q.Int(1);
+  counts.source_record_versions = q.Int(2);
+  counts.person_records = q.Int(3);
+  counts.events = q.Int(4);
+  counts.locations = q.Int(5);
+  counts.objects = q.Int(6);
+  counts.quarantined = q.Int(7);
+  counts.nominals = q.Int(8);
+  return counts;
+}
+
+}  // namespace sqlite
+}  // namespace tessera::store

@@ -1,0 +1,114 @@
+// The Store on SQLite. Private to the store module: callers reach it through OpenSqliteStore()
+// in store.h.
+//
+// One sqlite3 connection per SqliteStore, in WAL mode, so that readers (other SqliteStores on
+// the same hub, in this process or another) are not blocked while a load writes. Write
+// transactions are BEGIN IMMEDIATE: a writer takes the write lock up front and waits for
+// another writer for up to the busy timeout, instead of failing half way through a load.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "store/sqlite/connection.h"
+#include "store/store.h"
+
+namespace tessera::store::sqlite {
+
+class SqliteTransaction;
+
+class SqliteStore final : public Store {
+ public:
+  // Opens the database file at `db_path` (creating it when `create`), sets it up (WAL,
+  // foreign keys...) and applies migrations as `options` say. No hub checks: see
+  // OpenSqliteStore() for those.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& db_path, const Clock& clock,
+                                                   const OpenOptions& options, bool create);
+  ~SqliteStore() override;
+
+  int SchemaVersion() override { return schema_version_; }
+  Result<std::vector<AppliedMigration>> ListAppliedMigrations() override;
+
+  Result<std::unique_ptr<Transaction>> Begin() override;
+
+  Result<model::LoadId> BeginLoad(Transaction& txn, std::string_view source_id,
+                                  std::string_view file, std::string_view file_hash,
+                                  LoadMode mode) override;
+  Status FinishLoad(Transaction& txn, model::LoadId load_id, const LoadCounts& counts) override;
+  Result<LoadSummary> GetLoad(model::LoadId load_id) override;
+  Result<std::optional<LoadSummary>> FindCompletedLoadByFileHash(
+      std::string_view source_id, std::string_view file_hash) override;
+  Result<std::vector<LoadSummary>> ListLoads(std::string_view source_id, int limit) override;
+
+  Result<PutOutcome> PutSourceRecord(Transaction& txn, const model::SourceRecord& record) override;
+  Result<PutOutcome> DeleteSourceRecord(Transaction& txn, std::string_view source_id,
+                                        std::string_view record_key,
+                                        model::LoadId load_id) override;
+  Result<model::SourceRecord> GetSourceRecord(model::SourceRecordId id) override;
+  Result<std::optional<model::SourceRecord>> GetCurrentSourceRecord(
+      std::string_view source_id, std::string_view record_key) override;
+  Result<std::vector<model::SourceRecord>> GetSourceRecordHistory(
+      std::string_view source_id, std::string_view record_key) override;
+  Result<std::vector<std::string>> ListCurrentRecordKeys(std::string_view source_id) override;
+
+  Result<model::PersonRecordId> PutPersonRecord(Transaction& txn,
+                                                const model::PersonRecord& record) override;
+  Result<model::PersonRecord> GetPersonRecord(model::PersonRecordId id) override;
+  Result<std::vector<model::PersonRecord>> ListPersonRecordsForSourceRecord(
+      model::SourceRecordId source_record_id) override;
+  Result<std::vector<model::PersonRecord>> ListPersonRecordsAfter(model::PersonRecordId after,
+                                                                  int limit) override;
+
+  Result<model::EventId> PutEvent(Transaction& txn, const model::Event& event) override;
+  Result<model::Event> GetEvent(model::EventId id) override;
+  Result<std::vector<model::Event>> ListEventsForPersonRecord(
+      model::PersonRecordId person_record_id) override;
+
+  Result<model::LocationId> UpsertLocation(Transaction& txn,
+                                           const model::Location& location) override;
+  Result<model::Location> GetLocation(model::LocationId id) override;
+  Result<model::ObjectId> UpsertObject(Transaction& txn, const model::Object& object) override;
+  Result<model::Object> GetObject(model::ObjectId id) override;
+
+  Result<int64_t> AddQuarantined(Transaction& txn, const QuarantinedRow& row) override;
+  Result<std::vector<QuarantinedRow>> ListQuarantined(const QuarantineQuery& query) override;
+
+  Result<model::NominalId> CreateNominal(Transaction& txn, const model::Nominal& nominal) override;
+  Status UpdateNominal(Transaction& txn, const model::Nominal& nominal) override;
+  Status AttachPersonRecord(Transaction& txn, model::NominalId nominal_id,
+                            model::PersonRecordId person_record_id) override;
+  Result<model::Nominal> GetNominal(model::NominalId id) override;
+  Result<std::optional<model::NominalId>> FindNominalForPersonRecord(
+      model::PersonRecordId person_record_id) override;
+  Result<std::vector<NominalChange>> ListNominalChangesAfter(int64_t after_seq, int limit) override;
+
+  Result<StoreCounts> Counts() override;
+
+ private:
+  friend class SqliteTransaction;
+  class ReadSnapshot;
+
+  SqliteStore(std::unique_ptr<Connection> db, const Clock& clock, int schema_version)
+      : db_(std::move(db)), clock_(clock), schema_version_(schema_version) {}
+
+  // OK if `txn` is this store's open transaction and is still usable.
+  Status CheckWritable(const Transaction& txn, std::string_view operation) const;
+  // Runs `body` (returning Status or Result<T>) inside a savepoint, so that a write call
+  // that fails part way leaves none of its rows behind.
+  template <typename Body>
+  auto Atomically(std::string_view operation, Body body) -> decltype(body());
+
+  Result<LoadSummary> ReadLoad(Query& query) const;
+  Result<model::PersonRecord> ReadPersonRecord(Query& query) const;
+  Status ReadInvolvements(model::Event& event);
+  Status AppendNominalChange(model::NominalId id, NominalChangeKind kind, int64_t at);
+
+  std::unique_ptr<Connection> db_;
+  const Clock& clock_;
+  int schema_version_;
+  SqliteTransaction* open_txn_ = nullptr;
+};
+
+}  // namespace tessera::store::sqlite

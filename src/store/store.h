@@ -1,0 +1,363 @@
+// The store: where a hub keeps what partners sent, what it was standardised into, and what the
+// resolver made of it. This is the module's one public header.
+//
+// The interface is written so that a second implementation (PostgreSQL) can sit behind it
+// without callers changing: only model value types, Status and Result cross it; no SQL text, no
+// database handles, no engine-specific behaviour. See docs/design/0003-storage.md.
+//
+// Rules that hold for every implementation:
+//   - Every write takes the open Transaction, so a load is all-or-nothing: a crash or an error
+//     before Commit() leaves nothing of it behind. Each write call is itself atomic: if it
+//     fails, none of its rows remain, and the transaction can carry on or roll back.
+//   - Reads need no transaction. On a store with an open transaction, reads see its writes.
+//   - Ids are assigned by the store (int64, never 0); an id given in an input value is ignored.
+//   - A lookup by a store-assigned id that finds nothing is NotFound; a lookup by a natural key
+//     (source id + record key, file hash) that finds nothing is an empty optional.
+//   - A write that names a row that does not exist (a load, a source record, a location...)
+//     fails with NotFound; one that repeats a unique key fails with AlreadyExists; a busy or
+//     locked database is Unavailable.
+//   - Times are microseconds since the Unix epoch (UTC), taken from the injected Clock.
+//   - Dates cross as CivilDate and are stored as ISO 8601 text ("1987-03-14").
+//
+// Threading: a Store instance is used by one thread at a time (it is not internally locked).
+// Several instances, in one process or several, may open the same hub: writers take turns
+// (one write transaction at a time, waiting up to OpenOptions::busy_timeout_ms), and readers
+// are not blocked by the writer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/status.h"
+#include "model/model.h"
+
+namespace tessera::store {
+
+// ---------------------------------------------------------------------------------------------
+// The hub: a directory holding a store and the files around it.
+//
+//   DIR/hub.json      format marker: {"format": "tessera-hub", "format_version": 1, ...}
+//   DIR/hub.db        the SQLite store
+//   DIR/landing/      partner files waiting to be loaded, one sub-directory per source
+//   DIR/quarantine/   files set aside whole (unreadable, wrong encoding)
+//   DIR/models/       trained match and predictive models
+//   DIR/exports/      files produced for partners and analysts
+
+// The hub.json format version this binary writes and understands.
+inline constexpr int kHubFormatVersion = 1;
+
+// Creates the hub layout in `hub_dir` (creating the directory itself if needed) and brings the
+// store's schema up to date. Idempotent: running it on an existing hub changes nothing but
+// pending migrations, and keeps the original creation time. Refuses (FailedPrecondition) a
+// directory that holds anything other than hub files, so that `init` pointed at the wrong
+// place does nothing.
+Status InitHub(const std::string& hub_dir, const Clock& clock);
+Status InitHub(const std::string& hub_dir);  // with the system clock
+
+struct OpenOptions {
+  // How long a write transaction waits for another writer before failing with Unavailable.
+  int busy_timeout_ms = 5000;
+  // Apply pending schema migrations at open. When false, a hub whose schema is older than
+  // this binary fails to open with FailedPrecondition instead of being changed.
+  bool apply_migrations = true;
+};
+
+class Store;
+
+// Opens the hub at `hub_dir` with its SQLite store. Fails with FailedPrecondition, saying to
+// run `tessera init --data DIR`, when `hub_dir` is not a hub; and with FailedPrecondition when
+// the hub was written by a newer Tessera (its schema or hub format is newer than this binary).
+// `clock` must outlive the store.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& hub_dir, const Clock& clock,
+                                               OpenOptions options = {});
+
+// ---------------------------------------------------------------------------------------------
+// Transactions
+
+// An open write transaction. Obtained from Store::Begin(); at most one is open per Store.
+// If neither Commit() nor Rollback() is called, the destructor rolls back. A Transaction must
+// not outlive its Store (if the Store goes first, the transaction is rolled back then).
+class Transaction {
+ public:
+  virtual ~Transaction() = default;
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  // Makes every write durable. Afterwards the transaction is over whatever the outcome: if
+  // the commit fails, everything was rolled back.
+  virtual Status Commit() = 0;
+  // Discards every write. Calling it after Commit() or Rollback() is FailedPrecondition.
+  virtual Status Rollback() = 0;
+  // True until Commit() or Rollback() has been called.
+  virtual bool is_open() const = 0;
+
+ protected:
+  Transaction() = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Loads: one file (or one API batch) loaded from one source.
+
+enum class LoadMode {
+  kIncremental,  // rows add to and update what the source sent before
+  kFullRefresh,  // the file is everything: current records it lacks are deleted
+};
+std::string_view LoadModeName(LoadMode mode);  // "incremental", "full_refresh"
+std::optional<LoadMode> LoadModeFromName(std::string_view name);
+
+enum class LoadStatus { kRunning, kCompleted };
+std::string_view LoadStatusName(LoadStatus status);  // "running", "completed"
+
+// What a load did with the rows it read. They must reconcile:
+//   read = loaded + unchanged + quarantined
+// where `loaded` counts rows that wrote a new record or a new version, `unchanged` rows whose
+// record was already stored with the same content, and `quarantined` rows set aside.
+// `deleted` counts records tombstoned by the load (by a full refresh or an explicit delete);
+// they are not rows read, so they are outside the sum.
+struct LoadCounts {
+  int64_t read = 0;
+  int64_t loaded = 0;
+  int64_t unchanged = 0;
+  int64_t quarantined = 0;
+  int64_t deleted = 0;
+
+  friend bool operator==(const LoadCounts&, const LoadCounts&) = default;
+};
+
+struct LoadSummary {
+  model::LoadId id = 0;
+  std::string source_id;
+  std::string file;       // relative to the hub, or "api"
+  std::string file_hash;  // hex SHA-256 of the whole file
+  LoadMode mode = LoadMode::kIncremental;
+  LoadStatus status = LoadStatus::kRunning;
+  int64_t started_at_micros = 0;
+  std::optional<int64_t> finished_at_micros;
+  LoadCounts counts;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Source records
+
+// What writing a source record (or its deletion) did.
+enum class RecordChange {
+  kInserted,   // a key not seen before: version 1
+  kUpdated,    // new content for a known key (or a deleted key back again): a new version
+  kUnchanged,  // same content hash as the current version (or deleting a deleted key): no write
+  kDeleted,    // a tombstone version was written
+};
+std::string_view RecordChangeName(RecordChange change);
+
+struct PutOutcome {
+  RecordChange change = RecordChange::kInserted;
+  model::SourceRecordId id = 0;  // the record's current version, written or already there
+  int version = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Quarantine: rows that could not be loaded, kept with where they came from and why.
+
+struct QuarantinedRow {
+  int64_t id = 0;  // assigned by the store
+  model::LoadId load_id = 0;
+  std::string source_id;
+  std::string file;
+  int64_t line = 0;         // 1-based physical line where the row starts
+  int64_t byte_offset = 0;  // offset of the row's first byte
+  std::string field;        // the field at fault, empty when the whole row is
+  std::string reason;
+  std::string raw;  // the row's bytes as read; need not be valid UTF-8
+
+  friend bool operator==(const QuarantinedRow&, const QuarantinedRow&) = default;
+};
+
+// Which quarantined rows to list, oldest first: those of one load, one source, both, or (with
+// neither set) every row.
+struct QuarantineQuery {
+  std::optional<model::LoadId> load_id;
+  std::string source_id;  // empty: any source
+  int64_t after_id = 0;   // for paging: only rows with a larger id
+  int limit = 100;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Nominals and their change feed (for the resolver and the search index)
+
+enum class NominalChangeKind {
+  kCreated,
+  kUpdated,         // its summary attributes changed
+  kRecordsChanged,  // a person record was attached to it or moved away from it
+};
+std::string_view NominalChangeKindName(NominalChangeKind kind);
+
+struct NominalChange {
+  int64_t seq = 0;  // increasing, never reused; a reader keeps the last one it has seen
+  model::NominalId nominal_id = 0;
+  NominalChangeKind kind = NominalChangeKind::kCreated;
+  int64_t at_micros = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Housekeeping
+
+struct AppliedMigration {
+  int version = 0;
+  int64_t applied_at_micros = 0;
+  std::string description;
+};
+
+// Row counts, for `tessera status`, reports and tests.
+struct StoreCounts {
+  int64_t loads = 0;
+  int64_t source_records = 0;          // current, not deleted
+  int64_t source_record_versions = 0;  // every version, tombstones included
+  int64_t person_records = 0;
+  int64_t events = 0;
+  int64_t locations = 0;
+  int64_t objects = 0;
+  int64_t quarantined = 0;
+  int64_t nominals = 0;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // --- schema
+
+  // The schema version of the open hub (after migrations).
+  virtual int SchemaVersion() = 0;
+  // Every migration applied to this hub, oldest first.
+  virtual Result<std::vector<AppliedMigration>> ListAppliedMigrations() = 0;
+
+  // --- transactions
+
+  // Opens a write transaction, waiting for another writer up to the busy timeout.
+  // FailedPrecondition if this Store already has one open.
+  virtual Result<std::unique_ptr<Transaction>> Begin() = 0;
+
+  // --- loads
+
+  virtual Result<model::LoadId> BeginLoad(Transaction& txn, std::string_view source_id,
+                                          std::string_view file, std::string_view file_hash,
+                                          LoadMode mode) = 0;
+  // Marks a running load completed with its counts. InvalidArgument if the counts do not
+  // reconcile or are negative; FailedPrecondition if the load is already completed.
+  virtual Status FinishLoad(Transaction& txn, model::LoadId load_id, const LoadCounts& counts) = 0;
+  virtual Result<LoadSummary> GetLoad(model::LoadId load_id) = 0;
+  // The latest completed load of this exact file from this source, if any: a file loaded
+  // before is not loaded again. Running (uncommitted or abandoned) loads are not returned.
+  virtual Result<std::optional<LoadSummary>> FindCompletedLoadByFileHash(
+      std::string_view source_id, std::string_view file_hash) = 0;
+  // Newest first. An empty `source_id` lists every source.
+  virtual Result<std::vector<LoadSummary>> ListLoads(std::string_view source_id, int limit) = 0;
+
+  // --- source records (exactly once, versioned by record key)
+
+  // Writes `record` as the current version of (source_id, record_key), unless the current
+  // version has the same content hash. The previous version is kept as history. Needs
+  // source_id, record_key, content_hash and provenance.load_id; the id, version and deleted
+  // fields of `record` are ignored; provenance.source_id, if set, must equal source_id; a
+  // zero provenance.received_at_micros means now.
+  virtual Result<PutOutcome> PutSourceRecord(Transaction& txn,
+                                             const model::SourceRecord& record) = 0;
+  // Writes a tombstone version (deleted, empty payload) for a current record. Deleting a key
+  // that is already deleted is kUnchanged; one never seen is NotFound.
+  virtual Result<PutOutcome> DeleteSourceRecord(Transaction& txn, std::string_view source_id,
+                                                std::string_view record_key,
+                                                model::LoadId load_id) = 0;
+  virtual Result<model::SourceRecord> GetSourceRecord(model::SourceRecordId id) = 0;
+  // The current version, which is a tombstone (deleted == true) if the record was deleted.
+  virtual Result<std::optional<model::SourceRecord>> GetCurrentSourceRecord(
+      std::string_view source_id, std::string_view record_key) = 0;
+  // Every version, oldest first; empty if the key was never seen.
+  virtual Result<std::vector<model::SourceRecord>> GetSourceRecordHistory(
+      std::string_view source_id, std::string_view record_key) = 0;
+  // Keys of the source's current, not deleted records, sorted: what a full refresh compares
+  // the file against.
+  virtual Result<std::vector<std::string>> ListCurrentRecordKeys(std::string_view source_id) = 0;
+
+  // --- person records
+
+  // Stores a person mentioned by a source record version (record.source_record_id).
+  // AlreadyExists if that version already has a person with the same mention_key.
+  virtual Result<model::PersonRecordId> PutPersonRecord(Transaction& txn,
+                                                        const model::PersonRecord& record) = 0;
+  virtual Result<model::PersonRecord> GetPersonRecord(model::PersonRecordId id) = 0;
+  // In id order.
+  virtual Result<std::vector<model::PersonRecord>> ListPersonRecordsForSourceRecord(
+      model::SourceRecordId source_record_id) = 0;
+  // Person records of current, not deleted source record versions with id > `after`, in id
+  // order, at most `limit`: how the resolver pages through the store. Start with after = 0.
+  virtual Result<std::vector<model::PersonRecord>> ListPersonRecordsAfter(
+      model::PersonRecordId after, int limit) = 0;
+
+  // --- events
+
+  // Stores an event with its involvements (each naming a stored person record).
+  virtual Result<model::EventId> PutEvent(Transaction& txn, const model::Event& event) = 0;
+  virtual Result<model::Event> GetEvent(model::EventId id) = 0;
+  // Events a person record is involved in, by date then id.
+  virtual Result<std::vector<model::Event>> ListEventsForPersonRecord(
+      model::PersonRecordId person_record_id) = 0;
+
+  // --- locations and objects
+
+  // Returns the id of the matching stored location, or stores a new one. Locations match on
+  // UPRN when `location.uprn` is set, otherwise on normalised address text plus postcode
+  // (case, punctuation and spacing ignored). On a match, fields the stored location lacks
+  // (coordinates, postcode parts) are filled from `location`; nothing is overwritten.
+  // InvalidArgument if the location has no UPRN, address or postcode.
+  virtual Result<model::LocationId> UpsertLocation(Transaction& txn,
+                                                   const model::Location& location) = 0;
+  virtual Result<model::Location> GetLocation(model::LocationId id) = 0;
+
+  // Returns the id of the stored object with the same kind and value, or stores a new one.
+  virtual Result<model::ObjectId> UpsertObject(Transaction& txn, const model::Object& object) = 0;
+  virtual Result<model::Object> GetObject(model::ObjectId id) = 0;
+
+  // --- quarantine
+
+  virtual Result<int64_t> AddQuarantined(Transaction& txn, const QuarantinedRow& row) = 0;
+  virtual Result<std::vector<QuarantinedRow>> ListQuarantined(const QuarantineQuery& query) = 0;
+
+  // --- nominals (each change below also appends to the change feed)
+
+  // Stores a new nominal from its summary attributes (nominal.records is ignored; attach
+  // records with AttachPersonRecord).
+  virtual Result<model::NominalId> CreateNominal(Transaction& txn,
+                                                 const model::Nominal& nominal) = 0;
+  // Replaces the summary attributes of nominal.id (nominal.records is ignored).
+  virtual Status UpdateNominal(Transaction& txn, const model::Nominal& nominal) = 0;
+  // Makes `person_record_id` part of `nominal_id`, moving it from its previous nominal if it
+  // had one (both nominals get a kRecordsChanged change). Attaching it where it already is
+  // changes nothing.
+  virtual Status AttachPersonRecord(Transaction& txn, model::NominalId nominal_id,
+                                    model::PersonRecordId person_record_id) = 0;
+  // The nominal with its person records (in id order) in `records`.
+  virtual Result<model::Nominal> GetNominal(model::NominalId id) = 0;
+  virtual Result<std::optional<model::NominalId>> FindNominalForPersonRecord(
+      model::PersonRecordId person_record_id) = 0;
+  // Changes with seq > `after_seq`, oldest first, at most `limit`. Start with after_seq = 0.
+  virtual Result<std::vector<NominalChange>> ListNominalChangesAfter(int64_t after_seq,
+                                                                     int limit) = 0;
+
+  // --- housekeeping
+
+  virtual Result<StoreCounts> Counts() = 0;
+
+ protected:
+  Store() = default;
+};
+
+}  // namespace tessera::store
