@@ -113,8 +113,14 @@ Result<WorldSummary> GenerateWorld(const WorldConfig& config, const std::string&
   // Fresh output folders: stale files from an earlier run would break byte-identity.
   const std::filesystem::path root(out_dir);
   std::error_code ec;
+  // Only the files directly in each source folder: a hub's processed/ and failed/ folders
+  // beneath them are left alone.
   for (int s = 0; s < kSourceCount; ++s) {
-    std::filesystem::remove_all(root / "landing" / InfoOf(static_cast<Source>(s)).id, ec);
+    const auto dir = root / "landing" / InfoOf(static_cast<Source>(s)).id;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+      if (e.is_regular_file()) std::filesystem::remove(e.path(), ec);
+    }
   }
   std::filesystem::remove_all(root / "truth", ec);
   std::filesystem::create_directories(root / "landing", ec);

@@ -72,6 +72,11 @@ char NeighbourKey(char c, Rng& rng) {
 // never on the first letter (people rarely get that wrong).
 void Typo(std::string& s, Rng& rng) {
   if (s.size() < 3) return;
+  // Byte-level slips would split a multi-byte UTF-8 character (Zoë) into invalid bytes, which
+  // no keyboard produces: such names keep their spelling.
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) >= 0x80) return;
+  }
   const size_t i = 1 + rng.Below(s.size() - 1);
   switch (rng.Below(4)) {
     case 0:

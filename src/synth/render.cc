@@ -395,8 +395,8 @@ class SourceRenderer {
         break;
       case kSchoolAttendance:
         header =
-            "RecordRef,PupilID,AcademicYear,Forename,MiddleNames,Surname,DOB,Sex,Postcode,"
-            "SessionsPossible,SessionsMissed,AbsenceBand";
+            "RecordRef,PupilID,AcademicYear,CensusDate,Forename,MiddleNames,Surname,DOB,Sex,"
+            "Postcode,SessionsPossible,SessionsMissed,AbsenceBand";
         break;
       case kSubstanceMisuse:
         header =
@@ -577,17 +577,18 @@ class SourceRenderer {
           key = p.local_id + "-" + academic;
           const int possible = 320 + static_cast<int>(r.rng.Below(60));
           const int missed = possible * m.detail / 1000;
-          CsvLine l(r.malform, 5);
+          CsvLine l(r.malform, 6);
           l.Field(key)
               .Field(p.local_id)
               .Field(std::to_string(year - 1) + "/" + Pad(year % 100, 2))
+              .Field(FormatDay(m.day, DateStyle::kYmd8, bad_date))
               .Field(p.given)
               .Field(p.middle)
               .Field(p.family)
               .Field(Dob(p, DateStyle::kYmd8))
               .Field(p.sex == 'U' ? "" : std::string(1, p.sex))
               .Field(r.postcode)
-              .Field(bad_date ? "three hundred" : std::to_string(possible))
+              .Field(std::to_string(possible))
               .Field(std::to_string(missed))
               .Field(cat.label);
           line = l.Finish(eol);
