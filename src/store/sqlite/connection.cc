@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/check.h"
+#include "store/sqlite/fault_injection.h"
 
 namespace tessera::store::sqlite {
 
@@ -139,6 +140,7 @@ Query& Query::BindNull(int index) {
 Result<bool> Query::Step() {
   DCHECK(stmt_ != nullptr);
   if (!bind_status_.ok()) return bind_status_;
+  OnStatementStep();
   int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;

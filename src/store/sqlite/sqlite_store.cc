@@ -302,6 +302,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& db_pat
   // before anything else.
   TRY(db->Exec("PRAGMA foreign_keys = ON", "enabling foreign keys"));
   TRY(db->Exec("PRAGMA synchronous = NORMAL", "setting synchronous mode"));
+  // A load is one transaction. With SQLite's default 2 MiB page cache a large load spills
+  // dirty pages to the WAL again and again; 64 MiB keeps a city-sized load in memory until
+  // commit (measured: bench/ingest_benchmark, docs/benchmarks.md).
+  TRY(db->Exec("PRAGMA cache_size = -65536", "setting the page cache size"));
+  TRY(db->Exec("PRAGMA temp_store = MEMORY", "keeping temporary tables in memory"));
   // Checked before WAL is switched on, so that another program's database is left untouched.
   TRY_ASSIGN(int version, ReadSchemaVersion(*db));
   (void)version;
@@ -751,7 +756,15 @@ Result<model::EventId> SqliteStore::PutEvent(Transaction& txn, const model::Even
     TRY(RequireId(involvement.person_record_id, "involvement person record id", kOp));
   }
   return Atomically(kOp, [&]() -> Result<model::EventId> {
-    TRY_ASSIGN(model::SourceRecord source_record, GetSourceRecord(event.source_record_id));
+    // Only the source id is needed: reading back the whole record (payload and all) cost a
+    // quarter of a load's time.
+    TRY_ASSIGN(Query src, db_->Prepare("SELECT source_id FROM source_records WHERE id = ?1", kOp));
+    src.Bind(1, event.source_record_id);
+    TRY_ASSIGN(bool found, src.Step());
+    if (!found) return NotFoundById("source record", event.source_record_id);
+    struct {
+      std::string source_id;
+    } source_record{src.Text(0)};
     if (!event.source_id.empty() && event.source_id != source_record.source_id) {
       return Status::InvalidArgument("PutEvent: the event says source '" + event.source_id +
                                      "', its source record is from '" + source_record.source_id +
