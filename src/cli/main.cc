@@ -1,12 +1,19 @@
 // `tessera`: one binary, one subcommand per job. main() only wires options to the libraries.
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <map>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "core/clock.h"
+#include "ingest/ingest.h"
 #include "store/store.h"
 #include "synth/synth.h"
 
@@ -44,6 +51,157 @@ int RunGenerate(const tessera::synth::WorldConfig& config, const std::string& ou
              100.0 * summary->rates.at("people.in_2plus_sources_of_known"));
   fmt::print("wrote {}/landing, {}/truth and {}/manifest.json in {:.2f} s\n", out, out, out,
              seconds);
+  return 0;
+}
+
+// --- ingest -------------------------------------------------------------------------------
+
+std::atomic<bool> g_stop{false};
+
+void OnSignal(int) { g_stop = true; }
+
+// Progress on a terminal only: a log file or a pipe gets the summaries, not a spinner.
+tessera::ingest::IngestOptions ProgressOptions() {
+  tessera::ingest::IngestOptions options;
+  if (::isatty(STDERR_FILENO)) {
+    options.on_progress = [](const tessera::ingest::Progress& p) {
+      const double pct = p.bytes_total ? 100.0 * p.bytes_read / p.bytes_total : 100.0;
+      std::fprintf(stderr, "\r%-60s %5.1f%% %10lld records", p.file.c_str(), pct,
+                   static_cast<long long>(p.records));
+      if (p.bytes_read >= p.bytes_total) std::fprintf(stderr, "\n");
+    };
+  }
+  return options;
+}
+
+struct SourceTotals {
+  int64_t files = 0, read = 0, loaded = 0, inserted = 0, updated = 0, unchanged = 0,
+          quarantined = 0, flagged = 0, deleted = 0, already = 0;
+};
+
+void PrintSummary(const std::vector<tessera::ingest::FileLoadResult>& results) {
+  std::map<std::string, SourceTotals> by_source;
+  for (const auto& r : results) {
+    SourceTotals& t = by_source[r.source_id];
+    ++t.files;
+    t.already += r.already_loaded;
+    t.read += r.counts.read;
+    t.loaded += r.counts.loaded;
+    t.inserted += r.inserted;
+    t.updated += r.updated;
+    t.unchanged += r.counts.unchanged;
+    t.quarantined += r.counts.quarantined;
+    t.flagged += r.flagged;
+    t.deleted += r.counts.deleted;
+    for (const auto& w : r.warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+  }
+  fmt::print("{:<24} {:>5} {:>9} {:>9} {:>8} {:>9} {:>11} {:>8} {:>8}\n", "source", "files", "read",
+             "inserted", "updated", "unchanged", "quarantined", "flagged", "deleted");
+  for (const auto& [source, t] : by_source) {
+    fmt::print("{:<24} {:>5} {:>9} {:>9} {:>8} {:>9} {:>11} {:>8} {:>8}{}\n", source, t.files,
+               t.read, t.inserted, t.updated, t.unchanged, t.quarantined, t.flagged, t.deleted,
+               t.already ? fmt::format("  ({} already loaded)", t.already) : "");
+  }
+}
+
+struct IngestArgs {
+  std::string data;
+  std::string landing;
+  std::string mappings;
+  std::string mapping;
+  std::vector<std::string> files;
+  bool watch = false;
+  double interval = 5;
+};
+
+int RunIngest(const IngestArgs& args) {
+  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  if (!store.ok()) return Fail(store.status());
+  const auto& clock = tessera::SystemClock::Instance();
+  const auto options = ProgressOptions();
+
+  if (!args.mapping.empty()) {
+    if (args.files.empty())
+      return Fail(tessera::Status::InvalidArgument("--mapping needs FILE..."));
+    tessera::ingest::Ingestor ingestor(**store, clock);
+    std::vector<tessera::ingest::FileLoadResult> results;
+    int failures = 0;
+    for (const auto& file : args.files) {
+      auto r = ingestor.LoadFile(args.mapping, file, file, options);
+      if (!r.ok()) {
+        std::fprintf(stderr, "tessera: %s\n", r.status().ToString().c_str());
+        ++failures;
+        continue;
+      }
+      results.push_back(std::move(*r));
+    }
+    PrintSummary(results);
+    return failures ? 1 : 0;
+  }
+
+  const std::string landing = args.landing.empty() ? args.data + "/landing" : args.landing;
+  const std::string mappings = args.mappings.empty() ? args.data + "/mappings" : args.mappings;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  do {
+    auto outcome =
+        tessera::ingest::ProcessLandingZone(**store, clock, landing, mappings, args.data, options);
+    if (!outcome.ok()) return Fail(outcome.status());
+    for (const auto& w : outcome->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+    for (const auto& f : outcome->failed) {
+      std::fprintf(stderr, "failed: %s: %s (moved to failed/)\n", f.file.c_str(), f.reason.c_str());
+    }
+    if (!outcome->loaded.empty() || !args.watch) PrintSummary(outcome->loaded);
+    if (!outcome->failed.empty() && !args.watch) return 1;
+    for (double waited = 0; args.watch && !g_stop && waited < args.interval; waited += 0.2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  } while (args.watch && !g_stop);
+  return 0;
+}
+
+int RunMappingCheck(const std::vector<std::string>& specs) {
+  int failures = 0;
+  for (const auto& spec : specs) {
+    const tessera::Status s = tessera::ingest::CheckMappingSpec(spec);
+    if (s.ok()) {
+      fmt::print("{}: ok\n", spec);
+    } else {
+      std::fprintf(stderr, "%s\n", s.message().c_str());
+      ++failures;
+    }
+  }
+  return failures ? 1 : 0;
+}
+
+struct QuarantineArgs {
+  std::string data;
+  std::string source;
+  int64_t load = 0;
+  int64_t after = 0;
+  int limit = 50;
+};
+
+// Lists quarantined rows by where they came from and why. The rows' raw text is personal data
+// and is not shown here (`quarantine show` comes with the audit trail, issue 5).
+int RunQuarantineList(const QuarantineArgs& args) {
+  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  if (!store.ok()) return Fail(store.status());
+  tessera::store::QuarantineQuery query;
+  query.source_id = args.source;
+  if (args.load > 0) query.load_id = args.load;
+  query.after_id = args.after;
+  query.limit = args.limit;
+  auto rows = (*store)->ListQuarantined(query);
+  if (!rows.ok()) return Fail(rows.status());
+  fmt::print("{:>8} {:<24} {:<48} {:<20} {}\n", "id", "source", "file:line", "field", "reason");
+  for (const auto& r : *rows) {
+    fmt::print("{:>8} {:<24} {:<48} {:<20} {}\n", r.id, r.source_id,
+               fmt::format("{}:{}", r.file, r.line), r.field.empty() ? "(row)" : r.field, r.reason);
+  }
+  if (static_cast<int>(rows->size()) == args.limit) {
+    fmt::print("(more: --after {})\n", rows->back().id);
+  }
   return 0;
 }
 
@@ -89,7 +247,49 @@ int main(int argc, char** argv) {
   gen->add_option("--threads", world.threads, "Worker threads (0: all cores); output is the same")
       ->capture_default_str();
 
+  IngestArgs ingest_args;
+  auto* ingest = app.add_subcommand(
+      "ingest",
+      "Load partner files: everything waiting in the landing zone (HUB/landing/<source>/, mapped "
+      "by HUB/mappings/<source>.yaml), or the FILEs given with --mapping");
+  ingest->add_option("--data", ingest_args.data, "Hub directory")->required();
+  ingest->add_option("--landing", ingest_args.landing, "Landing folder (default HUB/landing)");
+  ingest->add_option("--mappings", ingest_args.mappings,
+                     "Folder of mapping specs, one <source>.yaml each (default HUB/mappings)");
+  auto* mapping_opt =
+      ingest->add_option("--mapping", ingest_args.mapping, "Load FILEs directly with this spec");
+  ingest->add_option("files", ingest_args.files, "Files to load with --mapping")
+      ->needs(mapping_opt);
+  ingest->add_flag("--watch", ingest_args.watch, "Keep watching the landing zone until stopped");
+  ingest->add_option("--interval", ingest_args.interval, "Seconds between landing-zone scans")
+      ->capture_default_str();
+
+  std::vector<std::string> specs;
+  auto* mapping = app.add_subcommand("mapping", "Mapping specs");
+  mapping->require_subcommand(1);
+  auto* check =
+      mapping->add_subcommand("check", "Check mapping specs; errors name file, line and key");
+  check->add_option("specs", specs, "Spec files")->required();
+
+  QuarantineArgs quarantine_args;
+  auto* quarantine = app.add_subcommand("quarantine", "Rows that could not be loaded");
+  quarantine->require_subcommand(1);
+  auto* quarantine_list =
+      quarantine->add_subcommand("list", "List quarantined rows: file, line, field and reason");
+  quarantine_list->add_option("--data", quarantine_args.data, "Hub directory")->required();
+  quarantine_list->add_option("--source", quarantine_args.source, "Only this source");
+  quarantine_list->add_option("--load", quarantine_args.load, "Only this load");
+  quarantine_list->add_option("--after", quarantine_args.after, "Rows after this id (paging)");
+  quarantine_list->add_option("--limit", quarantine_args.limit, "At most this many rows")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (quarantine_list->parsed()) return RunQuarantineList(quarantine_args);
+
+  if (ingest->parsed()) return RunIngest(ingest_args);
+  if (check->parsed()) return RunMappingCheck(specs);
 
   if (init->parsed()) return RunInit(init_dir);
   if (gen->parsed()) {

@@ -23,7 +23,7 @@ std::string_view ToName(const std::array<std::pair<E, std::string_view>, N>& tab
   return "unknown";
 }
 
-constexpr std::array<std::pair<Agency, std::string_view>, 12> kAgencies = {{
+constexpr std::array<std::pair<Agency, std::string_view>, 13> kAgencies = {{
     {Agency::kPolice, "police"},
     {Agency::kFireRescue, "fire_rescue"},
     {Agency::kAmbulance, "ambulance"},
@@ -36,6 +36,7 @@ constexpr std::array<std::pair<Agency, std::string_view>, 12> kAgencies = {{
     {Agency::kSubstanceMisuse, "substance_misuse"},
     {Agency::kProbation, "probation"},
     {Agency::kDwp, "dwp"},
+    {Agency::kYouthJustice, "youth_justice"},
 }};
 
 constexpr std::array<std::pair<Role, std::string_view>, 13> kRoles = {{
@@ -78,6 +79,22 @@ constexpr std::array<std::pair<ObjectKind, std::string_view>, 3> kObjectKinds = 
 }  // namespace
 
 std::string_view AgencyName(Agency a) { return ToName(kAgencies, a); }
+std::string AgencyNames() {
+  std::string out;
+  for (const auto& [agency, name] : kAgencies) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
+std::string RoleNames() {
+  std::string out;
+  for (const auto& [role, name] : kRoles) {
+    if (!out.empty()) out += ", ";
+    out += name;
+  }
+  return out;
+}
 std::optional<Agency> AgencyFromName(std::string_view name) { return FromName(kAgencies, name); }
 std::string_view SexName(Sex s) { return ToName(kSexes, s); }
 std::string_view RoleName(Role r) { return ToName(kRoles, r); }

@@ -41,6 +41,7 @@ enum class Agency {
   kSubstanceMisuse,
   kProbation,
   kDwp,
+  kYouthJustice,  // youth offending teams
 };
 
 enum class Sex { kUnknown, kMale, kFemale };
@@ -75,6 +76,8 @@ enum class ObjectKind { kVehicle, kPhone, kEmail };
 
 std::string_view AgencyName(Agency a);  // "police", "childrens_social_care", ...
 std::optional<Agency> AgencyFromName(std::string_view name);
+std::string AgencyNames();  // "police, fire_rescue, ...": for error messages
+std::string RoleNames();
 std::string_view SexName(Sex s);    // "unknown", "male", "female"
 std::string_view RoleName(Role r);  // "victim", "suspect", ...
 std::optional<Role> RoleFromName(std::string_view name);

@@ -9,7 +9,8 @@ TEST(ModelNames, AgencyNamesRoundTrip) {
   for (Agency a :
        {Agency::kPolice, Agency::kFireRescue, Agency::kAmbulance, Agency::kChildrensSocialCare,
         Agency::kAdultSocialCare, Agency::kEducation, Agency::kHousing, Agency::kHealth,
-        Agency::kMentalHealth, Agency::kSubstanceMisuse, Agency::kProbation, Agency::kDwp}) {
+        Agency::kMentalHealth, Agency::kSubstanceMisuse, Agency::kProbation, Agency::kDwp,
+        Agency::kYouthJustice}) {
     auto back = AgencyFromName(AgencyName(a));
     ASSERT_TRUE(back.has_value()) << AgencyName(a);
     EXPECT_EQ(*back, a);

@@ -787,6 +787,8 @@ class SourceRenderer {
     const Persona& p = r.persona;
     std::string j = "{\"resourceType\":\"Patient\",\"id\":";
     JsonString(j, id);
+    // When the record was made: a FHIR Patient has no event date of its own.
+    j += ",\"meta\":{\"lastUpdated\":\"" + FormatDay(r.m->day, DateStyle::kIso) + "T00:00:00Z\"}";
     if (!p.nhs.empty()) {
       j += ",\"identifier\":[{\"system\":\"https://fhir.nhs.uk/Id/nhs-number\",\"value\":";
       JsonString(j, p.nhs);

@@ -12,11 +12,15 @@
 #   file-has: PATH TEXT             the file contains TEXT
 #   lines: PATH N                   the file has exactly N lines
 #   truth-covers-landing: DIR       every record key in DIR/landing is in DIR/truth/records.csv
+#   copy: FROM TO                   copy a file or folder (e.g. specs from $SRC/examples)
+#   write: PATH TEXT                write TEXT (with \n for new lines) to PATH
+# $SRC is the source tree, for the shipped examples.
 # Usage: run_case.sh CASE_FILE TESSERA_BINARY
 set -uo pipefail
 case_file=$1
 tessera=$2
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-e2e.XXXXXX")
+SRC=${TESSERA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 trap 'rm -rf "$TMP"' EXIT
 out="$TMP/.stdout"
 err="$TMP/.stderr"
@@ -93,6 +97,16 @@ while IFS= read -r raw || [ -n "$raw" ]; do
       [ "$(wc -l <"$path")" -eq "$n" ] || fail "$path has $(wc -l <"$path") lines, not $n"
       ;;
     truth-covers-landing) truth_covers_landing "$arg" ;;
+    copy)
+      read -r from to <<<"$arg"
+      mkdir -p "$(dirname "$to")"
+      cp -r "$from" "$to" || fail "cannot copy $from to $to"
+      ;;
+    write)
+      read -r path text <<<"$arg"
+      mkdir -p "$(dirname "$path")"
+      printf '%b' "$text" >"$path"
+      ;;
     *) fail "unknown step '$step'" ;;
   esac
 done <"$case_file"

@@ -1,0 +1,276 @@
+// Where a record goes in: read, map, and write one file as one store transaction.
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "ingest/ingest.h"
+#include "ingest/mapper.h"
+#include "ingest/record.h"
+#include "ingest/spec.h"
+
+namespace tessera::ingest {
+namespace {
+
+std::string Hex(const unsigned char* bytes, unsigned int n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(n * 2);
+  for (unsigned int i = 0; i < n; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0xf];
+  }
+  return out;
+}
+
+class Sha256 {
+ public:
+  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  ~Sha256() { EVP_MD_CTX_free(ctx_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(const void* data, size_t n) { EVP_DigestUpdate(ctx_, data, n); }
+  std::string HexDigest() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    EVP_DigestFinal_ex(ctx_, digest, &n);
+    return Hex(digest, n);
+  }
+  static std::string Of(std::string_view text) {
+    Sha256 h;
+    h.Update(text.data(), text.size());
+    return h.HexDigest();
+  }
+
+ private:
+  EVP_MD_CTX* ctx_;
+};
+
+Result<std::string> HashFile(const std::string& path, int64_t& size) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return Status::IoError("cannot open " + path);
+  Sha256 h;
+  std::vector<char> buf(1 << 18);
+  size = 0;
+  size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), f)) > 0) {
+    h.Update(buf.data(), n);
+    size += static_cast<int64_t>(n);
+  }
+  const bool error = std::ferror(f);
+  std::fclose(f);
+  if (error) return Status::IoError("cannot read " + path);
+  return h.HexDigest();
+}
+
+}  // namespace
+
+struct Ingestor::Impl {
+  store::Store& store;
+  const Clock& clock;
+  std::map<std::string, MappingSpec> specs;  // by path: parsed once
+
+  Result<const MappingSpec*> Spec(const std::string& path) {
+    auto it = specs.find(path);
+    if (it == specs.end()) {
+      TRY_ASSIGN(MappingSpec spec, LoadMappingSpec(path));
+      it = specs.emplace(path, std::move(spec)).first;
+    }
+    return &it->second;
+  }
+
+  Result<std::unique_ptr<RecordReader>> OpenReader(const MappingSpec& spec,
+                                                   const std::string& path) {
+    if (spec.format == "csv") {
+      CsvOptions options;
+      options.encoding = spec.encoding;
+      options.delimiter = spec.delimiter;
+      options.header = spec.header;
+      options.trim_headers = spec.trim_headers;
+      return OpenCsvReader(path, options);
+    }
+    if (spec.format == "jsonl") return OpenJsonLinesReader(path, JsonOptions{});
+    return OpenFhirReader(path, JsonOptions{});
+  }
+
+  // The current person record of a person in this source (FHIR subjects), if any.
+  Result<std::optional<model::PersonRecordId>> FindPerson(
+      const std::string& source_id, const std::string& key,
+      std::unordered_map<std::string, model::PersonRecordId>& cache) {
+    auto it = cache.find(key);
+    if (it != cache.end()) return std::optional<model::PersonRecordId>(it->second);
+    TRY_ASSIGN(auto current, store.GetCurrentSourceRecord(source_id, key));
+    if (!current || current->deleted) return std::optional<model::PersonRecordId>();
+    TRY_ASSIGN(auto people, store.ListPersonRecordsForSourceRecord(current->id));
+    if (people.empty()) return std::optional<model::PersonRecordId>();
+    cache[key] = people.front().id;
+    return std::optional<model::PersonRecordId>(people.front().id);
+  }
+
+  Result<FileLoadResult> Load(const MappingSpec& spec, const std::string& path,
+                              const std::string& display, const IngestOptions& options) {
+    FileLoadResult result;
+    result.source_id = spec.source_id;
+    result.file = display;
+    TRY_ASSIGN(const std::string file_hash, HashFile(path, result.bytes));
+    TRY_ASSIGN(auto previous, store.FindCompletedLoadByFileHash(spec.source_id, file_hash));
+    if (previous) {
+      result.already_loaded = true;
+      result.load_id = previous->id;
+      return result;
+    }
+    TRY_ASSIGN(auto reader, OpenReader(spec, path));
+    TRY_ASSIGN(auto mapper, Mapper::Create(spec, clock));
+    TRY_ASSIGN(auto txn, store.Begin());
+    const store::LoadMode mode =
+        spec.full_refresh ? store::LoadMode::kFullRefresh : store::LoadMode::kIncremental;
+    TRY_ASSIGN(result.load_id, store.BeginLoad(*txn, spec.source_id, display, file_hash, mode));
+    const int64_t received = clock.NowMicros();
+
+    std::unordered_set<std::string> seen_keys;
+    std::unordered_map<std::string, model::PersonRecordId> person_by_key;
+    store::LoadCounts& counts = result.counts;
+    MappedRecord mapped;
+    MapFailure failure;
+    BrokenRecord broken;
+    const Record* record = nullptr;
+    auto quarantine = [&](const RecordPosition& pos, std::string field, std::string reason,
+                          std::string raw) -> Status {
+      store::QuarantinedRow row;
+      row.load_id = result.load_id;
+      row.source_id = spec.source_id;
+      row.file = display;
+      row.line = pos.line;
+      row.byte_offset = pos.byte_offset;
+      row.field = std::move(field);
+      row.reason = std::move(reason);
+      row.raw = std::move(raw);
+      ++counts.read;
+      ++counts.quarantined;
+      return store.AddQuarantined(*txn, row).status();
+    };
+
+    while (true) {
+      TRY_ASSIGN(ReadOutcome outcome, reader->Next(record, broken));
+      if (outcome == ReadOutcome::kEnd) break;
+      if (options.on_progress && (counts.read + result.skipped) % 5000 == 0) {
+        options.on_progress(Progress{display, reader->BytesRead(), result.bytes, counts.read});
+      }
+      if (outcome == ReadOutcome::kBroken) {
+        TRY(quarantine(broken.position, broken.field, broken.reason, broken.raw));
+        continue;
+      }
+      const Mapper::Outcome m = mapper->Map(*record, mapped, failure);
+      if (m == Mapper::Outcome::kSkipped) {
+        ++result.skipped;
+        continue;
+      }
+      if (m == Mapper::Outcome::kFailed) {
+        TRY(quarantine(record->Position(), failure.field, failure.reason, record->Raw()));
+        continue;
+      }
+      ++counts.read;
+      seen_keys.insert(mapped.key);
+      if (mapped.Flagged()) ++result.flagged;
+
+      model::SourceRecord sr;
+      sr.source_id = spec.source_id;
+      sr.record_key = mapped.key;
+      sr.payload = record->Raw();
+      sr.provenance.source_id = spec.source_id;
+      sr.provenance.file = display;
+      sr.provenance.line = record->Position().line;
+      sr.provenance.byte_offset = record->Position().byte_offset;
+      sr.provenance.load_id = result.load_id;
+      sr.provenance.received_at_micros = received;
+      sr.provenance.content_hash = Sha256::Of(sr.payload);
+      TRY_ASSIGN(store::PutOutcome put, store.PutSourceRecord(*txn, sr));
+      if (put.change == store::RecordChange::kUnchanged) {
+        ++counts.unchanged;
+        continue;
+      }
+      ++counts.loaded;
+      ++(put.change == store::RecordChange::kInserted ? result.inserted : result.updated);
+
+      std::vector<model::EventInvolvement> involvements;
+      for (MappedPerson& mp : mapped.people) {
+        model::PersonRecord& person = mp.person;
+        person.source_record_id = put.id;
+        // Flags on the record's own fields travel with each person it names.
+        person.flags.insert(person.flags.end(), mapped.flags.begin(), mapped.flags.end());
+        if (mp.location) {
+          TRY_ASSIGN(person.location_id, store.UpsertLocation(*txn, *mp.location));
+        }
+        TRY_ASSIGN(person.id, store.PutPersonRecord(*txn, person));
+        person_by_key[mapped.key] = person.id;
+        involvements.push_back({person.id, person.role});
+      }
+      if (mapped.event) {
+        model::Event& event = *mapped.event;
+        event.source_record_id = put.id;
+        if (mapped.event_location) {
+          TRY_ASSIGN(event.location_id, store.UpsertLocation(*txn, *mapped.event_location));
+        } else if (!mapped.people.empty() && mapped.people.front().person.location_id) {
+          event.location_id = mapped.people.front().person.location_id;
+        }
+        if (!mapped.subject_key.empty()) {
+          TRY_ASSIGN(auto subject, FindPerson(spec.source_id, mapped.subject_key, person_by_key));
+          if (subject) {
+            involvements.push_back({*subject, model::Role::kPatient});
+          } else {
+            result.warnings.push_back(display + ":" + std::to_string(record->Position().line) +
+                                      ": event " + mapped.key + " refers to " + mapped.subject_key +
+                                      ", which this source has not sent");
+          }
+        }
+        event.involvements = std::move(involvements);
+        TRY(store.PutEvent(*txn, event).status());
+      }
+    }
+    for (const auto& w : reader->Warnings()) {
+      result.warnings.push_back(display + ":" + std::to_string(w.position.line) + ": " + w.message);
+    }
+
+    if (mode == store::LoadMode::kFullRefresh) {
+      TRY_ASSIGN(auto keys, store.ListCurrentRecordKeys(spec.source_id));
+      for (const auto& key : keys) {
+        if (seen_keys.count(key)) continue;
+        TRY_ASSIGN(auto put, store.DeleteSourceRecord(*txn, spec.source_id, key, result.load_id));
+        if (put.change == store::RecordChange::kDeleted) ++counts.deleted;
+      }
+    }
+    TRY(store.FinishLoad(*txn, result.load_id, counts));
+    TRY(txn->Commit());
+    if (options.on_progress) {
+      options.on_progress(Progress{display, result.bytes, result.bytes, counts.read});
+    }
+    return result;
+  }
+};
+
+Ingestor::Ingestor(store::Store& store, const Clock& clock) : impl_(new Impl{store, clock, {}}) {}
+
+Ingestor::~Ingestor() = default;
+
+Result<FileLoadResult> Ingestor::LoadFile(const std::string& spec_path, const std::string& path,
+                                          const std::string& display_path,
+                                          const IngestOptions& options) {
+  TRY_ASSIGN(const MappingSpec* spec, impl_->Spec(spec_path));
+  auto result = impl_->Load(*spec, path, display_path, options);
+  if (!result.ok()) return result.status().WithContext(display_path);
+  return result;
+}
+
+Status CheckMappingSpec(const std::string& spec_path) {
+  return LoadMappingSpec(spec_path).status();
+}
+
+Result<std::string> MappingSourceId(const std::string& spec_path) {
+  TRY_ASSIGN(MappingSpec spec, LoadMappingSpec(spec_path));
+  return spec.source_id;
+}
+
+}  // namespace tessera::ingest

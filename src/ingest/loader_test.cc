@@ -1,0 +1,170 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ingest/ingest.h"
+
+namespace tessera::ingest {
+namespace {
+
+namespace fs = std::filesystem;
+
+class LoaderTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    hub_ =
+        fs::temp_directory_path() / ("tessera-loader-" + std::to_string(::getpid()) + "-" +
+                                     testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(hub_);
+    ASSERT_TRUE(store::InitHub(hub_.string(), clock_).ok());
+    auto s = store::OpenSqliteStore(hub_.string(), clock_);
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    store_ = std::move(*s);
+    Write("people.yaml", R"(
+source: people
+agency: housing
+format: csv
+record_key: Id
+people:
+  - given: Given
+    family: Family
+    dob: {field: Dob, formats: [dd/mm/yyyy]}
+    address: {postcode: Postcode}
+)");
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(hub_);
+  }
+
+  std::string Write(const std::string& name, const std::string& text) {
+    const fs::path p = hub_ / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+    return p.string();
+  }
+
+  Result<FileLoadResult> Load(const std::string& spec, const std::string& file) {
+    Ingestor ingestor(*store_, clock_);
+    return ingestor.LoadFile((hub_ / spec).string(), (hub_ / file).string(), file);
+  }
+
+  ManualClock clock_{1735689600LL * 1000000};
+  fs::path hub_;
+  std::unique_ptr<store::Store> store_;
+};
+
+const char* kFile =
+    "Id,Given,Family,Dob,Postcode\n"
+    "1,Ann,Lee,01/02/1980,M1 1AE\n"
+    "2,Bob,Hill,31/02/1980,M1 1AE\n"   // impossible date of birth: loads flagged
+    "3,Cat,Ray,05/06/1990\n"           // ragged: quarantined
+    "4,Dan,Fox,07/08/1970,QX1 1ZZ\n";  // invalid postcode: loads flagged
+
+TEST_F(LoaderTest, LoadsFlagsAndQuarantinesAndTheCountsReconcile) {
+  Write("in/a.csv", kFile);
+  auto r = Load("people.yaml", "in/a.csv");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->counts.read, 4);
+  EXPECT_EQ(r->counts.loaded, 3);
+  EXPECT_EQ(r->counts.quarantined, 1);
+  EXPECT_EQ(r->flagged, 2);
+  EXPECT_EQ(r->counts.read, r->counts.loaded + r->counts.unchanged + r->counts.quarantined);
+
+  auto q = store_->ListQuarantined(store::QuarantineQuery{});
+  ASSERT_TRUE(q.ok());
+  ASSERT_EQ(q->size(), 1u);
+  EXPECT_EQ((*q)[0].line, 4);
+  EXPECT_EQ((*q)[0].file, "in/a.csv");
+  EXPECT_NE((*q)[0].reason.find("field"), std::string::npos) << (*q)[0].reason;
+  EXPECT_NE((*q)[0].raw.find("Cat,Ray"), std::string::npos);
+
+  auto record = store_->GetCurrentSourceRecord("people", "2");
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->provenance.line, 3);
+  EXPECT_EQ((*record)->provenance.content_hash.size(), 64u);
+  auto people = store_->ListPersonRecordsForSourceRecord((*record)->id);
+  ASSERT_TRUE(people.ok() && people->size() == 1u);
+  EXPECT_FALSE((*people)[0].dob.has_value());
+  ASSERT_EQ((*people)[0].flags.size(), 1u);
+  EXPECT_EQ((*people)[0].flags[0].field, "Dob");
+}
+
+TEST_F(LoaderTest, ReingestingTheSameFileChangesNothing) {
+  Write("in/a.csv", kFile);
+  ASSERT_TRUE(Load("people.yaml", "in/a.csv").ok());
+  auto before = store_->Counts();
+  auto again = Load("people.yaml", "in/a.csv");
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->already_loaded);
+  auto after = store_->Counts();
+  EXPECT_EQ(before->source_record_versions, after->source_record_versions);
+  EXPECT_EQ(before->loads, after->loads);
+  EXPECT_EQ(before->quarantined, after->quarantined);
+}
+
+TEST_F(LoaderTest, AChangedRecordBecomesANewVersionAndTheRestAreUnchanged) {
+  Write("in/a.csv", kFile);
+  ASSERT_TRUE(Load("people.yaml", "in/a.csv").ok());
+  std::string changed = kFile;
+  changed.replace(changed.find("Ann,Lee"), 7, "Ann,Lea");
+  Write("in/b.csv", changed);
+  auto r = Load("people.yaml", "in/b.csv");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->updated, 1);
+  EXPECT_EQ(r->inserted, 0);
+  EXPECT_EQ(r->counts.unchanged, 2);
+  EXPECT_EQ(r->counts.quarantined, 1);
+  auto history = store_->GetSourceRecordHistory("people", "1");
+  ASSERT_TRUE(history.ok());
+  EXPECT_EQ(history->size(), 2u);
+}
+
+TEST_F(LoaderTest, FullRefreshDeletesWhatTheFileNoLongerHolds) {
+  Write("refresh.yaml", R"(
+source: people
+agency: housing
+format: csv
+mode: full_refresh
+record_key: Id
+people:
+  - given: Given
+    family: Family
+)");
+  Write("in/a.csv", "Id,Given,Family\n1,Ann,Lee\n2,Bob,Hill\n");
+  ASSERT_TRUE(Load("refresh.yaml", "in/a.csv").ok());
+  Write("in/b.csv", "Id,Given,Family\n2,Bob,Hill\n");
+  auto r = Load("refresh.yaml", "in/b.csv");
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->counts.deleted, 1);
+  auto current = store_->GetCurrentSourceRecord("people", "1");
+  ASSERT_TRUE(current.ok() && current->has_value());
+  EXPECT_TRUE((*current)->deleted);
+}
+
+TEST_F(LoaderTest, LandingZoneMovesFilesAsideAndLeavesPartialOnesAlone) {
+  Write("mappings/people.yaml",
+        "source: people\nagency: housing\nformat: csv\nrecord_key: Id\npeople:\n  - given: "
+        "Given\n    family: Family\n");
+  Write("landing/people/a.csv", "Id,Given,Family\n1,Ann,Lee\n");
+  Write("landing/people/b.csv.part", "Id,Given,Family\n2,Bob,Hill\n");
+  Write("landing/people/c.csv", "Id,Given,Given\n1,Ann,Ann\n");  // duplicate header
+  Write("landing/nomap/x.csv", "a\n1\n");
+  auto out = ProcessLandingZone(*store_, clock_, (hub_ / "landing").string(),
+                                (hub_ / "mappings").string(), hub_.string());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->loaded.size(), 1u);
+  EXPECT_EQ(out->loaded[0].file, "landing/people/a.csv");
+  EXPECT_TRUE(fs::exists(hub_ / "landing/people/processed/a.csv"));
+  EXPECT_TRUE(fs::exists(hub_ / "landing/people/b.csv.part")) << "still being written";
+  ASSERT_EQ(out->failed.size(), 1u);
+  EXPECT_TRUE(fs::exists(hub_ / "landing/people/failed/c.csv"));
+  EXPECT_TRUE(fs::exists(hub_ / "landing/people/failed/c.csv.reason.txt"));
+  EXPECT_TRUE(fs::exists(hub_ / "landing/nomap/x.csv")) << "no spec: the file waits";
+  EXPECT_EQ(out->warnings.size(), 1u);
+}
+
+}  // namespace
+}  // namespace tessera::ingest
