@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -205,6 +206,33 @@ int RunQuarantineList(const QuarantineArgs& args) {
   return 0;
 }
 
+struct QualityArgs {
+  std::string data;
+  std::string source;
+  int64_t load = 0;
+  bool json = false;
+};
+
+// The data-quality report: counts only, so it may be shown to anyone who may run the CLI.
+int RunQuality(const QualityArgs& args) {
+  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  if (!store.ok()) return Fail(store.status());
+  if (args.source.empty() && args.load == 0) {
+    auto reports = tessera::ingest::BuildQualitySummary(**store);
+    if (!reports.ok()) return Fail(reports.status());
+    fmt::print("{}", args.json ? tessera::ingest::QualitySummaryJson(*reports)
+                               : tessera::ingest::FormatQualitySummary(*reports));
+    return 0;
+  }
+  std::optional<tessera::model::LoadId> load;
+  if (args.load > 0) load = args.load;
+  auto report = tessera::ingest::BuildQualityReport(**store, args.source, load);
+  if (!report.ok()) return Fail(report.status());
+  fmt::print("{}", args.json ? tessera::ingest::QualityReportJson(*report)
+                             : tessera::ingest::FormatQualityReport(*report));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -284,7 +312,19 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
 
+  QualityArgs quality_args;
+  auto* quality = app.add_subcommand(
+      "quality",
+      "Data-quality report: per source, the latest load's completeness, validity and drift; "
+      "with --source or --load, every field, the category mix, duplicates and drift");
+  quality->add_option("--data", quality_args.data, "Hub directory")->required();
+  quality->add_option("--source", quality_args.source, "The full report of this source");
+  quality->add_option("--load", quality_args.load, "The full report of this load");
+  quality->add_flag("--json", quality_args.json, "JSON instead of text");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (quality->parsed()) return RunQuality(quality_args);
 
   if (quarantine_list->parsed()) return RunQuarantineList(quarantine_args);
 

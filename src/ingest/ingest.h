@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/clock.h"
@@ -88,5 +90,57 @@ Result<LandingOutcome> ProcessLandingZone(store::Store& store, const Clock& cloc
                                           const std::string& mappings_dir,
                                           const std::string& hub_dir,
                                           const IngestOptions& options = {});
+
+// ---------------------------------------------------------------------------------------------
+// The data-quality report of a load (docs/formats/mapping.md, "Data-quality report"): per field,
+// how complete and how valid the source's values were; the mix of event categories; duplicates
+// among the source's current records; and drift against the source's previous load. Counts
+// only: no personal data.
+
+// A change of more than this many percentage points since the previous load is drift.
+inline constexpr double kDriftThresholdPoints = 5.0;
+
+struct FieldDrift {
+  std::string attribute, field;
+  double completeness_before = 0, completeness_now = 0;  // % of records with a value
+  double validity_before = 0, validity_now = 0;          // % of present values valid
+  bool drifted = false;
+};
+
+struct CategoryDrift {
+  std::string category;
+  double share_before = 0, share_now = 0;  // % of the load's events
+  bool drifted = false;
+};
+
+struct QualityReport {
+  store::LoadSummary load;
+  // Empty when the load kept no statistics (it was made before schema version 2).
+  std::optional<store::LoadQuality> quality;
+  // Among the source's current records (now, not as of the load); empty in summaries.
+  std::optional<store::SourceDuplicates> duplicates;
+  // The previous completed load of the source with statistics, which drift compares against.
+  std::optional<model::LoadId> previous_load;
+  std::vector<FieldDrift> field_drift;  // fields in both loads
+  std::vector<CategoryDrift> category_drift;
+
+  int DriftCount() const;
+  // Over every field: present / records and valid / present, in %; 0 without statistics.
+  double Completeness() const;
+  double Validity() const;
+};
+
+// The report of `load_id`, or of the source's latest completed load when none is given.
+// NotFound if the source has no completed load; InvalidArgument if the load is another
+// source's or has not completed.
+Result<QualityReport> BuildQualityReport(store::Store& store, std::string_view source_id,
+                                         std::optional<model::LoadId> load_id = std::nullopt);
+// The latest completed load of every source, by source id, without duplicates.
+Result<std::vector<QualityReport>> BuildQualitySummary(store::Store& store);
+
+std::string FormatQualityReport(const QualityReport& report);
+std::string FormatQualitySummary(const std::vector<QualityReport>& reports);
+std::string QualityReportJson(const QualityReport& report);
+std::string QualitySummaryJson(const std::vector<QualityReport>& reports);
 
 }  // namespace tessera::ingest

@@ -66,6 +66,56 @@ Result<std::string> HashFile(const std::string& path, int64_t& size) {
   return h.HexDigest();
 }
 
+// Adds up what the mapper made of each field over a load's mapped records (the data-quality
+// report's numbers). Fields are kept in the order first met, so a re-run writes the same rows.
+class LoadQualityCounter {
+ public:
+  void Add(const MappedRecord& mapped) {
+    ++quality_.records;
+    if (mapped.Flagged()) ++quality_.flagged_records;
+    for (const FieldTally& t : mapped.tallies) Add(t);
+    for (const MappedPerson& mp : mapped.people) {
+      for (const FieldTally& t : mp.tallies) Add(t);
+    }
+    if (mapped.event && !mapped.event->category.empty()) ++categories_[mapped.event->category];
+  }
+
+  store::LoadQuality Finish() && {
+    quality_.categories.assign(categories_.begin(), categories_.end());
+    return std::move(quality_);
+  }
+
+ private:
+  void Add(const FieldTally& t) {
+    auto [it, inserted] = index_.try_emplace({t.attribute, t.field}, quality_.fields.size());
+    if (inserted) {
+      quality_.fields.push_back({std::string(t.attribute), std::string(t.field)});
+    }
+    store::FieldQuality& f = quality_.fields[it->second];
+    ++f.records;
+    if (t.outcome == FieldTally::Outcome::kMissing) return;
+    ++f.present;
+    switch (t.outcome) {
+      case FieldTally::Outcome::kValid:
+        ++f.valid;
+        break;
+      case FieldTally::Outcome::kFlagged:
+        ++f.flagged;
+        break;
+      case FieldTally::Outcome::kPlaceholder:
+        ++f.placeholder;
+        break;
+      case FieldTally::Outcome::kMissing:
+        break;
+    }
+  }
+
+  store::LoadQuality quality_;
+  // Keys view the MappingSpec's strings and literals, which outlive the load.
+  std::map<std::pair<std::string_view, std::string_view>, size_t> index_;
+  std::map<std::string, int64_t> categories_;
+};
+
 }  // namespace
 
 struct Ingestor::Impl {
@@ -135,6 +185,7 @@ struct Ingestor::Impl {
     store::LoadCounts& counts = result.counts;
     MappedRecord mapped;
     MapFailure failure;
+    LoadQualityCounter quality;
     BrokenRecord broken;
     const Record* record = nullptr;
     auto quarantine = [&](const RecordPosition& pos, std::string field, std::string reason,
@@ -175,6 +226,7 @@ struct Ingestor::Impl {
       ++counts.read;
       seen_keys.insert(mapped.key);
       if (mapped.Flagged()) ++result.flagged;
+      quality.Add(mapped);
 
       model::SourceRecord sr;
       sr.source_id = spec.source_id;
@@ -242,6 +294,7 @@ struct Ingestor::Impl {
         if (put.change == store::RecordChange::kDeleted) ++counts.deleted;
       }
     }
+    TRY(store.PutLoadQuality(*txn, result.load_id, std::move(quality).Finish()));
     TRY(store.FinishLoad(*txn, result.load_id, counts));
     TRY(txn->Commit());
     if (options.on_progress) {

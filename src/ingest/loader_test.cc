@@ -5,23 +5,17 @@
 #include <fstream>
 
 #include "ingest/ingest.h"
+#include "ingest/test_hub.h"
 
 namespace tessera::ingest {
 namespace {
 
 namespace fs = std::filesystem;
 
-class LoaderTest : public testing::Test {
+class LoaderTest : public HubTest {
  protected:
   void SetUp() override {
-    hub_ =
-        fs::temp_directory_path() / ("tessera-loader-" + std::to_string(::getpid()) + "-" +
-                                     testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(hub_);
-    ASSERT_TRUE(store::InitHub(hub_.string(), clock_).ok());
-    auto s = store::OpenSqliteStore(hub_.string(), clock_);
-    ASSERT_TRUE(s.ok()) << s.status().ToString();
-    store_ = std::move(*s);
+    HubTest::SetUp();
     Write("people.yaml", R"(
 source: people
 agency: housing
@@ -34,26 +28,11 @@ people:
     address: {postcode: Postcode}
 )");
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(hub_);
-  }
-
-  std::string Write(const std::string& name, const std::string& text) {
-    const fs::path p = hub_ / name;
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-    return p.string();
-  }
 
   Result<FileLoadResult> Load(const std::string& spec, const std::string& file) {
     Ingestor ingestor(*store_, clock_);
     return ingestor.LoadFile((hub_ / spec).string(), (hub_ / file).string(), file);
   }
-
-  ManualClock clock_{1735689600LL * 1000000};
-  fs::path hub_;
-  std::unique_ptr<store::Store> store_;
 };
 
 const char* kFile =

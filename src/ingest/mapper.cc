@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <span>
 
 #include "core/ascii.h"
 #include "core/identifiers.h"
@@ -69,6 +70,35 @@ std::string CollapseSpaces(std::string_view s) {
 
 void Flag(std::vector<model::QualityFlag>& flags, const std::string& field, std::string reason) {
   flags.push_back(model::QualityFlag{field, std::move(reason)});
+}
+
+using FieldOutcome = FieldTally::Outcome;
+
+// Records what became of a field read from the record. `raw` empty: the field was missing,
+// whatever `outcome` says. Constants (no fields) are not tallied.
+void Tally(std::vector<FieldTally>& tallies, std::string_view attribute, const ValueSpec& spec,
+           const std::string& raw, FieldOutcome outcome) {
+  if (spec.fields.empty()) return;
+  tallies.push_back(
+      {attribute, spec.fields.front(), raw.empty() ? FieldOutcome::kMissing : outcome});
+}
+
+std::string_view IdentifierAttribute(model::IdentifierKind kind) {
+  switch (kind) {
+    case model::IdentifierKind::kNhsNumber:
+      return "person.identifiers.nhs_number";
+    case model::IdentifierKind::kPncId:
+      return "person.identifiers.pnc_id";
+    case model::IdentifierKind::kCroNumber:
+      return "person.identifiers.cro_number";
+    case model::IdentifierKind::kNiNumber:
+      return "person.identifiers.ni_number";
+    case model::IdentifierKind::kUprn:
+      return "person.identifiers.uprn";
+    case model::IdentifierKind::kLocalId:
+      return "person.identifiers.local_id";
+  }
+  return "person.identifiers";
 }
 
 }  // namespace
@@ -153,13 +183,16 @@ Mapper::Value Mapper::Evaluate(const ValueSpec& spec, const Record& record) cons
 
 std::optional<model::Location> Mapper::MapAddress(const AddressSpec& spec, const Record& record,
                                                   std::vector<model::RawValue>& raw,
-                                                  std::vector<model::QualityFlag>& flags) {
+                                                  std::vector<model::QualityFlag>& flags,
+                                                  const AddressAttributes& attributes,
+                                                  std::vector<FieldTally>& tallies) {
   if (!spec.configured()) return std::nullopt;
   model::Location loc;
   std::string text;
   auto add_text = [&](const ValueSpec& vs) {
     if (!vs.configured()) return;
     Value v = Evaluate(vs, record);
+    Tally(tallies, attributes.text, vs, v.raw, FieldOutcome::kValid);
     if (!v.raw.empty()) raw.push_back({vs.Name(), v.raw});
     if (!v.present) return;
     if (!text.empty()) text += ", ";
@@ -182,6 +215,10 @@ std::optional<model::Location> Mapper::MapAddress(const AddressSpec& spec, const
       } else {
         Flag(flags, spec.postcode.Name(), "invalid postcode: " + pc.status().message());
       }
+      Tally(tallies, attributes.postcode, spec.postcode, v.raw,
+            pc.ok() ? FieldOutcome::kValid : FieldOutcome::kFlagged);
+    } else {
+      Tally(tallies, attributes.postcode, spec.postcode, v.raw, FieldOutcome::kMissing);
     }
   }
   if (spec.uprn.configured()) {
@@ -194,6 +231,10 @@ std::optional<model::Location> Mapper::MapAddress(const AddressSpec& spec, const
       } else {
         Flag(flags, spec.uprn.Name(), "invalid UPRN: " + uprn.status().message());
       }
+      Tally(tallies, attributes.uprn, spec.uprn, v.raw,
+            uprn.ok() ? FieldOutcome::kValid : FieldOutcome::kFlagged);
+    } else {
+      Tally(tallies, attributes.uprn, spec.uprn, v.raw, FieldOutcome::kMissing);
     }
   }
   if (loc.address_text.empty() && loc.postcode.empty() && loc.uprn.empty()) return std::nullopt;
@@ -217,12 +258,15 @@ bool Mapper::MapEvent(const EventSpec& spec, const Record& record, MappedRecord&
     return false;
   }
   e.date = *parsed;
+  Tally(out.tallies, "event.date", spec.date, date.raw, FieldOutcome::kValid);
   if (spec.ref.configured()) {
     Value ref = Evaluate(spec.ref, record);
     e.event_ref = ref.text;
   }
   if (spec.category.configured()) {
     Value cat = Evaluate(spec.category, record);
+    Tally(out.tallies, "event.category", spec.category, cat.raw,
+          cat.error.empty() ? FieldOutcome::kValid : FieldOutcome::kFlagged);
     if (!cat.error.empty()) {
       if (spec.category.required) {
         failure = {spec.category.Name(), cat.error};
@@ -236,14 +280,21 @@ bool Mapper::MapEvent(const EventSpec& spec, const Record& record, MappedRecord&
   }
   if (spec.severity.configured()) {
     Value sev = Evaluate(spec.severity, record);
-    if (sev.present && sev.error.empty() && sev.text.size() == 1 && ascii::IsDigit(sev.text[0])) {
+    const bool usable =
+        sev.present && sev.error.empty() && sev.text.size() == 1 && ascii::IsDigit(sev.text[0]);
+    if (usable) {
       e.severity = sev.text[0] - '0';
     } else if (!sev.error.empty()) {
       Flag(out.flags, spec.severity.Name(), sev.error);
     }
+    // A value that is neither a known code nor a digit is set aside too, though not flagged.
+    Tally(out.tallies, "event.severity", spec.severity, sev.raw,
+          usable ? FieldOutcome::kValid : FieldOutcome::kFlagged);
   }
   std::vector<model::RawValue> raw;
-  out.event_location = MapAddress(spec.location, record, raw, out.flags);
+  out.event_location = MapAddress(
+      spec.location, record, raw, out.flags,
+      {"event.location.text", "event.location.postcode", "event.location.uprn"}, out.tallies);
   if (spec.subject.configured()) {
     Value subject = Evaluate(spec.subject, record);
     std::string_view ref = subject.text;
@@ -261,6 +312,13 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
   p.mention_key = spec.key_suffix.empty() ? key : key + "#" + spec.key_suffix;
   std::vector<model::QualityFlag>& flags = p.flags;
   std::vector<model::RawValue>& raw = p.raw;
+  std::vector<FieldTally>& tallies = out.tallies;
+  // Missing, flagged by take(), or (otherwise) `otherwise`.
+  auto outcome = [](const Value& value, FieldOutcome otherwise) {
+    return value.raw.empty()      ? FieldOutcome::kMissing
+           : !value.error.empty() ? FieldOutcome::kFlagged
+                                  : otherwise;
+  };
 
   // Every value passes through here: raw kept, required enforced, invalid flagged.
   auto take = [&](const ValueSpec& vs, Value& v) -> bool {
@@ -284,13 +342,16 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
   Value v;
   if (spec.role.configured()) {
     if (!take(spec.role, v)) return false;
+    Tally(tallies, "person.role", spec.role, v.raw, outcome(v, FieldOutcome::kValid));
     auto role = v.present ? model::RoleFromName(v.text) : std::nullopt;
     p.role = role.value_or(model::Role::kSubject);
   }
 
   // Names.
+  Value full, given, middle, family;
   if (spec.name.full.configured()) {
-    if (!take(spec.name.full, v)) return false;
+    if (!take(spec.name.full, full)) return false;
+    v = full;
     if (v.present) {
       NameParts parts;
       switch (spec.name.split) {
@@ -307,25 +368,26 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
       p.name = {parts.given, parts.middle, parts.family, parts.title, parts.suffix};
     }
   }
-  auto name_part = [&](const ValueSpec& vs, std::string& target, bool forenames) -> bool {
+  auto name_part = [&](const ValueSpec& vs, std::string& target, bool forenames,
+                       Value& part) -> bool {
     if (!vs.configured()) return true;
-    if (!take(vs, v)) return false;
-    if (!v.present) return true;
+    if (!take(vs, part)) return false;
+    if (!part.present) return true;
     if (forenames) {
-      NameParts parts = names_->SplitForenames(v.text);
+      NameParts parts = names_->SplitForenames(part.text);
       target = parts.given;
       if (p.name.middle.empty()) p.name.middle = parts.middle;
       if (p.name.title.empty()) p.name.title = parts.title;
     } else {
-      target = names_->Standardise(v.text);
+      target = names_->Standardise(part.text);
     }
     return true;
   };
-  if (!name_part(spec.name.given, p.name.given, true)) return false;
-  if (!name_part(spec.name.middle, p.name.middle, false)) return false;
-  if (!name_part(spec.name.family, p.name.family, false)) return false;
-  if (!name_part(spec.name.title, p.name.title, false)) return false;
-  if (!name_part(spec.name.suffix, p.name.suffix, false)) return false;
+  if (!name_part(spec.name.given, p.name.given, true, given)) return false;
+  if (!name_part(spec.name.middle, p.name.middle, false, middle)) return false;
+  if (!name_part(spec.name.family, p.name.family, false, family)) return false;
+  if (!name_part(spec.name.title, p.name.title, false, v)) return false;
+  if (!name_part(spec.name.suffix, p.name.suffix, false, v)) return false;
   // Placeholders are missing values, never evidence.
   const PlaceholderRules& ph = spec_.placeholders;
   if (ph.IsPlaceholderName(p.name.given)) p.name.given.clear();
@@ -334,10 +396,22 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
     p.name.given.clear();
     p.name.middle.clear();
   }
+  // A name part read but left empty by the placeholder rules (or by standardising) was a
+  // stand-in, not a name.
+  Tally(tallies, "person.name", spec.name.full, full.raw,
+        outcome(full, p.name.given.empty() && p.name.family.empty() ? FieldOutcome::kPlaceholder
+                                                                    : FieldOutcome::kValid));
+  Tally(tallies, "person.given", spec.name.given, given.raw,
+        outcome(given, p.name.given.empty() ? FieldOutcome::kPlaceholder : FieldOutcome::kValid));
+  Tally(tallies, "person.middle", spec.name.middle, middle.raw,
+        outcome(middle, p.name.middle.empty() ? FieldOutcome::kPlaceholder : FieldOutcome::kValid));
+  Tally(tallies, "person.family", spec.name.family, family.raw,
+        outcome(family, p.name.family.empty() ? FieldOutcome::kPlaceholder : FieldOutcome::kValid));
 
   // Date of birth.
   if (spec.dob.configured()) {
     if (!take(spec.dob, v)) return false;
+    FieldOutcome dob_outcome = outcome(v, FieldOutcome::kValid);
     if (v.present) {
       auto dob = ParseDateAny(v.text, spec.dob.formats);
       if (!dob.ok()) {
@@ -346,7 +420,10 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
           return false;
         }
         Flag(flags, spec.dob.Name(), "invalid date of birth: " + dob.status().message());
-      } else if (!ph.IsPlaceholderDob(*dob)) {
+        dob_outcome = FieldOutcome::kFlagged;
+      } else if (ph.IsPlaceholderDob(*dob)) {
+        dob_outcome = FieldOutcome::kPlaceholder;
+      } else {
         CivilDate bound = CivilDate::FromDays(clock_.NowMicros() / 86400000000LL);  // today
         if (event_date) {
           bound = *event_date;
@@ -361,13 +438,16 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
           p.dob = *dob;
         } else {
           Flag(flags, spec.dob.Name(), "implausible date of birth: " + plausible.message());
+          dob_outcome = FieldOutcome::kFlagged;
         }
       }
     }
+    Tally(tallies, "person.dob", spec.dob, v.raw, dob_outcome);
   }
 
   if (spec.sex.configured()) {
     if (!take(spec.sex, v)) return false;
+    Tally(tallies, "person.sex", spec.sex, v.raw, outcome(v, FieldOutcome::kValid));
     p.sex = !v.present           ? model::Sex::kUnknown
             : v.text == "male"   ? model::Sex::kMale
             : v.text == "female" ? model::Sex::kFemale
@@ -376,12 +456,18 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
 
   for (const auto& [kind, vs] : spec.identifiers) {
     if (!take(vs, v)) return false;
-    if (!v.present) continue;
+    if (!v.present) {
+      Tally(tallies, IdentifierAttribute(kind), vs, v.raw, outcome(v, FieldOutcome::kMissing));
+      continue;
+    }
     Result<std::string> normalised = v.text;
     switch (kind) {
       case model::IdentifierKind::kNhsNumber:
         normalised = NormaliseNhsNumber(v.text);
-        if (normalised.ok() && ph.IsPlaceholderNhs(*normalised)) continue;
+        if (normalised.ok() && ph.IsPlaceholderNhs(*normalised)) {
+          Tally(tallies, IdentifierAttribute(kind), vs, v.raw, FieldOutcome::kPlaceholder);
+          continue;
+        }
         break;
       case model::IdentifierKind::kPncId:
         normalised = NormalisePncId(v.text);
@@ -398,6 +484,8 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
       case model::IdentifierKind::kLocalId:
         break;
     }
+    Tally(tallies, IdentifierAttribute(kind), vs, v.raw,
+          normalised.ok() ? FieldOutcome::kValid : FieldOutcome::kFlagged);
     if (!normalised.ok()) {
       if (vs.required) {
         failure = {vs.Name(), normalised.status().message()};
@@ -411,39 +499,55 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
     p.identifiers.push_back(model::Identifier{kind, *normalised, true});
   }
 
-  out.location = MapAddress(spec.address, record, raw, flags);
+  out.location = MapAddress(
+      spec.address, record, raw, flags,
+      {"person.address.text", "person.address.postcode", "person.address.uprn"}, tallies);
 
   if (spec.phone.configured()) {
     if (!take(spec.phone, v)) return false;
+    FieldOutcome phone_outcome = outcome(v, FieldOutcome::kValid);
     if (v.present) {
       auto e164 = phones_.Standardise(v.text);
       if (e164.ok()) {
-        if (!ph.IsPlaceholderPhone(*e164)) p.phones.push_back(*e164);
+        if (!ph.IsPlaceholderPhone(*e164)) {
+          p.phones.push_back(*e164);
+        } else {
+          phone_outcome = FieldOutcome::kPlaceholder;
+        }
       } else if (!AllSameDigit(v.text)) {
         Flag(flags, spec.phone.Name(), "invalid phone number: " + e164.status().message());
+        phone_outcome = FieldOutcome::kFlagged;
+      } else {
+        phone_outcome = FieldOutcome::kPlaceholder;  // 0000000000: a stand-in, not a bad number
       }
     }
+    Tally(tallies, "person.phone", spec.phone, v.raw, phone_outcome);
   }
   if (spec.email.configured()) {
     if (!take(spec.email, v)) return false;
+    FieldOutcome email_outcome = outcome(v, FieldOutcome::kValid);
     if (v.present) {
       auto email = NormaliseEmail(v.text);
       if (!email.ok()) {
         Flag(flags, spec.email.Name(), "invalid email: " + email.status().message());
+        email_outcome = FieldOutcome::kFlagged;
       } else if (!ph.IsPlaceholderEmail(*email)) {
         p.emails.push_back(*email);
+      } else {
+        email_outcome = FieldOutcome::kPlaceholder;
       }
     }
+    Tally(tallies, "person.email", spec.email, v.raw, email_outcome);
   }
   return true;
 }
 
 Mapper::Outcome Mapper::Map(const Record& record, MappedRecord& out, MapFailure& failure) {
   out = MappedRecord{};
-  const std::vector<PersonSpec>* people = &spec_.people;
+  // Views of the spec itself, never copies: tallies keep views of its field names.
+  std::span<const PersonSpec> people = spec_.people;
   const EventSpec* event = spec_.event ? &*spec_.event : nullptr;
   const ValueSpec* key_spec = &spec_.record_key;
-  std::vector<PersonSpec> fhir_person;
   if (spec_.format == "fhir") {
     const ResourceSpec* resource = nullptr;
     for (const auto& r : spec_.resources) {
@@ -451,8 +555,8 @@ Mapper::Outcome Mapper::Map(const Record& record, MappedRecord& out, MapFailure&
     }
     if (!resource) return Outcome::kSkipped;
     key_spec = &resource->key;
-    if (resource->person) fhir_person.push_back(*resource->person);
-    people = &fhir_person;
+    people = resource->person ? std::span<const PersonSpec>(&*resource->person, 1)
+                              : std::span<const PersonSpec>();
     event = resource->event ? &*resource->event : nullptr;
   }
 
@@ -483,7 +587,7 @@ Mapper::Outcome Mapper::Map(const Record& record, MappedRecord& out, MapFailure&
     if (!MapEvent(*event, record, out, failure)) return Outcome::kFailed;
     event_date = out.event->date;
   }
-  for (const PersonSpec& ps : *people) {
+  for (const PersonSpec& ps : people) {
     if (!ps.present_if_any.empty()) {
       bool any = false;
       for (const auto& f : ps.present_if_any) {

@@ -76,7 +76,7 @@ TEST_F(HubTest, InitIsIdempotentAndKeepsData) {
   EXPECT_EQ(loads->size(), 1u);
   auto migrations = (*store)->ListAppliedMigrations();
   ASSERT_TRUE(migrations.ok());
-  EXPECT_EQ(migrations->size(), 1u);
+  EXPECT_EQ(migrations->size(), 2u) << "each migration applied once";
 }
 
 TEST_F(HubTest, InitCompletesAnInterruptedInit) {
@@ -154,17 +154,27 @@ TEST_F(HubTest, MigrationsAreRecordedAndAppliedOnce) {
   {
     auto store = OpenSqliteStore(HubDir(), clock_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    EXPECT_EQ((*store)->SchemaVersion(), 1);
+    EXPECT_EQ((*store)->SchemaVersion(), 2);
     auto migrations = (*store)->ListAppliedMigrations();
     ASSERT_TRUE(migrations.ok());
-    ASSERT_EQ(migrations->size(), 1u);
+    ASSERT_EQ(migrations->size(), 2u);
     EXPECT_EQ((*migrations)[0].version, 1);
     EXPECT_EQ((*migrations)[0].applied_at_micros, kTestEpochMicros) << "applied at init";
     EXPECT_NE((*migrations)[0].description.find("initial"), std::string::npos);
+    EXPECT_EQ((*migrations)[1].version, 2);
+    EXPECT_NE((*migrations)[1].description.find("data quality"), std::string::npos);
   }
   RawDb raw(DbPath());
-  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM schema_migrations"), 1);
-  EXPECT_EQ(raw.QueryInt("SELECT applied_at FROM schema_migrations"), kTestEpochMicros);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM schema_migrations"), 2);
+  EXPECT_EQ(raw.QueryInt("SELECT max(applied_at) FROM schema_migrations"), kTestEpochMicros);
+  // Migration 2 made the data-quality tables.
+  for (const char* table : {"load_quality", "load_field_stats", "load_category_counts"}) {
+    EXPECT_EQ(raw.QueryInt(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                       "AND name = '") +
+                           table + "'"),
+              1)
+        << table;
+  }
   // Migration 1 made the POLE tables.
   for (const char* table : {"loads", "source_records", "person_records", "quarantine", "locations",
                             "events", "event_involvements", "objects", "nominals",
@@ -205,7 +215,7 @@ TEST_F(HubTest, OpeningWithoutMigrationsWorksOnACurrentHub) {
   options.apply_migrations = false;
   auto store = OpenSqliteStore(HubDir(), clock_, options);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ((*store)->SchemaVersion(), 1);
+  EXPECT_EQ((*store)->SchemaVersion(), 2);
 }
 
 TEST_F(HubTest, AnotherProgramsDatabaseIsLeftAlone) {

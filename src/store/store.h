@@ -30,6 +30,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -203,6 +204,50 @@ struct NominalChange {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Data quality of a load (for the data-quality report, docs/formats/mapping.md)
+
+// What became of one mapped field over the records a load mapped. `records` counts the records
+// (person mentions, for person fields) in which the field was looked at; of those, `present`
+// had a non-empty raw value, and each present value was either `valid` (standardised), or
+// `flagged` (set aside as invalid), or a `placeholder` (a stand-in such as 01/01/1900 or
+// "UNKNOWN", kept as missing). present = valid + flagged + placeholder.
+struct FieldQuality {
+  std::string attribute;  // the model attribute: "person.dob", "event.category"
+  std::string field;      // the source's name for it (the first field the spec reads)
+  int64_t records = 0;
+  int64_t present = 0;
+  int64_t valid = 0;
+  int64_t flagged = 0;
+  int64_t placeholder = 0;
+
+  friend bool operator==(const FieldQuality&, const FieldQuality&) = default;
+};
+
+struct LoadQuality {
+  int64_t records = 0;               // records read and mapped (not quarantined rows)
+  int64_t flagged_records = 0;       // of those, records with a value set aside as invalid
+  std::vector<FieldQuality> fields;  // in the order the mapping first met them
+  std::vector<std::pair<std::string, int64_t>> categories;  // event category -> count, sorted
+
+  friend bool operator==(const LoadQuality&, const LoadQuality&) = default;
+};
+
+// Duplicates among a source's current, not deleted records.
+struct SourceDuplicates {
+  // Person mentions identical on every standardised attribute (name, date of birth, sex,
+  // identifiers, phones, emails, address) and in the same event (type, date, category), under
+  // different record keys: the same row sent twice with a new key.
+  int64_t same_content_groups = 0;
+  int64_t same_content_records = 0;
+  // Person mentions with the same standardised given name, family name and date of birth
+  // under different record keys: probably one person the source holds more than once.
+  int64_t probable_person_groups = 0;
+  int64_t probable_person_records = 0;
+
+  friend bool operator==(const SourceDuplicates&, const SourceDuplicates&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Housekeeping
 
 struct AppliedMigration {
@@ -351,6 +396,19 @@ class Store {
   // Changes with seq > `after_seq`, oldest first, at most `limit`. Start with after_seq = 0.
   virtual Result<std::vector<NominalChange>> ListNominalChangesAfter(int64_t after_seq,
                                                                      int limit) = 0;
+
+  // --- data quality
+
+  // Stores the data-quality statistics of a load, in the load's transaction (so a load that
+  // never commits leaves none). AlreadyExists if the load has them already; NotFound if the
+  // load does not exist.
+  virtual Status PutLoadQuality(Transaction& txn, model::LoadId load_id,
+                                const LoadQuality& quality) = 0;
+  // The statistics of a load; empty when none were kept (loads made before schema version 2).
+  // NotFound if the load does not exist.
+  virtual Result<std::optional<LoadQuality>> GetLoadQuality(model::LoadId load_id) = 0;
+  // Duplicates among the source's current, not deleted records (see SourceDuplicates).
+  virtual Result<SourceDuplicates> CountDuplicates(std::string_view source_id) = 0;
 
   // --- housekeeping
 

@@ -1055,5 +1055,55 @@ TEST_F(StoreTest, AnUnattachedPersonRecordHasNoNominal) {
   EXPECT_FALSE(found->has_value());
 }
 
+// ---------------------------------------------------------------------------------------------
+// Data quality
+
+TEST_F(StoreTest, LoadQualityRoundTripsInOrder) {
+  LoadQuality quality;
+  quality.records = 12;
+  quality.flagged_records = 3;
+  quality.fields = {{"person.family", "Surname", 12, 11, 10, 1, 0},
+                    {"person.dob", "DOB", 12, 9, 7, 1, 1},
+                    {"event.category", "Code", 12, 12, 12, 0, 0}};
+  quality.categories = {{"burglary", 4}, {"theft", 8}};
+  auto txn = Begin();
+  const model::LoadId load = NewLoad(*txn);
+  const model::LoadId bare = NewLoad(*txn, "police_crime", "otherhash");
+  ASSERT_TRUE(store_->PutLoadQuality(*txn, load, quality).ok());
+  EXPECT_EQ(store_->PutLoadQuality(*txn, load, quality).code(), StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->PutLoadQuality(*txn, 999, quality).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(txn->Commit().ok());
+  Reopen();
+
+  auto got = store_->GetLoadQuality(load);
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ(**got, quality) << "fields keep their order, not alphabetical";
+  auto none = store_->GetLoadQuality(bare);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value()) << "a load without statistics";
+  EXPECT_EQ(store_->GetLoadQuality(999).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, LoadQualityOfARolledBackLoadIsGone) {
+  model::LoadId load = 0;
+  {
+    auto txn = Begin();
+    load = NewLoad(*txn);
+    LoadQuality quality;
+    quality.fields = {{"person.dob", "DOB", 1, 1, 1, 0, 0}};
+    ASSERT_TRUE(store_->PutLoadQuality(*txn, load, quality).ok());
+    ASSERT_TRUE(txn->Rollback().ok());
+  }
+  EXPECT_EQ(store_->GetLoadQuality(load).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(StoreTest, CountDuplicatesOfAnEmptySourceIsZero) {
+  auto d = store_->CountDuplicates("police_crime");
+  ASSERT_TRUE(d.ok()) << d.status().ToString();
+  EXPECT_EQ(*d, SourceDuplicates{});
+  EXPECT_EQ(store_->CountDuplicates("").status().code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace tessera::store

@@ -183,11 +183,42 @@ CREATE INDEX household_memberships_by_household ON household_memberships (househ
 CREATE INDEX household_memberships_by_nominal ON household_memberships (nominal_id);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{
+// Data quality per load (issue 3): what the mapper made of each field, and the mix of event
+// categories, written in the load's own transaction.
+constexpr std::string_view kLoadQualitySchema = R"sql(
+CREATE TABLE load_quality (
+  load_id         INTEGER PRIMARY KEY REFERENCES loads (id),
+  records         INTEGER NOT NULL,
+  flagged_records INTEGER NOT NULL
+);
+
+CREATE TABLE load_field_stats (
+  load_id     INTEGER NOT NULL REFERENCES loads (id),
+  position    INTEGER NOT NULL,
+  attribute   TEXT    NOT NULL,
+  field       TEXT    NOT NULL,
+  records     INTEGER NOT NULL,
+  present     INTEGER NOT NULL,
+  valid       INTEGER NOT NULL,
+  flagged     INTEGER NOT NULL,
+  placeholder INTEGER NOT NULL,
+  PRIMARY KEY (load_id, position)
+);
+
+CREATE TABLE load_category_counts (
+  load_id  INTEGER NOT NULL REFERENCES loads (id),
+  category TEXT    NOT NULL,
+  count    INTEGER NOT NULL,
+  PRIMARY KEY (load_id, category)
+);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
      kInitialSchema},
+    {2, "data quality per load: field statistics and event category counts", kLoadQualitySchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -1130,6 +1130,132 @@ Result<std::vector<NominalChange>> SqliteStore::ListNominalChangesAfter(int64_t 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Data quality
+
+Status SqliteStore::PutLoadQuality(Transaction& txn, model::LoadId load_id,
+                                   const LoadQuality& quality) {
+  constexpr std::string_view kOp = "PutLoadQuality";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(load_id, "load id", kOp));
+  TRY(GetLoad(load_id).status());
+  return Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query head, db_->Prepare("INSERT INTO load_quality (load_id, records, "
+                                        "flagged_records) VALUES (?1, ?2, ?3)",
+                                        kOp));
+    head.Bind(1, load_id).Bind(2, quality.records).Bind(3, quality.flagged_records);
+    TRY(head.Run());
+    int64_t position = 0;
+    for (const FieldQuality& f : quality.fields) {
+      TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO load_field_stats (load_id, position, "
+                                       "attribute, field, records, present, valid, flagged, "
+                                       "placeholder) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                       kOp));
+      q.Bind(1, load_id).Bind(2, ++position).Bind(3, f.attribute).Bind(4, f.field);
+      q.Bind(5, f.records).Bind(6, f.present).Bind(7, f.valid).Bind(8, f.flagged);
+      q.Bind(9, f.placeholder);
+      TRY(q.Run());
+    }
+    for (const auto& [category, count] : quality.categories) {
+      TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO load_category_counts (load_id, category, "
+                                       "count) VALUES (?1, ?2, ?3)",
+                                       kOp));
+      q.Bind(1, load_id).Bind(2, category).Bind(3, count);
+      TRY(q.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::optional<LoadQuality>> SqliteStore::GetLoadQuality(model::LoadId load_id) {
+  constexpr std::string_view kOp = "GetLoadQuality";
+  ReadSnapshot snapshot(*db_);
+  TRY(GetLoad(load_id).status());
+  LoadQuality quality;
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT records, flagged_records FROM load_quality WHERE "
+                                     "load_id = ?1",
+                                     kOp));
+    q.Bind(1, load_id);
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) return std::optional<LoadQuality>();
+    quality.records = q.Int(0);
+    quality.flagged_records = q.Int(1);
+  }
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT attribute, field, records, present, valid, flagged, "
+                                     "placeholder FROM load_field_stats WHERE load_id = ?1 "
+                                     "ORDER BY position",
+                                     kOp));
+    q.Bind(1, load_id);
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      quality.fields.push_back(
+          {q.Text(0), q.Text(1), q.Int(2), q.Int(3), q.Int(4), q.Int(5), q.Int(6)});
+    }
+  }
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT category, count FROM load_category_counts WHERE "
+                                     "load_id = ?1 ORDER BY category",
+                                     kOp));
+    q.Bind(1, load_id);
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      quality.categories.emplace_back(q.Text(0), q.Int(1));
+    }
+  }
+  return std::optional<LoadQuality>(std::move(quality));
+}
+
+Result<SourceDuplicates> SqliteStore::CountDuplicates(std::string_view source_id) {
+  constexpr std::string_view kOp = "CountDuplicates";
+  TRY(RequireText(source_id, "source id", kOp));
+  ReadSnapshot snapshot(*db_);
+  SourceDuplicates out;
+  // Person mentions of the source's current records, grouped by what they say; a group with
+  // more than one record key is a set of duplicates. Mentions with no name and no date of birth
+  // say too little to be compared.
+  constexpr std::string_view kSameContent =
+      "SELECT count(*), coalesce(sum(n), 0) FROM ("
+      " SELECT count(DISTINCT sr.record_key) AS n"
+      " FROM source_records sr"
+      " JOIN person_records p ON p.source_record_id = sr.id"
+      " LEFT JOIN events e ON e.source_record_id = sr.id"
+      " WHERE sr.source_id = ?1 AND sr.is_current = 1 AND sr.is_deleted = 0"
+      "   AND (p.given <> '' OR p.family <> '' OR p.dob IS NOT NULL)"
+      " GROUP BY p.role, p.given, p.middle, p.family, p.title, p.suffix, p.dob, p.sex,"
+      "   p.identifiers, p.phones, p.emails, p.location_id, e.type, e.event_date, e.category"
+      " HAVING count(DISTINCT sr.record_key) > 1)";
+  constexpr std::string_view kProbablePerson =
+      "SELECT count(*), coalesce(sum(n), 0) FROM ("
+      " SELECT count(DISTINCT sr.record_key) AS n"
+      " FROM source_records sr"
+      " JOIN person_records p ON p.source_record_id = sr.id"
+      " WHERE sr.source_id = ?1 AND sr.is_current = 1 AND sr.is_deleted = 0"
+      "   AND p.given <> '' AND p.family <> '' AND p.dob IS NOT NULL"
+      " GROUP BY p.given, p.family, p.dob"
+      " HAVING count(DISTINCT sr.record_key) > 1)";
+  {
+    TRY_ASSIGN(Query q, db_->Prepare(kSameContent, kOp));
+    q.Bind(1, source_id);
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) return Status::Internal("CountDuplicates: no row returned");
+    out.same_content_groups = q.Int(0);
+    out.same_content_records = q.Int(1);
+  }
+  {
+    TRY_ASSIGN(Query q, db_->Prepare(kProbablePerson, kOp));
+    q.Bind(1, source_id);
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) return Status::Internal("CountDuplicates: no row returned");
+    out.probable_person_groups = q.Int(0);
+    out.probable_person_records = q.Int(1);
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Housekeeping
 
 Result<StoreCounts> SqliteStore::Counts() {

@@ -84,6 +84,11 @@ class SqliteStore final : public Store {
       model::PersonRecordId person_record_id) override;
   Result<std::vector<NominalChange>> ListNominalChangesAfter(int64_t after_seq, int limit) override;
 
+  Status PutLoadQuality(Transaction& txn, model::LoadId load_id,
+                        const LoadQuality& quality) override;
+  Result<std::optional<LoadQuality>> GetLoadQuality(model::LoadId load_id) override;
+  Result<SourceDuplicates> CountDuplicates(std::string_view source_id) override;
+
   Result<StoreCounts> Counts() override;
 
  private:
