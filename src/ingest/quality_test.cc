@@ -58,7 +58,6 @@ people:
     }
     return out;
   }
-
 };
 
 TEST_F(QualityTest, CountsPresentValidFlaggedAndPlaceholderPerField) {
