@@ -14,6 +14,9 @@
 #   truth-covers-landing: DIR       every record key in DIR/landing is in DIR/truth/records.csv
 #   copy: FROM TO                   copy a file or folder (e.g. specs from $SRC/examples)
 #   write: PATH TEXT                write TEXT (with \n for new lines) to PATH
+#   start: ARGS...                  run `tessera ARGS` in the background (one at a time)
+#   wait-for: PATH                  wait up to 20 s for PATH to exist
+#   stop:                           send SIGTERM to the background tessera; it must exit 0
 # $SRC is the source tree, for the shipped examples.
 # Usage: run_case.sh CASE_FILE TESSERA_BINARY
 set -uo pipefail
@@ -21,7 +24,8 @@ case_file=$1
 tessera=$2
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/tessera-e2e.XXXXXX")
 SRC=${TESSERA_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
-trap 'rm -rf "$TMP"' EXIT
+bg_pid=""
+trap '[ -n "$bg_pid" ] && kill -9 "$bg_pid" 2>/dev/null; rm -rf "$TMP"' EXIT
 out="$TMP/.stdout"
 err="$TMP/.stderr"
 : >"$out"
@@ -106,6 +110,28 @@ while IFS= read -r raw || [ -n "$raw" ]; do
       read -r path text <<<"$arg"
       mkdir -p "$(dirname "$path")"
       printf '%b' "$text" >"$path"
+      ;;
+    start)
+      (cd "$TMP" && eval "exec \"$tessera\" $arg") >"$out" 2>"$err" &
+      bg_pid=$!
+      ;;
+    wait-for)
+      for _ in $(seq 1 200); do
+        [ -e "$arg" ] && break
+        sleep 0.1
+      done
+      [ -e "$arg" ] || fail "timed out waiting for $arg"
+      ;;
+    stop)
+      if [ -z "${bg_pid:-}" ]; then
+        fail "stop: nothing started"
+      else
+        kill -TERM "$bg_pid"
+        wait "$bg_pid"
+        rc=$?
+        [ $rc -eq 0 ] || fail "background tessera exited $rc after SIGTERM: $(head -3 "$err")"
+        bg_pid=""
+      fi
       ;;
     *) fail "unknown step '$step'" ;;
   esac
