@@ -233,6 +233,30 @@ int RunQuality(const QualityArgs& args) {
   return 0;
 }
 
+// Lists records that loaded with values set aside, by where they came from and why.
+int RunFlagsList(const QuarantineArgs& args) {
+  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  if (!store.ok()) return Fail(store.status());
+  tessera::store::FlaggedQuery query;
+  query.source_id = args.source;
+  query.after_id = args.after;
+  query.limit = args.limit;
+  auto rows = (*store)->ListFlagged(query);
+  if (!rows.ok()) return Fail(rows.status());
+  fmt::print("{:>8} {:<24} {:<20} {:<48} {:<16} {}\n", "id", "source", "record", "file:line",
+             "field", "reason");
+  for (const auto& r : *rows) {
+    for (const auto& f : r.flags) {
+      fmt::print("{:>8} {:<24} {:<20} {:<48} {:<16} {}\n", r.person_record_id, r.source_id,
+                 r.record_key, fmt::format("{}:{}", r.file, r.line), f.field, f.reason);
+    }
+  }
+  if (static_cast<int>(rows->size()) == args.limit) {
+    fmt::print("(more: --after {})\n", rows->back().person_record_id);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -322,7 +346,21 @@ int main(int argc, char** argv) {
   quality->add_option("--load", quality_args.load, "The full report of this load");
   quality->add_flag("--json", quality_args.json, "JSON instead of text");
 
+  QuarantineArgs flags_args;
+  auto* flags = app.add_subcommand("flags", "Records that loaded with values set aside");
+  flags->require_subcommand(1);
+  auto* flags_list =
+      flags->add_subcommand("list", "List flagged records: source, record, file, line, reason");
+  flags_list->add_option("--data", flags_args.data, "Hub directory")->required();
+  flags_list->add_option("--source", flags_args.source, "Only this source");
+  flags_list->add_option("--after", flags_args.after, "Records after this id (paging)");
+  flags_list->add_option("--limit", flags_args.limit, "At most this many records")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
+
+  if (flags_list->parsed()) return RunFlagsList(flags_args);
 
   if (quality->parsed()) return RunQuality(quality_args);
 

@@ -69,6 +69,20 @@ TEST_F(LoaderTest, LoadsFlagsAndQuarantinesAndTheCountsReconcile) {
   EXPECT_FALSE((*people)[0].dob.has_value());
   ASSERT_EQ((*people)[0].flags.size(), 1u);
   EXPECT_EQ((*people)[0].flags[0].field, "Dob");
+
+  // The flagged rows can be listed with where they came from.
+  store::FlaggedQuery fq;
+  fq.source_id = "people";
+  auto flagged = store_->ListFlagged(fq);
+  ASSERT_TRUE(flagged.ok()) << flagged.status().ToString();
+  ASSERT_EQ(flagged->size(), 2u);
+  EXPECT_EQ((*flagged)[0].record_key, "2");
+  EXPECT_EQ((*flagged)[0].line, 3);
+  EXPECT_EQ((*flagged)[0].flags[0].field, "Dob");
+  EXPECT_EQ((*flagged)[1].record_key, "4");
+  EXPECT_EQ((*flagged)[1].flags[0].field, "Postcode");
+  fq.source_id = "elsewhere";
+  EXPECT_TRUE(store_->ListFlagged(fq)->empty());
 }
 
 TEST_F(LoaderTest, ReingestingTheSameFileChangesNothing) {

@@ -186,6 +186,23 @@ struct QuarantineQuery {
   int limit = 100;
 };
 
+// A current person record that loaded with values set aside as invalid, and where it came from.
+struct FlaggedRecord {
+  model::PersonRecordId person_record_id = 0;
+  std::string source_id;
+  std::string record_key;
+  std::string file;
+  int64_t line = 0;
+  std::vector<model::QualityFlag> flags;
+};
+
+// Which flagged records to list, oldest person record first.
+struct FlaggedQuery {
+  std::string source_id;  // empty: any source
+  int64_t after_id = 0;   // for paging: only person records with a larger id
+  int limit = 100;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Nominals and their change feed (for the resolver and the search index)
 
@@ -375,6 +392,8 @@ class Store {
 
   virtual Result<int64_t> AddQuarantined(Transaction& txn, const QuarantinedRow& row) = 0;
   virtual Result<std::vector<QuarantinedRow>> ListQuarantined(const QuarantineQuery& query) = 0;
+  // Current person records with quality flags (loaded, but with values set aside).
+  virtual Result<std::vector<FlaggedRecord>> ListFlagged(const FlaggedQuery& query) = 0;
 
   // --- nominals (each change below also appends to the change feed)
 

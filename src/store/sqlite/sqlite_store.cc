@@ -974,6 +974,28 @@ Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantined(const Quarantin
   return out;
 }
 
+Result<std::vector<FlaggedRecord>> SqliteStore::ListFlagged(const FlaggedQuery& query) {
+  TRY(RequireLimit(query.limit, "ListFlagged"));
+  std::string sql =
+      "SELECT p.id, s.source_id, s.record_key, s.file, s.line, p.flags "
+      "FROM person_records p JOIN source_records s ON s.id = p.source_record_id "
+      "WHERE p.id > ?2 AND s.is_current = 1 AND s.is_deleted = 0 AND p.flags != '[]'";
+  if (!query.source_id.empty()) sql += " AND s.source_id = ?1";
+  sql += " ORDER BY p.id LIMIT ?3";
+  TRY_ASSIGN(Query q, db_->Prepare(sql, "ListFlagged"));
+  if (!query.source_id.empty()) q.Bind(1, query.source_id);
+  q.Bind(2, query.after_id).Bind(3, query.limit);
+  std::vector<FlaggedRecord> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    FlaggedRecord r{q.Int(0), q.Text(1), q.Text(2), q.Text(3), q.Int(4), {}};
+    TRY_ASSIGN(r.flags, DecodeFlags(q.Text(5)));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Nominals
 

@@ -74,6 +74,7 @@ class SqliteStore final : public Store {
 
   Result<int64_t> AddQuarantined(Transaction& txn, const QuarantinedRow& row) override;
   Result<std::vector<QuarantinedRow>> ListQuarantined(const QuarantineQuery& query) override;
+  Result<std::vector<FlaggedRecord>> ListFlagged(const FlaggedQuery& query) override;
 
   Result<model::NominalId> CreateNominal(Transaction& txn, const model::Nominal& nominal) override;
   Status UpdateNominal(Transaction& txn, const model::Nominal& nominal) override;
