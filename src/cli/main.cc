@@ -144,19 +144,28 @@ int RunIngest(const IngestArgs& args) {
   const std::string mappings = args.mappings.empty() ? args.data + "/mappings" : args.mappings;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
+  auto wait_for_next_scan = [&] {
+    for (double waited = 0; !g_stop && waited < args.interval; waited += 0.2) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+  };
   do {
     auto outcome =
         tessera::ingest::ProcessLandingZone(**store, clock, landing, mappings, args.data, options);
-    if (!outcome.ok()) return Fail(outcome.status());
-    for (const auto& w : outcome->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
-    for (const auto& f : outcome->failed) {
-      std::fprintf(stderr, "failed: %s: %s (moved to failed/)\n", f.file.c_str(), f.reason.c_str());
+    if (!outcome.ok()) {
+      if (!args.watch) return Fail(outcome.status());
+      // A watcher runs unattended: a busy or failing store is reported and retried next scan.
+      std::fprintf(stderr, "tessera: %s (retrying)\n", outcome.status().ToString().c_str());
+    } else {
+      for (const auto& w : outcome->warnings) std::fprintf(stderr, "warning: %s\n", w.c_str());
+      for (const auto& f : outcome->failed) {
+        std::fprintf(stderr, "failed: %s: %s (moved to failed/)\n", f.file.c_str(),
+                     f.reason.c_str());
+      }
+      if (!outcome->loaded.empty() || !args.watch) PrintSummary(outcome->loaded);
+      if (!outcome->failed.empty() && !args.watch) return 1;
     }
-    if (!outcome->loaded.empty() || !args.watch) PrintSummary(outcome->loaded);
-    if (!outcome->failed.empty() && !args.watch) return 1;
-    for (double waited = 0; args.watch && !g_stop && waited < args.interval; waited += 0.2) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    }
+    if (args.watch) wait_for_next_scan();
   } while (args.watch && !g_stop);
   return 0;
 }
