@@ -174,7 +174,8 @@ struct Ingestor::Impl {
     }
     TRY_ASSIGN(auto reader, OpenReader(spec, path));
     TRY_ASSIGN(auto mapper, Mapper::Create(spec, clock));
-    TRY_ASSIGN(auto txn, store.Begin());
+    // A load commits whole or not at all, so write calls need no savepoints of their own.
+    TRY_ASSIGN(auto txn, store.Begin(store::Store::TransactionMode::kAllOrNothing));
     const store::LoadMode mode =
         spec.full_refresh ? store::LoadMode::kFullRefresh : store::LoadMode::kIncremental;
     TRY_ASSIGN(result.load_id, store.BeginLoad(*txn, spec.source_id, display, file_hash, mode));

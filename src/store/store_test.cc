@@ -239,6 +239,37 @@ TEST_F(StoreTest, AFailedWriteCallLeavesNoneOfItsRows) {
   EXPECT_EQ(Counts().person_records, 1);
 }
 
+TEST_F(StoreTest, AnAllOrNothingTransactionIsPoisonedByAFailedWrite) {
+  auto begun = store_->Begin(Store::TransactionMode::kAllOrNothing);
+  ASSERT_TRUE(begun.ok());
+  auto& txn = *begun;
+  model::LoadId load = NewLoad(*txn);
+  model::SourceRecordId record = PutRecord(*txn, "r1", load);
+  model::PersonRecordId person = PutPerson(*txn, record, "r1");
+
+  model::Event event;
+  event.source_record_id = record;
+  event.type = "crime";
+  event.date = Date(2024, 1, 2);
+  event.involvements = {{person, Role::kVictim}, {person + 1000, Role::kSuspect}};
+  ASSERT_FALSE(store_->PutEvent(*txn, event).ok());
+
+  // No savepoint undid the half-written event, so nothing more may be written or committed.
+  event.involvements.pop_back();
+  EXPECT_EQ(store_->PutEvent(*txn, event).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(txn->Commit().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Counts().events, 0);
+  EXPECT_EQ(Counts().person_records, 0);
+  EXPECT_EQ(Counts().loads, 0);
+
+  // The store is usable again afterwards.
+  auto next = store_->Begin(Store::TransactionMode::kAllOrNothing);
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  NewLoad(**next);
+  ASSERT_TRUE((*next)->Commit().ok());
+  EXPECT_EQ(Counts().loads, 1);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Loads
 

@@ -239,6 +239,10 @@ class SqliteTransaction final : public Transaction {
     if (db.InAutocommit()) {
       status = Status::FailedPrecondition(
           "Commit: the transaction was rolled back by sqlite after an earlier error");
+    } else if (store_->poisoned_) {
+      status = Status::FailedPrecondition(
+          "Commit: a write failed in this all-or-nothing transaction; it was rolled back");
+      (void)Run(db, "ROLLBACK", "rolling back a poisoned transaction");
     } else {
       status = Run(db, "COMMIT", "committing a transaction");
       if (!status.ok() && !db.InAutocommit()) {
@@ -340,11 +344,13 @@ Result<std::vector<AppliedMigration>> SqliteStore::ListAppliedMigrations() {
   return out;
 }
 
-Result<std::unique_ptr<Transaction>> SqliteStore::Begin() {
+Result<std::unique_ptr<Transaction>> SqliteStore::Begin(TransactionMode mode) {
   if (open_txn_ != nullptr) {
     return Status::FailedPrecondition("Begin: a transaction is already open on this store");
   }
   TRY(Run(*db_, "BEGIN IMMEDIATE", "beginning a transaction"));
+  all_or_nothing_ = mode == TransactionMode::kAllOrNothing;
+  poisoned_ = false;
   auto txn = std::make_unique<SqliteTransaction>(this);
   open_txn_ = txn.get();
   return std::unique_ptr<Transaction>(std::move(txn));
@@ -360,11 +366,21 @@ Status SqliteStore::CheckWritable(const Transaction& txn, std::string_view opera
                                       ": the transaction was rolled back by sqlite after an "
                                       "earlier error; roll back and start again");
   }
+  if (poisoned_) {
+    return Status::FailedPrecondition(std::string(operation) +
+                                      ": an earlier write failed in this all-or-nothing "
+                                      "transaction; roll back");
+  }
   return Status::Ok();
 }
 
 template <typename Body>
 auto SqliteStore::Atomically(std::string_view operation, Body body) -> decltype(body()) {
+  if (all_or_nothing_) {
+    auto result = body();
+    if (!result.ok()) poisoned_ = true;
+    return result;
+  }
   TRY(Run(*db_, "SAVEPOINT write_call", operation));
   auto result = body();
   if (result.ok()) {

@@ -31,7 +31,7 @@ class SqliteStore final : public Store {
   int SchemaVersion() override { return schema_version_; }
   Result<std::vector<AppliedMigration>> ListAppliedMigrations() override;
 
-  Result<std::unique_ptr<Transaction>> Begin() override;
+  Result<std::unique_ptr<Transaction>> Begin(TransactionMode mode) override;
 
   Result<model::LoadId> BeginLoad(Transaction& txn, std::string_view source_id,
                                   std::string_view file, std::string_view file_hash,
@@ -115,6 +115,8 @@ class SqliteStore final : public Store {
   const Clock& clock_;
   int schema_version_;
   SqliteTransaction* open_txn_ = nullptr;
+  bool all_or_nothing_ = false;  // the open transaction's mode
+  bool poisoned_ = false;        // an all-or-nothing write failed
 };
 
 }  // namespace tessera::store::sqlite
