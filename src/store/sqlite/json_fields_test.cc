@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 namespace tessera::store::sqlite {
 namespace {
 
@@ -68,6 +70,60 @@ TEST(JsonFields, VocabularyNamesRoundTrip) {
     EXPECT_EQ(ObjectKindFromName(model::ObjectKindName(kind)), kind);
   }
   EXPECT_FALSE(SexFromName("M").has_value());
+}
+
+}  // namespace
+}  // namespace tessera::store::sqlite
+
+namespace tessera::store::sqlite {
+namespace {
+
+// The hand-written encoders write exactly what nlohmann's dump() writes for the same values.
+TEST(JsonFieldsEncoding, MatchesNlohmannOnAwkwardText) {
+  const std::vector<std::string> awkward = {"",
+                                            "plain",
+                                            "quote \" and backslash \\",
+                                            "tab\tnew\nline\rcr",
+                                            std::string("nul\0x", 5),
+                                            "\x01\x1f control",
+                                            "Zoë Seán Łukasz",
+                                            "emoji \xF0\x9F\x98\x80",
+                                            "/slash/"};
+  std::vector<model::RawValue> raw;
+  std::vector<model::QualityFlag> flags;
+  nlohmann::json expected_raw = nlohmann::json::array();
+  nlohmann::json expected_flags = nlohmann::json::array();
+  for (const auto& text : awkward) {
+    raw.push_back({text, text + "!"});
+    flags.push_back({text, "bad " + text});
+    expected_raw.push_back({{"field", text}, {"value", text + "!"}});
+    expected_flags.push_back({{"field", text}, {"reason", "bad " + text}});
+  }
+  auto encoded_raw = EncodeRawValues(raw);
+  auto encoded_flags = EncodeFlags(flags);
+  auto encoded_strings = EncodeStrings(awkward);
+  ASSERT_TRUE(encoded_raw.ok() && encoded_flags.ok() && encoded_strings.ok());
+  EXPECT_EQ(*encoded_raw, expected_raw.dump());
+  EXPECT_EQ(*encoded_flags, expected_flags.dump());
+  EXPECT_EQ(*encoded_strings, nlohmann::json(awkward).dump());
+
+  std::vector<model::Identifier> ids = {{model::IdentifierKind::kNhsNumber, "9434765919", true},
+                                        {model::IdentifierKind::kLocalId, "N\"1", false}};
+  nlohmann::json expected_ids = nlohmann::json::array();
+  for (const auto& id : ids) {
+    expected_ids.push_back(
+        {{"kind", model::IdentifierKindName(id.kind)}, {"value", id.value}, {"valid", id.valid}});
+  }
+  EXPECT_EQ(*EncodeIdentifiers(ids), expected_ids.dump());
+}
+
+TEST(JsonFieldsEncoding, RefusesInvalidUtf8) {
+  for (const char* bad :
+       {"\xC3\x28", "\xFF", "\xED\xA0\x80", "\xE0\x80\xAF", "\xF4\x90\x80\x80", "\xC3"}) {
+    auto r = EncodeRawValues({{"field", std::string("a") + bad}});
+    EXPECT_FALSE(r.ok()) << "accepted " << bad;
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
+  }
 }
 
 }  // namespace
