@@ -67,10 +67,9 @@ void BM_CsvUtf8Bom(benchmark::State& state) {
 }
 
 void BM_JsonLines(benchmark::State& state) {
-  Drain(state, World() / "landing/police_missing/missing_episodes.jsonl",
-        [](const std::string& p) {
-          return tessera::ingest::OpenJsonLinesReader(p, tessera::ingest::JsonOptions{});
-        });
+  Drain(state, World() / "landing/police_missing/missing_episodes.jsonl", [](const std::string& p) {
+    return tessera::ingest::OpenJsonLinesReader(p, tessera::ingest::JsonOptions{});
+  });
 }
 
 void BM_FhirBundle(benchmark::State& state) {
