@@ -1,18 +1,26 @@
 // `tessera`: one binary, one subcommand per job. main() only wires options to the libraries.
+#include <fcntl.h>
 #include <fmt/format.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "core/ascii.h"
 #include "core/clock.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
@@ -193,7 +201,7 @@ struct QuarantineArgs {
 };
 
 // Lists quarantined rows by where they came from and why. The rows' raw text is personal data
-// and is not shown here (`quarantine show` comes with the audit trail, issue 5).
+// and is not shown here: `quarantine show` and `quarantine export` show it, and audit it.
 int RunQuarantineList(const QuarantineArgs& args) {
   auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
   if (!store.ok()) return Fail(store.status());
@@ -211,6 +219,215 @@ int RunQuarantineList(const QuarantineArgs& args) {
   }
   if (static_cast<int>(rows->size()) == args.limit) {
     fmt::print("(more: --after {})\n", rows->back().id);
+  }
+  return 0;
+}
+
+// --- personal data, audited -----------------------------------------------------------------
+
+// Who is at the keyboard, as the audit log names them until issue 5 brings users.
+std::string CliActor() {
+  const struct passwd* user = ::getpwuid(::geteuid());
+  if (user != nullptr && user->pw_name != nullptr && user->pw_name[0] != '\0') {
+    return std::string("cli:") + user->pw_name;
+  }
+  return fmt::format("cli:uid={}", static_cast<long long>(::geteuid()));
+}
+
+// Records that the actor is about to see personal data. Nothing may be shown unless this
+// succeeded: AppendAudit returns once the event is on disk.
+tessera::Status AuditAccess(tessera::store::Store& store, std::string action, std::string resource,
+                            std::string justification, int64_t rows) {
+  tessera::store::AuditEvent event;
+  event.actor = CliActor();
+  event.action = std::move(action);
+  event.justification = std::move(justification);
+  event.resource = std::move(resource);
+  event.detail = fmt::format("rows={}", rows);
+  auto appended = store.AppendAudit(event);
+  if (!appended.ok()) {
+    return tessera::Status(appended.status().code(),
+                           "refusing to show personal data: the audit event could not be "
+                           "written: " +
+                               appended.status().message());
+  }
+  return tessera::Status::Ok();
+}
+
+tessera::Status RequireReason(const std::string& reason) {
+  if (tessera::ascii::TrimBlanks(reason).empty()) {
+    return tessera::Status::InvalidArgument(
+        "--reason must say why you need to see this personal data (it goes in the audit log)");
+  }
+  return tessera::Status::Ok();
+}
+
+struct QuarantineShowArgs {
+  std::string data;
+  int64_t id = 0;
+  std::string reason;
+};
+
+// Shows one quarantined row with its raw text, escaped so that its bytes cannot drive the
+// terminal. Audited first.
+int RunQuarantineShow(const QuarantineShowArgs& args) {
+  if (auto s = RequireReason(args.reason); !s.ok()) return Fail(s);
+  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  if (!store.ok()) return Fail(store.status());
+  auto row = (*store)->GetQuarantined(args.id);
+  if (!row.ok()) return Fail(row.status());
+  if (auto s = AuditAccess(**store, "quarantine.show", fmt::format("quarantine/{}", args.id),
+                           args.reason, 1);
+      !s.ok()) {
+    return Fail(s);
+  }
+  using tessera::ascii::EscapedForTerminal;
+  fmt::print("id:          {}\n", row->id);
+  fmt::print("source:      {}\n", EscapedForTerminal(row->source_id));
+  fmt::print("load:        {}\n", row->load_id);
+  fmt::print("file:line:   {}:{}\n", EscapedForTerminal(row->file), row->line);
+  fmt::print("byte offset: {}\n", row->byte_offset);
+  fmt::print("field:       {}\n", row->field.empty() ? "(row)" : EscapedForTerminal(row->field));
+  fmt::print("reason:      {}\n", EscapedForTerminal(row->reason));
+  fmt::print("raw ({} bytes, non-printable bytes as \\xNN):\n{}\n", row->raw.size(),
+             EscapedForTerminal(row->raw));
+  return 0;
+}
+
+struct QuarantineExportArgs {
+  std::string data;
+  std::string source;
+  int64_t load = 0;
+  std::string reason;
+  std::string out;
+};
+
+// One RFC 4180 field: quoted when it holds a comma, quote, CR or LF, its quotes doubled. Bytes
+// are written as they are (the raw row need not be UTF-8).
+std::string CsvField(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+// Writes the quarantined rows of a source and/or load, raw text included, to a new CSV file
+// (mode 0600; an existing file is not overwritten). Audited before a byte is written.
+int RunQuarantineExport(const QuarantineExportArgs& args) {
+  if (auto s = RequireReason(args.reason); !s.ok()) return Fail(s);
+  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  if (!store.ok()) return Fail(store.status());
+
+  tessera::store::QuarantineQuery query;
+  query.source_id = args.source;
+  if (args.load > 0) query.load_id = args.load;
+  query.limit = 10000;
+  std::vector<tessera::store::QuarantinedRow> rows;
+  while (true) {
+    auto page = (*store)->ListQuarantined(query);
+    if (!page.ok()) return Fail(page.status());
+    if (page->empty()) break;
+    query.after_id = page->back().id;
+    for (auto& r : *page) rows.push_back(std::move(r));
+  }
+
+  // Created (empty) before the audit event, so that an unwritable path fails without one.
+  const int fd = ::open(args.out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Fail(tessera::Status::IoError(fmt::format("cannot create {}: {}{}", args.out,
+                                                     std::strerror(errno),
+                                                     errno == EEXIST ? " (not overwritten)" : "")));
+  }
+  std::FILE* file = ::fdopen(fd, "wb");
+  if (file == nullptr) {
+    ::close(fd);
+    ::unlink(args.out.c_str());
+    return Fail(tessera::Status::IoError("cannot open " + args.out));
+  }
+  std::string resource = "quarantine?";
+  resource += args.source.empty() ? "source=*" : "source=" + args.source;
+  if (args.load > 0) resource += fmt::format("&load={}", args.load);
+  std::error_code ec;
+  const std::filesystem::path out_path = std::filesystem::absolute(args.out, ec);
+  resource += " -> " + (ec ? args.out : out_path.string());
+  if (auto s = AuditAccess(**store, "quarantine.export", resource, args.reason,
+                           static_cast<int64_t>(rows.size()));
+      !s.ok()) {
+    std::fclose(file);
+    ::unlink(args.out.c_str());
+    return Fail(s);
+  }
+
+  std::string csv = "id,load_id,source,file,line,byte_offset,field,reason,raw\r\n";
+  for (const auto& r : rows) {
+    csv += fmt::format("{},{},{},{},{},{},{},{},{}\r\n", r.id, r.load_id, CsvField(r.source_id),
+                       CsvField(r.file), r.line, r.byte_offset, CsvField(r.field),
+                       CsvField(r.reason), CsvField(r.raw));
+  }
+  const bool written = std::fwrite(csv.data(), 1, csv.size(), file) == csv.size();
+  const bool closed = std::fclose(file) == 0;
+  if (!written || !closed) {
+    return Fail(tessera::Status::IoError("writing " + args.out + " failed"));
+  }
+  fmt::print("wrote {} quarantined rows to {}\n", rows.size(), args.out);
+  return 0;
+}
+
+struct AuditArgs {
+  std::string data;
+  int64_t after = 0;
+  int limit = 100;
+};
+
+std::string IsoTime(int64_t micros) {
+  const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return text;
+}
+
+int RunAuditList(const AuditArgs& args) {
+  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  if (!store.ok()) return Fail(store.status());
+  auto events = (*store)->ListAudit(args.after, args.limit);
+  if (!events.ok()) return Fail(events.status());
+  using tessera::ascii::EscapedForTerminal;
+  fmt::print("{:>6} {:<20} {:<16} {:<18} {:<32} {:<10} {}\n", "seq", "at", "actor", "action",
+             "resource", "detail", "reason");
+  for (const auto& e : *events) {
+    fmt::print("{:>6} {:<20} {:<16} {:<18} {:<32} {:<10} {}\n", e.seq, IsoTime(e.at_micros),
+               EscapedForTerminal(e.actor), EscapedForTerminal(e.action),
+               EscapedForTerminal(e.resource), EscapedForTerminal(e.detail),
+               EscapedForTerminal(e.justification));
+  }
+  if (static_cast<int>(events->size()) == args.limit) {
+    fmt::print("(more: --after {})\n", events->back().seq);
+  }
+  return 0;
+}
+
+int RunAuditVerify(const AuditArgs& args) {
+  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  if (!store.ok()) return Fail(store.status());
+  auto verification = (*store)->VerifyAudit();
+  if (!verification.ok()) return Fail(verification.status());
+  if (!verification->intact) {
+    std::fprintf(stderr, "tessera: audit log BROKEN at seq %lld: %s\n",
+                 static_cast<long long>(verification->first_broken_seq),
+                 verification->problem.c_str());
+    return 1;
+  }
+  if (verification->events == 0) {
+    fmt::print("audit log intact: no events\n");
+  } else {
+    fmt::print("audit log intact: {} events; head seq {} hash {}\n", verification->events,
+               verification->head_seq, verification->head_hash);
   }
   return 0;
 }
@@ -345,6 +562,44 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
 
+  QuarantineShowArgs show_args;
+  auto* quarantine_show = quarantine->add_subcommand(
+      "show", "Show one quarantined row with its raw text (personal data: audited)");
+  quarantine_show->add_option("--data", show_args.data, "Hub directory")->required();
+  quarantine_show->add_option("id", show_args.id, "Quarantined row id (from quarantine list)")
+      ->required();
+  quarantine_show
+      ->add_option("--reason", show_args.reason,
+                   "Why you need to see it; recorded in the audit log")
+      ->required();
+
+  QuarantineExportArgs export_args;
+  auto* quarantine_export = quarantine->add_subcommand(
+      "export",
+      "Write quarantined rows with their raw text to a new CSV file (personal data: audited)");
+  quarantine_export->add_option("--data", export_args.data, "Hub directory")->required();
+  quarantine_export->add_option("--source", export_args.source, "Only this source");
+  quarantine_export->add_option("--load", export_args.load, "Only this load");
+  quarantine_export
+      ->add_option("--reason", export_args.reason,
+                   "Why you need the rows; recorded in the audit log")
+      ->required();
+  quarantine_export->add_option("--out", export_args.out, "CSV file to create (not overwritten)")
+      ->required();
+
+  AuditArgs audit_args;
+  auto* audit = app.add_subcommand("audit", "The audit log of access to personal data");
+  audit->require_subcommand(1);
+  auto* audit_list = audit->add_subcommand("list", "List audit events, oldest first");
+  audit_list->add_option("--data", audit_args.data, "Hub directory")->required();
+  audit_list->add_option("--after", audit_args.after, "Events after this seq (paging)");
+  audit_list->add_option("--limit", audit_args.limit, "At most this many events")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  auto* audit_verify = audit->add_subcommand(
+      "verify", "Recompute the audit log's hash chain; exit 1 if it was tampered with");
+  audit_verify->add_option("--data", audit_args.data, "Hub directory")->required();
+
   QualityArgs quality_args;
   auto* quality = app.add_subcommand(
       "quality",
@@ -374,6 +629,10 @@ int main(int argc, char** argv) {
   if (quality->parsed()) return RunQuality(quality_args);
 
   if (quarantine_list->parsed()) return RunQuarantineList(quarantine_args);
+  if (quarantine_show->parsed()) return RunQuarantineShow(show_args);
+  if (quarantine_export->parsed()) return RunQuarantineExport(export_args);
+  if (audit_list->parsed()) return RunAuditList(audit_args);
+  if (audit_verify->parsed()) return RunAuditVerify(audit_args);
 
   if (ingest->parsed()) return RunIngest(ingest_args);
   if (check->parsed()) return RunMappingCheck(specs);

@@ -25,4 +25,11 @@ inline std::string_view TrimBlanks(std::string_view s) {
 // is cut short and non-printable bytes are escaped, keeping every message one safe ASCII line.
 std::string QuotedForMessage(std::string_view text);
 
+// Partner bytes made safe to print on a terminal, in full: printable ASCII and well-formed UTF-8
+// letters ("Zoë") are kept; every other byte (control characters such as ESC, CR and LF,
+// backslash, bytes that are not UTF-8, and UTF-8 that encodes C1 controls or invisible and
+// bidirectional formatting characters) is written as \xNN. So a hostile row cannot move the
+// cursor, retitle the window or reorder what is shown, and the output maps back to the bytes.
+std::string EscapedForTerminal(std::string_view bytes);
+
 }  // namespace tessera::ascii

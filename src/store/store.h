@@ -265,6 +265,37 @@ struct SourceDuplicates {
 };
 
 // ---------------------------------------------------------------------------------------------
+// The audit log: who saw or did what, why, and when. Append-only and tamper-evident: each event
+// carries the hex SHA-256 of its own canonical encoding chained to the previous event's hash
+// (docs/design/0006-audit-log.md). Issue 5's governance layer writes its decisions here too;
+// `purpose` will then name a purpose from a sharing agreement.
+
+struct AuditEvent {
+  int64_t seq = 0;            // assigned by the store: 1, 2, 3... with no gaps
+  int64_t at_micros = 0;      // assigned by the store, from its clock
+  std::string actor;          // who: "cli:alice"; later a user id
+  std::string action;         // what: "quarantine.show", "quarantine.export"
+  std::string purpose;        // under which purpose (empty until issue 5 brings purposes)
+  std::string justification;  // why, in the actor's words
+  std::string resource;       // on what: "quarantine/123", "quarantine?source=police_crime"
+  std::string detail;         // what came of it: "rows=1"
+  std::string prev_hash;      // assigned by the store: the previous event's hash ("" for seq 1)
+  std::string hash;           // assigned by the store: hex SHA-256 over the canonical encoding
+
+  friend bool operator==(const AuditEvent&, const AuditEvent&) = default;
+};
+
+// What VerifyAudit found.
+struct AuditVerification {
+  bool intact = true;
+  int64_t events = 0;            // events checked (all of them when intact)
+  int64_t first_broken_seq = 0;  // the first event whose hash, link or seq is wrong; 0 if none
+  std::string problem;           // why that event is broken
+  int64_t head_seq = 0;          // the last event, when intact: record it elsewhere to detect
+  std::string head_hash;         // the log being cut short (see the design note)
+};
+
+// ---------------------------------------------------------------------------------------------
 // Housekeeping
 
 struct AppliedMigration {
@@ -399,6 +430,8 @@ class Store {
 
   virtual Result<int64_t> AddQuarantined(Transaction& txn, const QuarantinedRow& row) = 0;
   virtual Result<std::vector<QuarantinedRow>> ListQuarantined(const QuarantineQuery& query) = 0;
+  // One quarantined row; NotFound if there is none with this id.
+  virtual Result<QuarantinedRow> GetQuarantined(int64_t id) = 0;
   // Current person records with quality flags (loaded, but with values set aside).
   virtual Result<std::vector<FlaggedRecord>> ListFlagged(const FlaggedQuery& query) = 0;
 
@@ -435,6 +468,22 @@ class Store {
   virtual Result<std::optional<LoadQuality>> GetLoadQuality(model::LoadId load_id) = 0;
   // Duplicates among the source's current, not deleted records (see SourceDuplicates).
   virtual Result<SourceDuplicates> CountDuplicates(std::string_view source_id) = 0;
+
+  // --- audit log
+
+  // Appends `event` (actor and action required) and returns it as stored, with seq, at_micros,
+  // prev_hash and hash filled in. It always runs in a transaction of its own, committed with a
+  // full sync before it returns, so a caller that shows data after an OK knows the event is on
+  // disk; and no later rollback of other work can take it back. So it is FailedPrecondition
+  // while a Transaction is open on this Store. Writers take turns (as in Begin()), so
+  // concurrent appends from several processes still form one chain.
+  virtual Result<AuditEvent> AppendAudit(const AuditEvent& event) = 0;
+  // Events with seq > `after_seq`, oldest first, at most `limit`.
+  virtual Result<std::vector<AuditEvent>> ListAudit(int64_t after_seq, int limit) = 0;
+  // Recomputes the chain from the first event: every seq follows the one before, every
+  // prev_hash is the previous event's hash and every hash matches the event's contents. A
+  // broken chain is a result (intact = false), not an error.
+  virtual Result<AuditVerification> VerifyAudit() = 0;
 
   // --- housekeeping
 

@@ -62,6 +62,15 @@ class RawDb {
     sqlite3_free(error);
   }
 
+  // Runs `sql` expecting it may fail: sqlite's error message, or "" if it succeeded.
+  std::string ExecError(const std::string& sql) {
+    char* error = nullptr;
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error);
+    std::string message = rc == SQLITE_OK ? "" : (error != nullptr ? error : "failed");
+    sqlite3_free(error);
+    return message;
+  }
+
   // The first column of the first row, as text ("" if there is no row).
   std::string QueryText(const std::string& sql) {
     sqlite3_stmt* stmt = nullptr;

@@ -7,6 +7,7 @@
 #   fail: ARGS...                   run `tessera ARGS`; it must exit non-zero
 #   stdout-has: TEXT                the last command's stdout contains TEXT
 #   stderr-has: TEXT                the last command's stderr contains TEXT
+#   stdout-lacks: TEXT              the last command's stdout does not contain TEXT
 #   exists: PATH                    PATH exists
 #   same-tree: DIR_A DIR_B          the two directories hold byte-identical files
 #   file-has: PATH TEXT             the file contains TEXT
@@ -86,6 +87,7 @@ while IFS= read -r raw || [ -n "$raw" ]; do
       ;;
     stdout-has) grep -qF -- "$arg" "$out" || fail "stdout lacks '$arg': $(head -5 "$out")" ;;
     stderr-has) grep -qF -- "$arg" "$err" || fail "stderr lacks '$arg': $(head -5 "$err")" ;;
+    stdout-lacks) ! grep -qF -- "$arg" "$out" || fail "stdout has '$arg': $(grep -F -- "$arg" "$out" | head -3)" ;;
     exists) [ -e "$arg" ] || fail "missing $arg" ;;
     same-tree)
       read -r a b <<<"$arg"

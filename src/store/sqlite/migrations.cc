@@ -213,12 +213,43 @@ CREATE TABLE load_category_counts (
 );
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// The audit log (issue 5 groundwork): append-only, hash-chained events. The triggers make an
+// UPDATE or DELETE through SQL fail, so editing the log takes dropping a trigger first, which
+// is itself a schema change; VerifyAudit catches edits made that way (the hash chain does not
+// depend on the triggers). seq is assigned by the store as the previous seq + 1, so a gap is
+// visible too. purpose is '' until issue 5 brings purposes.
+constexpr std::string_view kAuditSchema = R"sql(
+CREATE TABLE audit_events (
+  seq           INTEGER PRIMARY KEY CHECK (seq >= 1),
+  at            INTEGER NOT NULL,
+  actor         TEXT    NOT NULL,
+  action        TEXT    NOT NULL,
+  purpose       TEXT    NOT NULL,
+  justification TEXT    NOT NULL,
+  resource      TEXT    NOT NULL,
+  detail        TEXT    NOT NULL,
+  prev_hash     TEXT    NOT NULL,
+  hash          TEXT    NOT NULL
+);
+
+CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+BEGIN
+  SELECT RAISE(ABORT, 'audit_events is append-only: events cannot be changed');
+END;
+
+CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+BEGIN
+  SELECT RAISE(ABORT, 'audit_events is append-only: events cannot be deleted');
+END;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
      kInitialSchema},
     {2, "data quality per load: field statistics and event category counts", kLoadQualitySchema},
+    {3, "audit log: append-only, hash-chained audit events", kAuditSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <utility>
 
+#include "store/audit_chain.h"
 #include "store/hub.h"
 #include "store/sqlite/json_fields.h"
 #include "store/sqlite/migrations.h"
@@ -990,6 +991,17 @@ Result<std::vector<QuarantinedRow>> SqliteStore::ListQuarantined(const Quarantin
   return out;
 }
 
+Result<QuarantinedRow> SqliteStore::GetQuarantined(int64_t id) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT id, load_id, source_id, file, line, byte_offset, field, "
+                                   "reason, raw FROM quarantine WHERE id = ?1",
+                                   "GetQuarantined"));
+  q.Bind(1, id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("quarantined row", id);
+  return QuarantinedRow{q.Int(0), q.Int(1),  q.Text(2), q.Text(3), q.Int(4),
+                        q.Int(5), q.Text(6), q.Text(7), q.Text(8)};
+}
+
 Result<std::vector<FlaggedRecord>> SqliteStore::ListFlagged(const FlaggedQuery& query) {
   TRY(RequireLimit(query.limit, "ListFlagged"));
   std::string sql =
@@ -1321,6 +1333,151 @@ Result<StoreCounts> SqliteStore::Counts() {
   counts.quarantined = q.Int(7);
   counts.nominals = q.Int(8);
   return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Audit log
+
+namespace {
+
+constexpr std::string_view kAuditColumns =
+    "seq, at, actor, action, purpose, justification, resource, detail, prev_hash, hash";
+
+AuditEvent ReadAuditEvent(const Query& q) {
+  AuditEvent event;
+  event.seq = q.Int(0);
+  event.at_micros = q.Int(1);
+  event.actor = q.Text(2);
+  event.action = q.Text(3);
+  event.purpose = q.Text(4);
+  event.justification = q.Text(5);
+  event.resource = q.Text(6);
+  event.detail = q.Text(7);
+  event.prev_hash = q.Text(8);
+  event.hash = q.Text(9);
+  return event;
+}
+
+}  // namespace
+
+Result<AuditEvent> SqliteStore::AppendAudit(const AuditEvent& event) {
+  constexpr std::string_view kOp = "AppendAudit";
+  if (open_txn_ != nullptr) {
+    return Status::FailedPrecondition(
+        "AppendAudit: a transaction is open on this store; an audit event is committed on its "
+        "own, so that no rollback can take it back");
+  }
+  TRY(RequireText(event.actor, "actor", kOp));
+  TRY(RequireText(event.action, "action", kOp));
+  // The hub runs with synchronous = NORMAL: in WAL mode a commit then survives the process
+  // crashing but not necessarily the machine losing power. An audit event must be on disk
+  // before the data it records is shown, so its commit syncs the WAL.
+  TRY(db_->Exec("PRAGMA synchronous = FULL", kOp));
+  Result<AuditEvent> appended = AppendAuditInOwnTransaction(event);
+  Status restored = db_->Exec("PRAGMA synchronous = NORMAL", kOp);
+  if (!appended.ok()) return appended.status();
+  TRY(restored);
+  return appended;
+}
+
+Result<AuditEvent> SqliteStore::AppendAuditInOwnTransaction(const AuditEvent& event) {
+  constexpr std::string_view kOp = "AppendAudit";
+  // BEGIN IMMEDIATE takes the write lock before the chain's head is read, so two processes
+  // appending at once cannot both chain to the same event.
+  TRY(Run(*db_, "BEGIN IMMEDIATE", kOp));
+  auto body = [&]() -> Result<AuditEvent> {
+    AuditEvent stored = event;
+    stored.seq = 1;
+    stored.prev_hash.clear();
+    {
+      TRY_ASSIGN(Query head, db_->Prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC "
+                                          "LIMIT 1",
+                                          kOp));
+      TRY_ASSIGN(bool row, head.Step());
+      if (row) {
+        stored.seq = head.Int(0) + 1;
+        stored.prev_hash = head.Text(1);
+      }
+    }
+    stored.at_micros = clock_.NowMicros();
+    TRY_ASSIGN(stored.hash, internal::AuditEventHash(stored));
+    TRY_ASSIGN(Query insert,
+               db_->Prepare("INSERT INTO audit_events (" + std::string(kAuditColumns) +
+                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                            kOp));
+    insert.Bind(1, stored.seq).Bind(2, stored.at_micros).Bind(3, stored.actor);
+    insert.Bind(4, stored.action).Bind(5, stored.purpose).Bind(6, stored.justification);
+    insert.Bind(7, stored.resource).Bind(8, stored.detail).Bind(9, stored.prev_hash);
+    insert.Bind(10, stored.hash);
+    TRY(insert.Run());
+    TRY(Run(*db_, "COMMIT", kOp));
+    return stored;
+  };
+  Result<AuditEvent> result = body();
+  if (!result.ok() && !db_->InAutocommit()) {
+    (void)Run(*db_, "ROLLBACK", kOp);  // the first error is the one to report
+  }
+  return result;
+}
+
+Result<std::vector<AuditEvent>> SqliteStore::ListAudit(int64_t after_seq, int limit) {
+  TRY(RequireLimit(limit, "ListAudit"));
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT " + std::string(kAuditColumns) +
+                                       " FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                                   "ListAudit"));
+  q.Bind(1, after_seq).Bind(2, limit);
+  std::vector<AuditEvent> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(ReadAuditEvent(q));
+  }
+  return out;
+}
+
+Result<AuditVerification> SqliteStore::VerifyAudit() {
+  ReadSnapshot snapshot(*db_);
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT " + std::string(kAuditColumns) +
+                                       " FROM audit_events ORDER BY seq",
+                                   "VerifyAudit"));
+  AuditVerification out;
+  int64_t expected_seq = 1;
+  std::string prev_hash;
+  auto broken = [&](int64_t seq, std::string problem) {
+    out.intact = false;
+    out.first_broken_seq = seq;
+    out.problem = std::move(problem);
+    out.head_seq = 0;
+    out.head_hash.clear();
+  };
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    const AuditEvent event = ReadAuditEvent(q);
+    ++out.events;
+    if (event.seq != expected_seq) {
+      broken(event.seq, "seq " + std::to_string(event.seq) + " follows seq " +
+                            std::to_string(expected_seq - 1) + ": events are missing");
+      break;
+    }
+    if (event.prev_hash != prev_hash) {
+      broken(event.seq, expected_seq == 1 ? "the first event's prev_hash is not empty"
+                                          : "its prev_hash is not the hash of seq " +
+                                                std::to_string(expected_seq - 1) +
+                                                ": the events before it were changed or replaced");
+      break;
+    }
+    TRY_ASSIGN(std::string hash, internal::AuditEventHash(event));
+    if (hash != event.hash) {
+      broken(event.seq, "its hash does not match its contents: the event was changed");
+      break;
+    }
+    out.head_seq = event.seq;
+    out.head_hash = event.hash;
+    prev_hash = event.hash;
+    ++expected_seq;
+  }
+  return out;
 }
 
 }  // namespace sqlite

@@ -75,6 +75,7 @@ class SqliteStore final : public Store {
   Result<int64_t> AddQuarantined(Transaction& txn, const QuarantinedRow& row) override;
   Result<std::vector<QuarantinedRow>> ListQuarantined(const QuarantineQuery& query) override;
   Result<std::vector<FlaggedRecord>> ListFlagged(const FlaggedQuery& query) override;
+  Result<QuarantinedRow> GetQuarantined(int64_t id) override;
 
   Result<model::NominalId> CreateNominal(Transaction& txn, const model::Nominal& nominal) override;
   Status UpdateNominal(Transaction& txn, const model::Nominal& nominal) override;
@@ -91,6 +92,10 @@ class SqliteStore final : public Store {
   Result<SourceDuplicates> CountDuplicates(std::string_view source_id) override;
 
   Result<StoreCounts> Counts() override;
+
+  Result<AuditEvent> AppendAudit(const AuditEvent& event) override;
+  Result<std::vector<AuditEvent>> ListAudit(int64_t after_seq, int limit) override;
+  Result<AuditVerification> VerifyAudit() override;
 
  private:
   friend class SqliteTransaction;
@@ -110,6 +115,8 @@ class SqliteStore final : public Store {
   Result<model::PersonRecord> ReadPersonRecord(Query& query) const;
   Status ReadInvolvements(model::Event& event);
   Status AppendNominalChange(model::NominalId id, NominalChangeKind kind, int64_t at);
+  // AppendAudit's body, inside its own BEGIN IMMEDIATE ... COMMIT.
+  Result<AuditEvent> AppendAuditInOwnTransaction(const AuditEvent& event);
 
   std::unique_ptr<Connection> db_;
   const Clock& clock_;
