@@ -15,6 +15,18 @@ inline char ToUpper(char c) { return IsLower(c) ? static_cast<char>(c - 'a' + 'A
 inline char ToLower(char c) { return IsUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
 inline bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
+// Whole strings, ASCII letters only: other bytes (UTF-8 included) are left as they are.
+inline std::string UpperCase(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = ToUpper(c);
+  return out;
+}
+inline std::string LowerCase(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = ToLower(c);
+  return out;
+}
+
 inline std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && IsBlank(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsBlank(s.back())) s.remove_suffix(1);

@@ -10,18 +10,6 @@
 namespace tessera::ingest {
 namespace {
 
-std::string UpperAscii(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = ascii::ToUpper(c);
-  return out;
-}
-
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = ascii::ToLower(c);
-  return out;
-}
-
 // "9" a digit, "A" a letter, "?" anything, other characters literally.
 bool MatchesShape(std::string_view value, std::string_view shape) {
   if (value.size() != shape.size()) return false;
@@ -150,9 +138,9 @@ Mapper::Value Mapper::Evaluate(const ValueSpec& spec, const Record& record) cons
   }
   if (!v.present) return v;
   if (!spec.one_of.empty()) {
-    const std::string upper = UpperAscii(v.text);
+    const std::string upper = ascii::UpperCase(v.text);
     bool ok = false;
-    for (const auto& allowed : spec.one_of) ok = ok || UpperAscii(allowed) == upper;
+    for (const auto& allowed : spec.one_of) ok = ok || ascii::UpperCase(allowed) == upper;
     if (!ok) v.error = "'" + v.text + "' is not one of the allowed values";
   }
   if (!spec.pattern.empty() && !MatchesShape(v.text, spec.pattern)) {
@@ -166,10 +154,10 @@ Mapper::Value Mapper::Evaluate(const ValueSpec& spec, const Record& record) cons
       v.error = "'" + v.text + "' is out of range";
     }
   }
-  if (spec.text_case == ValueSpec::Case::kUpper) v.text = UpperAscii(v.text);
-  if (spec.text_case == ValueSpec::Case::kLower) v.text = LowerAscii(v.text);
+  if (spec.text_case == ValueSpec::Case::kUpper) v.text = ascii::UpperCase(v.text);
+  if (spec.text_case == ValueSpec::Case::kLower) v.text = ascii::LowerCase(v.text);
   if (!spec.map.empty()) {
-    auto it = spec.map.find(UpperAscii(v.text));
+    auto it = spec.map.find(ascii::UpperCase(v.text));
     if (it != spec.map.end()) {
       v.text = it->second;
     } else if (spec.unmapped == ValueSpec::Unmapped::kDefault) {
@@ -201,7 +189,7 @@ std::optional<model::Location> Mapper::MapAddress(const AddressSpec& spec, const
   add_text(spec.text);
   for (const auto& line : spec.lines) add_text(line);
   add_text(spec.town);
-  loc.address_text = CollapseSpaces(UpperAscii(text));
+  loc.address_text = CollapseSpaces(ascii::UpperCase(text));
   if (spec.postcode.configured()) {
     Value v = Evaluate(spec.postcode, record);
     if (!v.raw.empty()) raw.push_back({spec.postcode.Name(), v.raw});

@@ -21,12 +21,6 @@ struct SpecError {
 // Set while parsing a jsonl or fhir spec, whose fields are JSON paths to check.
 thread_local bool t_json_fields = false;
 
-std::string UpperAscii(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = ascii::ToUpper(c);
-  return out;
-}
-
 // A YAML node with the key path that led to it, so every error can say where it is.
 class Node {
  public:
@@ -181,7 +175,7 @@ ValueSpec ParseValue(const Node& n) {
       c->Fail("case must be upper, lower or keep, not '" + s + "'");
   }
   if (auto m = n.Get("map")) {
-    for (const auto& [from, to] : m->Entries()) v.map[UpperAscii(from)] = to.Scalar();
+    for (const auto& [from, to] : m->Entries()) v.map[ascii::UpperCase(from)] = to.Scalar();
   }
   if (auto u = n.Get("unmapped")) {
     const std::string s = u->Scalar();
@@ -404,9 +398,10 @@ MappingSpec ParseSpec(const YAML::Node& root_node, const std::string& path) {
   if (auto p = root.Get("placeholders")) {
     p->AllowOnly({"names", "name_prefixes", "dobs", "nhs_numbers", "phones", "emails"});
     if (auto x = p->Get("names"))
-      for (auto& i : x->Items()) s.placeholders.names.push_back(UpperAscii(i.Scalar()));
+      for (auto& i : x->Items()) s.placeholders.names.push_back(ascii::UpperCase(i.Scalar()));
     if (auto x = p->Get("name_prefixes"))
-      for (auto& i : x->Items()) s.placeholders.name_prefixes.push_back(UpperAscii(i.Scalar()));
+      for (auto& i : x->Items())
+        s.placeholders.name_prefixes.push_back(ascii::UpperCase(i.Scalar()));
     if (auto x = p->Get("dobs")) {
       for (auto& i : x->Items()) {
         auto d = ParseDate(i.Scalar(), "yyyy-mm-dd");

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <map>
 
+#include "core/ascii.h"
 #include "core/identifiers.h"
 #include "synth/world.h"
 
@@ -14,12 +15,6 @@ namespace {
 constexpr double kDaysPerYear = 365.2425;
 
 double Sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 constexpr const char* kStreetStems[] = {
     "Mill",    "Church",   "Station",  "Park",        "Victoria",  "Queen",   "King",   "Albert",
@@ -203,7 +198,7 @@ Result<Population> BuildPopulation(const WorldConfig& config, const ReferenceDat
   for (const Place& place : ref.places) {
     bool in_area = config.areas.empty();
     for (const auto& area : config.areas) {
-      if (Lower(area) == Lower(place.county)) in_area = true;
+      if (ascii::LowerCase(area) == ascii::LowerCase(place.county)) in_area = true;
     }
     if (in_area) pop.places.push_back(place);
   }

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/ascii.h"
+
 namespace tessera::synth {
 
 // Symbols defined by the generated assembler file reference_blobs.S (.incbin of each file).
@@ -90,12 +92,6 @@ std::string DisplayCase(std::string_view name) {
 
 namespace {
 
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 double ToDouble(const std::string& s) {
   double v = 0;
   std::from_chars(s.data(), s.data() + s.size(), v);
@@ -135,7 +131,7 @@ Status ForEachRow(std::string_view file_name, size_t min_fields, Fn fn) {
 }
 
 uint32_t InternGiven(ReferenceData& data, std::string_view raw) {
-  std::string upper = Upper(raw);
+  std::string upper = ascii::UpperCase(raw);
   auto it = data.given_by_upper.find(upper);
   if (it != data.given_by_upper.end()) return it->second;
   const auto index = static_cast<uint32_t>(data.given_names.size());
@@ -180,7 +176,7 @@ Result<ReferenceData> LoadReferenceData() {
                                                                      1.0 / std::pow(rank, 0.9));
                  }));
   TRY(ForEachRow("uk_first_name_variants.csv", 3, [&](const std::vector<std::string>& f) {
-    auto it = data.given_by_upper.find(Upper(f[0]));
+    auto it = data.given_by_upper.find(ascii::UpperCase(f[0]));
     if (it == data.given_by_upper.end() || f[1].size() < 2) return;
     const uint32_t from = it->second;
     const uint32_t to = InternGiven(data, f[1]);
@@ -191,18 +187,18 @@ Result<ReferenceData> LoadReferenceData() {
   TRY(ForEachRow("uk_last_names.csv", 2, [&](const std::vector<std::string>& f) {
     const auto index = static_cast<uint32_t>(data.surnames.size());
     data.surnames.push_back(DisplayCase(f[0]));
-    surname_by_upper.emplace(Upper(f[0]), index);
+    surname_by_upper.emplace(ascii::UpperCase(f[0]), index);
     data.surname_choice.Add(index, ToDouble(f[1]));
   }));
   TRY(ForEachRow("uk_last_name_variants.csv", 3, [&](const std::vector<std::string>& f) {
-    auto from = surname_by_upper.find(Upper(f[0]));
+    auto from = surname_by_upper.find(ascii::UpperCase(f[0]));
     if (from == surname_by_upper.end()) return;
-    auto to = surname_by_upper.find(Upper(f[1]));
+    auto to = surname_by_upper.find(ascii::UpperCase(f[1]));
     uint32_t to_index;
     if (to == surname_by_upper.end()) {
       to_index = static_cast<uint32_t>(data.surnames.size());
       data.surnames.push_back(DisplayCase(f[1]));
-      surname_by_upper.emplace(Upper(f[1]), to_index);
+      surname_by_upper.emplace(ascii::UpperCase(f[1]), to_index);
     } else {
       to_index = to->second;
     }
@@ -211,7 +207,8 @@ Result<ReferenceData> LoadReferenceData() {
 
   TRY(ForEachRow("gb_places.csv", 7, [&](const std::vector<std::string>& f) {
     if (f[4].empty()) return;
-    data.places.push_back(Place{f[1], f[3], Upper(f[4]), ToDouble(f[5]), ToDouble(f[6])});
+    data.places.push_back(
+        Place{f[1], f[3], ascii::UpperCase(f[4]), ToDouble(f[5]), ToDouble(f[6])});
   }));
 
   for (int sex = 0; sex < 2; ++sex) {

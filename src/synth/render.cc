@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/ascii.h"
 #include "core/identifiers.h"
 #include "synth/world.h"
 
@@ -107,14 +108,6 @@ std::string ToCp1252(std::string_view utf8) {
       while (i + 1 < utf8.size() && (static_cast<unsigned char>(utf8[i + 1]) & 0xC0) == 0x80) ++i;
       out += '?';
     }
-  }
-  return out;
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
   }
   return out;
 }
@@ -448,7 +441,7 @@ class SourceRenderer {
           static constexpr const char* kInvolvement[] = {"SUBJECT", "VICTIM", "SUSPECT", "OFFENDER",
                                                          "WITNESS"};
           r.forenames = p.given + (p.middle.empty() ? "" : " " + p.middle);
-          std::string name = Upper(p.family) + ", " + r.forenames;
+          std::string name = ascii::UpperCase(p.family) + ", " + r.forenames;
           const bool pnc = (m.role == kRoleSuspect || m.role == kRoleOffender) && r.rng.Chance(0.7);
           CsvLine l(r.malform, 7);
           l.Field(key)
@@ -601,7 +594,7 @@ class SourceRenderer {
           CsvLine l(r.malform, 2);
           l.Field(key)
               .Field(p.local_id)
-              .Field(Upper(p.family) + ", " + p.given)
+              .Field(ascii::UpperCase(p.family) + ", " + p.given)
               .Field(Dob(p, DateStyle::kDmySlash))
               .Field(std::string(1, p.sex))
               .Field(r.postcode)
@@ -669,7 +662,7 @@ class SourceRenderer {
               .Field(cat.code)
               .Field(Title(p.sex, married, r.rng))
               .Field(given)
-              .Field(Upper(p.family))
+              .Field(ascii::UpperCase(p.family))
               .Field(Dob(p, DateStyle::kYmd8))
               .Field(uprn && r.address != kNone ? std::to_string(pop_.addresses[r.address].uprn)
                                                 : "")
@@ -707,8 +700,9 @@ class SourceRenderer {
           CsvLine l(r.malform, 2);
           l.Field(key)
               .Field(NiNumber(m.person))
-              .Field(Upper(p.family))
-              .Field(Upper(r.forenames = p.given + (p.middle.empty() ? "" : " " + p.middle)))
+              .Field(ascii::UpperCase(p.family))
+              .Field(ascii::UpperCase(r.forenames =
+                                          p.given + (p.middle.empty() ? "" : " " + p.middle)))
               .Field(Dob(p, DateStyle::kDmySlash))
               .Field(r.postcode)
               .Field(cat.code)
