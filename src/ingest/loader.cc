@@ -1,12 +1,11 @@
 // Where a record goes in: read, map, and write one file as one store transaction.
-#include <openssl/evp.h>
-
 #include <cstdio>
 #include <filesystem>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/sha256.h"
 #include "ingest/ingest.h"
 #include "ingest/mapper.h"
 #include "ingest/record.h"
@@ -14,40 +13,6 @@
 
 namespace tessera::ingest {
 namespace {
-
-std::string Hex(const unsigned char* bytes, unsigned int n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (unsigned int i = 0; i < n; ++i) {
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 0xf];
-  }
-  return out;
-}
-
-class Sha256 {
- public:
-  Sha256() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(ctx_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void Update(const void* data, size_t n) { EVP_DigestUpdate(ctx_, data, n); }
-  std::string HexDigest() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int n = 0;
-    EVP_DigestFinal_ex(ctx_, digest, &n);
-    return Hex(digest, n);
-  }
-  static std::string Of(std::string_view text) {
-    Sha256 h;
-    h.Update(text.data(), text.size());
-    return h.HexDigest();
-  }
-
- private:
-  EVP_MD_CTX* ctx_;
-};
 
 Result<std::string> HashFile(const std::string& path, int64_t& size) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -239,7 +204,7 @@ struct Ingestor::Impl {
       sr.provenance.byte_offset = record->Position().byte_offset;
       sr.provenance.load_id = result.load_id;
       sr.provenance.received_at_micros = received;
-      sr.provenance.content_hash = Sha256::Of(sr.payload);
+      TRY_ASSIGN(sr.provenance.content_hash, Sha256Hex(sr.payload));
       TRY_ASSIGN(store::PutOutcome put, store.PutSourceRecord(*txn, sr));
       if (put.change == store::RecordChange::kUnchanged) {
         ++counts.unchanged;

@@ -1,9 +1,8 @@
 #include "store/audit_chain.h"
 
-#include <openssl/evp.h>
-
-#include <array>
 #include <cstdint>
+
+#include "core/sha256.h"
 
 namespace tessera::store::internal {
 namespace {
@@ -36,25 +35,8 @@ std::string CanonicalAuditEncoding(const AuditEvent& event) {
   return out;
 }
 
-Result<std::string> Sha256Hex(std::string_view bytes) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &size, EVP_sha256(), nullptr) != 1 ||
-      size != 32) {
-    return Status::Internal("SHA-256 of an audit event failed in libcrypto");
-  }
-  constexpr std::string_view kHex = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * size);
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0x0F];
-  }
-  return hex;
-}
-
 Result<std::string> AuditEventHash(const AuditEvent& event) {
-  return Sha256Hex(CanonicalAuditEncoding(event));
+  return tessera::Sha256Hex(CanonicalAuditEncoding(event));
 }
 
 }  // namespace tessera::store::internal

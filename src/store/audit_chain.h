@@ -17,10 +17,7 @@ namespace tessera::store::internal {
 // unambiguous: no two different events encode to the same bytes, whatever the fields contain.
 std::string CanonicalAuditEncoding(const AuditEvent& event);
 
-// Lower-case hex SHA-256 of `bytes` (64 characters). Internal if libcrypto fails.
-Result<std::string> Sha256Hex(std::string_view bytes);
-
-// The hash `event` should carry: Sha256Hex(CanonicalAuditEncoding(event)). `event.hash` is
+// The hash `event` should carry: tessera::Sha256Hex(CanonicalAuditEncoding(event)). `event.hash` is
 // not part of the encoding.
 Result<std::string> AuditEventHash(const AuditEvent& event);
 

@@ -55,12 +55,6 @@ class AuditTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
-TEST(AuditChainTest, Sha256IsTheStandardOne) {
-  auto hex = internal::Sha256Hex("abc");
-  ASSERT_TRUE(hex.ok());
-  EXPECT_EQ(*hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
 TEST(AuditChainTest, TheEncodingIsUnambiguous) {
   // Moving bytes from one field to the next changes the encoding, and so the hash.
   AuditEvent a = Viewing("quarantine/1");
