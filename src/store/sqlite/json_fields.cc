@@ -159,6 +159,24 @@ class JsonOut {
   bool error_ = false;
 };
 
+// [{"field": item.field, <second>: item.*second}, ...]: the shape of raw values and flags.
+// `second_key` is the separator and key as written, e.g. `,"value":`, in sorted key order.
+template <typename T>
+Result<std::string> EncodeFieldPairs(std::string_view what, const std::vector<T>& items,
+                                     std::string_view second_key, std::string T::*second) {
+  JsonOut out(what);
+  out.Raw("[");
+  for (size_t i = 0; i < items.size(); ++i) {
+    out.Raw(i ? ",{\"field\":" : "{\"field\":");
+    out.String(items[i].field);
+    out.Raw(second_key);
+    out.String(items[i].*second);
+    out.Raw("}");
+  }
+  out.Raw("]");
+  return out.Finish();
+}
+
 bool AllDigits(std::string_view text) {
   for (char c : text) {
     if (c < '0' || c > '9') return false;
@@ -231,17 +249,7 @@ Result<std::vector<std::string>> DecodeStrings(std::string_view text) {
 }
 
 Result<std::string> EncodeRawValues(const std::vector<model::RawValue>& raw) {
-  JsonOut out("raw values");
-  out.Raw("[");
-  for (size_t i = 0; i < raw.size(); ++i) {
-    out.Raw(i ? ",{\"field\":" : "{\"field\":");
-    out.String(raw[i].field);
-    out.Raw(",\"value\":");
-    out.String(raw[i].value);
-    out.Raw("}");
-  }
-  out.Raw("]");
-  return out.Finish();
+  return EncodeFieldPairs("raw values", raw, ",\"value\":", &model::RawValue::value);
 }
 
 Result<std::vector<model::RawValue>> DecodeRawValues(std::string_view text) {
@@ -253,17 +261,7 @@ Result<std::vector<model::RawValue>> DecodeRawValues(std::string_view text) {
 }
 
 Result<std::string> EncodeFlags(const std::vector<model::QualityFlag>& flags) {
-  JsonOut out("quality flags");
-  out.Raw("[");
-  for (size_t i = 0; i < flags.size(); ++i) {
-    out.Raw(i ? ",{\"field\":" : "{\"field\":");
-    out.String(flags[i].field);
-    out.Raw(",\"reason\":");
-    out.String(flags[i].reason);
-    out.Raw("}");
-  }
-  out.Raw("]");
-  return out.Finish();
+  return EncodeFieldPairs("quality flags", flags, ",\"reason\":", &model::QualityFlag::reason);
 }
 
 Result<std::vector<model::QualityFlag>> DecodeFlags(std::string_view text) {
