@@ -18,14 +18,15 @@ struct SpecError {
   std::string message;
 };
 
-// Set while parsing a jsonl or fhir spec, whose fields are JSON paths to check.
-thread_local bool t_json_fields = false;
-
 // A YAML node with the key path that led to it, so every error can say where it is.
 class Node {
  public:
-  Node(YAML::Node node, std::string path, const std::string& file)
-      : node_(std::move(node)), path_(std::move(path)), file_(file) {}
+  Node(YAML::Node node, std::string path, const std::string& file, bool json_paths = false)
+      : node_(std::move(node)), path_(std::move(path)), file_(file), json_paths_(json_paths) {}
+
+  // In a jsonl or fhir spec, field names are JSON paths; children inherit this.
+  bool json_paths() const { return json_paths_; }
+  void set_json_paths(bool on) { json_paths_ = on; }
 
   [[noreturn]] void Fail(const std::string& what) const {
     const int line = node_.Mark().line >= 0 ? node_.Mark().line + 1 : 0;
@@ -51,7 +52,7 @@ class Node {
       if (!ok) {
         std::string list;
         for (auto a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-        Node(kv.first, Join(key), file_)
+        Node(kv.first, Join(key), file_, json_paths_)
             .Fail("unknown key '" + key + "' (expected one of: " + list + ")");
       }
     }
@@ -61,7 +62,7 @@ class Node {
     if (!node_.IsMap()) return std::nullopt;
     YAML::Node child = node_[std::string(key)];
     if (!child.IsDefined() || child.IsNull()) return std::nullopt;
-    return Node(child, Join(key), file_);
+    return Node(child, Join(key), file_, json_paths_);
   }
 
   Node Require(std::string_view key) const {
@@ -101,7 +102,7 @@ class Node {
     }
     if (!node_.IsSequence()) Fail("expected a list");
     for (size_t i = 0; i < node_.size(); ++i) {
-      out.emplace_back(node_[i], path_ + "[" + std::to_string(i) + "]", file_);
+      out.emplace_back(node_[i], path_ + "[" + std::to_string(i) + "]", file_, json_paths_);
     }
     return out;
   }
@@ -111,7 +112,7 @@ class Node {
     if (!node_.IsMap()) Fail("expected a mapping");
     for (const auto& kv : node_) {
       const std::string key = kv.first.as<std::string>();
-      out.emplace_back(key, Node(kv.second, Join(key), file_));
+      out.emplace_back(key, Node(kv.second, Join(key), file_, json_paths_));
     }
     return out;
   }
@@ -124,6 +125,7 @@ class Node {
   YAML::Node node_;
   std::string path_;
   const std::string& file_;
+  bool json_paths_ = false;
 };
 
 void CheckDatePattern(const Node& where, const std::string& pattern) {
@@ -134,7 +136,7 @@ void CheckDatePattern(const Node& where, const std::string& pattern) {
 
 // A value is either a bare field name, or a mapping with the keys below.
 void CheckField(const Node& where, const std::string& field) {
-  if (!t_json_fields) return;
+  if (!where.json_paths()) return;
   const Status s = ValidateJsonPath(field);
   if (!s.ok()) where.Fail("'" + field + "' is not a valid JSON path: " + s.message());
 }
@@ -367,7 +369,7 @@ MappingSpec ParseSpec(const YAML::Node& root_node, const std::string& path) {
     if (s.format != "csv" && s.format != "jsonl" && s.format != "fhir") {
       f.Fail("format must be csv, jsonl or fhir, not '" + s.format + "'");
     }
-    t_json_fields = s.format != "csv";
+    root.set_json_paths(s.format != "csv");
   }
   if (auto e = root.Get("encoding")) {
     s.encoding = e->Scalar();
