@@ -85,6 +85,8 @@ std::string_view IdentifierAttribute(model::IdentifierKind kind) {
       return "person.identifiers.uprn";
     case model::IdentifierKind::kLocalId:
       return "person.identifiers.local_id";
+    case model::IdentifierKind::kOtherId:
+      return "person.identifiers.other_id";
   }
   return "person.identifiers";
 }
@@ -470,6 +472,7 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
         normalised = NormaliseUprn(v.text);
         break;
       case model::IdentifierKind::kLocalId:
+      case model::IdentifierKind::kOtherId:
         break;
     }
     Tally(tallies, IdentifierAttribute(kind), vs, v.raw,

@@ -55,13 +55,14 @@ constexpr std::array<std::pair<Role, std::string_view>, 13> kRoles = {{
     {Role::kClient, "client"},
 }};
 
-constexpr std::array<std::pair<IdentifierKind, std::string_view>, 6> kIdentifierKinds = {{
+constexpr std::array<std::pair<IdentifierKind, std::string_view>, 7> kIdentifierKinds = {{
     {IdentifierKind::kNhsNumber, "nhs_number"},
     {IdentifierKind::kPncId, "pnc_id"},
     {IdentifierKind::kCroNumber, "cro_number"},
     {IdentifierKind::kNiNumber, "ni_number"},
     {IdentifierKind::kUprn, "uprn"},
     {IdentifierKind::kLocalId, "local_id"},
+    {IdentifierKind::kOtherId, "other_id"},
 }};
 
 constexpr std::array<std::pair<Sex, std::string_view>, 3> kSexes = {{

@@ -70,6 +70,8 @@ enum class IdentifierKind {
   kNiNumber,   // National Insurance number
   kUprn,
   kLocalId,  // a partner system's own person id, scoped to its source
+  kOtherId,  // an id several partners share that is none of the above (a foreign social
+             // security number, a shared case number): not validated, compared across sources
 };
 
 enum class ObjectKind { kVehicle, kPhone, kEmail };
@@ -131,6 +133,7 @@ struct QualityFlag {
 struct PersonRecord {
   PersonRecordId id = 0;
   SourceRecordId source_record_id = 0;
+  std::string source_id;    // the source that sent it: filled in by the store's bulk reads
   std::string mention_key;  // "<row key>" or "<row key>#<role>" where a row names several people
   Role role = Role::kSubject;
   PersonName name;

@@ -51,6 +51,48 @@ std::string_view NominalChangeKindName(NominalChangeKind kind) {
       return "updated";
     case NominalChangeKind::kRecordsChanged:
       return "records_changed";
+    case NominalChangeKind::kMerged:
+      return "merged";
+    case NominalChangeKind::kSplit:
+      return "split";
+    case NominalChangeKind::kRetired:
+      return "retired";
+  }
+  return "unknown";
+}
+
+std::string_view NominalStatusName(NominalStatus status) {
+  switch (status) {
+    case NominalStatus::kLive:
+      return "live";
+    case NominalStatus::kMerged:
+      return "merged";
+    case NominalStatus::kRetired:
+      return "retired";
+  }
+  return "unknown";
+}
+
+std::string_view ReviewStatusName(ReviewStatus status) {
+  switch (status) {
+    case ReviewStatus::kOpen:
+      return "open";
+    case ReviewStatus::kAccepted:
+      return "accepted";
+    case ReviewStatus::kRejected:
+      return "rejected";
+    case ReviewStatus::kStale:
+      return "stale";
+  }
+  return "unknown";
+}
+
+std::string_view LinkDecisionKindName(LinkDecisionKind kind) {
+  switch (kind) {
+    case LinkDecisionKind::kMustLink:
+      return "must_link";
+    case LinkDecisionKind::kCannotLink:
+      return "cannot_link";
   }
   return "unknown";
 }

@@ -209,8 +209,12 @@ struct FlaggedQuery {
 enum class NominalChangeKind {
   kCreated,
   kUpdated,         // its summary attributes changed
-  kRecordsChanged,  // a person record was attached to it or moved away from it
+  kRecordsChanged,  // a person record was attached to it, moved away from it or detached
+  kMerged,          // it was merged into another nominal and is now a redirect to it
+  kSplit,           // records were split off it into a new nominal (on both of them)
+  kRetired,         // it lost all its records and was retired
 };
+// "created", "updated", "records_changed", "merged", "split", "retired"
 std::string_view NominalChangeKindName(NominalChangeKind kind);
 
 struct NominalChange {
@@ -218,6 +222,93 @@ struct NominalChange {
   model::NominalId nominal_id = 0;
   NominalChangeKind kind = NominalChangeKind::kCreated;
   int64_t at_micros = 0;
+};
+
+// Where a nominal id stands. Ids are never deleted or reused: a merged nominal stays as a
+// redirect to the nominal that absorbed it, and a retired one stays so that its history can
+// still be read.
+enum class NominalStatus {
+  kLive,     // holds records (or may be given some)
+  kMerged,   // absorbed by another nominal: ResolveNominalId gives the live one
+  kRetired,  // all its records were retired and it was not merged
+};
+std::string_view NominalStatusName(NominalStatus status);  // "live", "merged", "retired"
+
+// One person record's place in the resolution.
+struct NominalAssignment {
+  model::PersonRecordId person_record_id = 0;
+  model::NominalId nominal_id = 0;
+
+  friend bool operator==(const NominalAssignment&, const NominalAssignment&) = default;
+};
+
+// One step in a nominal's history: a merge, a split or a retirement, with why.
+struct NominalLineage {
+  int64_t seq = 0;   // increasing, in the order the steps were recorded
+  std::string kind;  // "merged", "split" or "retired" (NominalChangeKindName)
+  // merged: `from` (absorbed) was merged into `to` (survivor); split: records of `from` were
+  // split off into `to` (new); retired: `from` was retired and `to` is 0.
+  model::NominalId from = 0;
+  model::NominalId to = 0;
+  std::string reason;
+  int64_t at_micros = 0;
+
+  friend bool operator==(const NominalLineage&, const NominalLineage&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Clerical review (issue 4): borderline pairs of person records waiting for a human decision.
+
+enum class ReviewStatus {
+  kOpen,      // waiting for a decision
+  kAccepted,  // a person decided the two records are the same person
+  kRejected,  // a person decided they are not
+  kStale,     // undecided, and the pair no longer scores between the thresholds
+};
+std::string_view ReviewStatusName(ReviewStatus status);  // "open", "accepted", "rejected", "stale"
+
+struct ReviewPair {
+  int64_t id = 0;  // assigned by the store
+  model::PersonRecordId a = 0;
+  model::PersonRecordId b = 0;  // a < b
+  double probability = 0;       // the latest score the resolver gave the pair
+  double match_weight = 0;
+  ReviewStatus status = ReviewStatus::kOpen;
+  int64_t created_at_micros = 0;
+  std::string decided_by;  // empty until decided
+  std::string reason;      // the decision's reason; empty until decided
+  std::optional<int64_t> decided_at_micros;
+
+  friend bool operator==(const ReviewPair&, const ReviewPair&) = default;
+};
+
+// Which review pairs to list, by id: those with one status, or (unset) all of them.
+struct ReviewQuery {
+  std::optional<ReviewStatus> status;
+  int64_t after_id = 0;  // for paging: only pairs with a larger id
+  int limit = 100;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Link decisions: constraints set by people that the resolver must never undo.
+
+enum class LinkDecisionKind {
+  kMustLink,    // the two records are the same person: they stay in one nominal
+  kCannotLink,  // they are different people: they are never put in one nominal
+};
+std::string_view LinkDecisionKindName(LinkDecisionKind kind);  // "must_link", "cannot_link"
+
+struct LinkDecision {
+  int64_t id = 0;  // assigned by the store
+  model::PersonRecordId a = 0;
+  model::PersonRecordId b = 0;  // stored with a < b
+  LinkDecisionKind kind = LinkDecisionKind::kCannotLink;
+  std::string actor;                      // who decided: "cli:alice"
+  std::string reason;                     // why, in their words
+  int64_t at_micros = 0;                  // assigned by the store, from its clock
+  std::optional<int64_t> review_pair_id;  // the review pair it decided, if it came from one
+
+  friend bool operator==(const LinkDecision&, const LinkDecision&) = default;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -314,7 +405,8 @@ struct StoreCounts {
   int64_t locations = 0;
   int64_t objects = 0;
   int64_t quarantined = 0;
-  int64_t nominals = 0;
+  int64_t nominals = 0;     // live nominals only: not merged, not retired
+  int64_t review_open = 0;  // review pairs waiting for a decision
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -398,7 +490,8 @@ class Store {
   virtual Result<std::vector<model::PersonRecord>> ListPersonRecordsForSourceRecord(
       model::SourceRecordId source_record_id) = 0;
   // Person records of current, not deleted source record versions with id > `after`, in id
-  // order, at most `limit`: how the resolver pages through the store. Start with after = 0.
+  // order, at most `limit`, each with its source_id filled in: how the resolver pages through
+  // the store. Start with after = 0.
   virtual Result<std::vector<model::PersonRecord>> ListPersonRecordsAfter(
       model::PersonRecordId after, int limit) = 0;
 
@@ -436,25 +529,123 @@ class Store {
   virtual Result<std::vector<FlaggedRecord>> ListFlagged(const FlaggedQuery& query) = 0;
 
   // --- nominals (each change below also appends to the change feed)
+  //
+  // A nominal is live, merged or retired (NominalStatus). Only a live nominal can be updated
+  // or given records; writing to a merged or retired one is FailedPrecondition.
 
-  // Stores a new nominal from its summary attributes (nominal.records is ignored; attach
-  // records with AttachPersonRecord).
+  // Stores a new, live nominal from its summary attributes (nominal.records is ignored;
+  // attach records with AttachPersonRecord).
   virtual Result<model::NominalId> CreateNominal(Transaction& txn,
                                                  const model::Nominal& nominal) = 0;
   // Replaces the summary attributes of nominal.id (nominal.records is ignored).
   virtual Status UpdateNominal(Transaction& txn, const model::Nominal& nominal) = 0;
   // Makes `person_record_id` part of `nominal_id`, moving it from its previous nominal if it
   // had one (both nominals get a kRecordsChanged change). Attaching it where it already is
-  // changes nothing.
+  // changes nothing. A record attached for the first time costs one insert and one change:
+  // the batch resolver attaches every record this way.
   virtual Status AttachPersonRecord(Transaction& txn, model::NominalId nominal_id,
                                     model::PersonRecordId person_record_id) = 0;
-  // The nominal with its person records (in id order) in `records`.
+  // Removes `person_record_id` from its nominal (a kRecordsChanged change on that nominal).
+  // Detaching a record that is not attached changes nothing; NotFound if the person record
+  // does not exist.
+  virtual Status DetachPersonRecord(Transaction& txn, model::PersonRecordId person_record_id) = 0;
+  // The nominal with its person records (in id order) in `records`. A merged or retired
+  // nominal is returned too, as it was left (a merged one has no records): ask
+  // ResolveNominalId for the nominal an id means now.
   virtual Result<model::Nominal> GetNominal(model::NominalId id) = 0;
+  virtual Result<NominalStatus> GetNominalStatus(model::NominalId id) = 0;
   virtual Result<std::optional<model::NominalId>> FindNominalForPersonRecord(
       model::PersonRecordId person_record_id) = 0;
   // Changes with seq > `after_seq`, oldest first, at most `limit`. Start with after_seq = 0.
   virtual Result<std::vector<NominalChange>> ListNominalChangesAfter(int64_t after_seq,
                                                                      int limit) = 0;
+
+  // --- resolution state (issue 4): what the resolver reads in bulk and how it records merges,
+  // splits and retirements.
+
+  // Every attached person record with its nominal, in person record id order. It includes
+  // records that are no longer current until the resolver detaches them (see below).
+  virtual Result<std::vector<NominalAssignment>> ListNominalAssignments() = 0;
+  // Assignments of person records that are no longer current (their source record has a
+  // newer version, or was deleted), in person record id order: what an incremental resolver
+  // must take away (DetachPersonRecord) before it resolves the new versions.
+  virtual Result<std::vector<NominalAssignment>> ListRetiredAssignments() = 0;
+  // Locations with id > `after`, in id order, at most `limit`: bulk loading for the resolver.
+  virtual Result<std::vector<model::Location>> ListLocationsAfter(model::LocationId after,
+                                                                  int limit) = 0;
+  // The person records ListPersonRecordsAfter returns, but without raw values and quality
+  // flags (PersonRecord::raw and ::flags are left empty): the resolver's fast path.
+  virtual Result<std::vector<model::PersonRecord>> ListPersonRecordsForResolution(
+      model::PersonRecordId after, int limit) = 0;
+  // Merges `absorbed` into `survivor`: `absorbed` becomes a redirect to `survivor` (status
+  // merged), with `reason` in both nominals' lineage and a kMerged change on `absorbed`. The
+  // resolver first moves every record of `absorbed` with AttachPersonRecord (which records
+  // kRecordsChanged on both). InvalidArgument if the two are the same or the reason is empty;
+  // NotFound if either does not exist; FailedPrecondition if either is not live, or
+  // `absorbed` still holds records.
+  virtual Status MergeNominals(Transaction& txn, model::NominalId survivor,
+                               model::NominalId absorbed, std::string_view reason) = 0;
+  // Records that `from` was split and `to` (a nominal created for the split-off records, which
+  // the resolver has attached to it) took some of its records, with why; a kSplit change on
+  // both. InvalidArgument if the two are the same or the reason is empty; NotFound if either
+  // does not exist; FailedPrecondition if either is not live.
+  virtual Status RecordSplit(Transaction& txn, model::NominalId from, model::NominalId to,
+                             std::string_view reason) = 0;
+  // Retires a live nominal left with no records (all of them retired) that was not merged:
+  // its status becomes retired, with a kRetired change and `reason` in its lineage.
+  // InvalidArgument if the reason is empty; NotFound if it does not exist; FailedPrecondition
+  // if it is not live or still holds records.
+  virtual Status RetireNominal(Transaction& txn, model::NominalId id, std::string_view reason) = 0;
+  // Follows merge redirects: the nominal `id` means now, which is `id` itself if it is live. A
+  // retired nominal (or a chain of merges ending in one) resolves to the retired id, whose
+  // status says there is no live nominal. NotFound if the id never existed.
+  virtual Result<model::NominalId> ResolveNominalId(model::NominalId id) = 0;
+  // The merges, splits and retirement of one nominal, whichever side of them it was on,
+  // oldest first. NotFound if the id never existed.
+  virtual Result<std::vector<NominalLineage>> ListNominalLineage(model::NominalId id) = 0;
+
+  // --- clerical review
+
+  // Queues the pair of person records `a` and `b` (in either order; stored with a < b) for
+  // review, and returns its id. A pair already queued keeps its id: if it is open its scores
+  // are updated; if it is stale it is opened again with the new scores; if it was decided
+  // nothing changes (a human decision stands). InvalidArgument if a == b or probability is
+  // not within [0, 1]; NotFound if either record does not exist.
+  virtual Result<int64_t> PutReviewPair(Transaction& txn, model::PersonRecordId a,
+                                        model::PersonRecordId b, double probability,
+                                        double match_weight) = 0;
+  // An open pair that no longer scores between the thresholds becomes stale (a stale one stays
+  // so). NotFound if there is no such pair; FailedPrecondition if it was decided.
+  virtual Status MarkReviewPairStale(Transaction& txn, int64_t id) = 0;
+  // Pairs by id, filtered and paged as `query` says.
+  virtual Result<std::vector<ReviewPair>> ListReviewPairs(const ReviewQuery& query) = 0;
+  // NotFound if there is no such pair.
+  virtual Result<ReviewPair> GetReviewPair(int64_t id) = 0;
+  // Accepts or rejects an open (or stale) pair, recording who and why. `decision` must be
+  // kAccepted or kRejected, and actor and reason are required (InvalidArgument otherwise).
+  // NotFound if there is no such pair; FailedPrecondition if it was already decided. It does
+  // not add a LinkDecision: the caller adds one (with review_pair_id) in the same transaction.
+  virtual Status DecideReviewPair(Transaction& txn, int64_t id, ReviewStatus decision,
+                                  std::string_view actor, std::string_view reason) = 0;
+
+  // --- link decisions
+
+  // Stores a decision (decision.a and .b in either order; stored with a < b; id and at_micros
+  // are assigned) and returns its id. InvalidArgument if a == b, actor or reason is empty, or
+  // review_pair_id names a pair of other records; NotFound if a record or the review pair does
+  // not exist.
+  virtual Result<int64_t> AddLinkDecision(Transaction& txn, const LinkDecision& decision) = 0;
+  // Every decision, oldest first. A later decision on the same pair supersedes the earlier
+  // ones, which are kept as history: the resolver applies the latest one per pair.
+  virtual Result<std::vector<LinkDecision>> ListLinkDecisions() = 0;
+
+  // --- resolver bookkeeping: a small key/value store (cursors, the last run's model hash)
+
+  // The value stored under `key`, or an empty optional.
+  virtual Result<std::optional<std::string>> GetResolverState(std::string_view key) = 0;
+  // Stores `value` under `key`, replacing any earlier value. InvalidArgument if key is empty.
+  virtual Status PutResolverState(Transaction& txn, std::string_view key,
+                                  std::string_view value) = 0;
 
   // --- data quality
 

@@ -52,26 +52,8 @@ QuarantineQuery FromSource(const std::string& source) {
   return query;
 }
 
-class StoreTest : public ::testing::Test {
+class StoreTest : public testing::HubFixture {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(InitHub(tmp_.path(), clock_).ok());
-    Reopen();
-  }
-
-  void Reopen() {
-    store_.reset();
-    auto opened = OpenSqliteStore(tmp_.path(), clock_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    store_ = std::move(opened).value();
-  }
-
-  std::unique_ptr<Transaction> Begin() {
-    auto txn = store_->Begin();
-    EXPECT_TRUE(txn.ok()) << txn.status().ToString();
-    return txn.ok() ? std::move(txn).value() : nullptr;
-  }
-
   model::LoadId NewLoad(Transaction& txn, const std::string& source = "police_crime",
                         const std::string& hash = "filehash") {
     auto load = store_->BeginLoad(txn, source, "landing/" + source + "/a.csv", hash,
@@ -117,10 +99,6 @@ class StoreTest : public ::testing::Test {
     EXPECT_TRUE(counts.ok()) << counts.status().ToString();
     return counts.value_or(StoreCounts{});
   }
-
-  TempDir tmp_;
-  ManualClock clock_{kTestEpochMicros};
-  std::unique_ptr<Store> store_;
 };
 
 // ---------------------------------------------------------------------------------------------

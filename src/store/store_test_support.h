@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "store/store.h"
 
 namespace tessera::store::testing {
 
@@ -89,6 +90,32 @@ class RawDb {
 
  private:
   sqlite3* db_ = nullptr;
+};
+
+// A fresh hub per test, with its store open and a manual clock.
+class HubFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(InitHub(tmp_.path(), clock_).ok());
+    Reopen();
+  }
+
+  void Reopen() {
+    store_.reset();
+    auto opened = OpenSqliteStore(tmp_.path(), clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+
+  std::unique_ptr<Transaction> Begin() {
+    auto txn = store_->Begin();
+    EXPECT_TRUE(txn.ok()) << txn.status().ToString();
+    return txn.ok() ? std::move(txn).value() : nullptr;
+  }
+
+  TempDir tmp_;
+  ManualClock clock_{kTestEpochMicros};
+  std::unique_ptr<Store> store_;
 };
 
 }  // namespace tessera::store::testing

@@ -77,7 +77,7 @@ Query::Query(Query&& other) noexcept
       stmt_(std::exchange(other.stmt_, nullptr)),
       in_use_(std::exchange(other.in_use_, nullptr)),
       owned_(std::exchange(other.owned_, false)),
-      operation_(std::move(other.operation_)),
+      operation_(other.operation_),
       bind_status_(std::move(other.bind_status_)) {}
 
 Query::~Query() {
@@ -93,7 +93,7 @@ Query::~Query() {
 
 void Query::NoteBindResult(int rc) {
   if (rc != SQLITE_OK && bind_status_.ok()) {
-    bind_status_ = SqliteError(db_, rc, operation_ + " (binding a parameter)");
+    bind_status_ = SqliteError(db_, rc, std::string(operation_) + " (binding a parameter)");
   }
 }
 

@@ -68,7 +68,9 @@ class Query {
   sqlite3_stmt* stmt_ = nullptr;
   bool* in_use_ = nullptr;  // the cache's flag for this statement; null if not cached
   bool owned_ = false;      // finalize on destruction (an uncached, one-off statement)
-  std::string operation_;
+  // Only read to build error messages. A view, not a copy: a copy was a heap allocation per
+  // statement run on the resolver's write path. Prepare() documents the lifetime it needs.
+  std::string_view operation_;
   Status bind_status_;
 };
 
@@ -84,7 +86,8 @@ class Connection {
 
   // A query on the cached prepared statement for `sql` (prepared on first use). If that
   // statement is already in use (a query nested in another's loop), a one-off statement is
-  // prepared instead. `operation` names the caller in error messages.
+  // prepared instead. `operation` names the caller in error messages; the Query keeps a view
+  // of it, so it must outlive the Query (a literal, or a string in the caller's scope).
   Result<Query> Prepare(std::string_view sql, std::string_view operation);
 
   // Runs one or more statements that take no parameters (DDL, pragmas, BEGIN/COMMIT).

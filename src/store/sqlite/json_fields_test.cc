@@ -51,6 +51,77 @@ TEST(JsonFields, DamagedColumnsAreCorruption) {
   EXPECT_EQ(DecodeFlags(R"([null])").status().code(), StatusCode::kCorruption);
 }
 
+// The decoders read what the store writes with a reader of their own (nlohmann was most of the
+// resolver's read time) and fall back on nlohmann for anything else: both must agree.
+TEST(JsonFields, DecodingAgreesWithNlohmannOnAwkwardText) {
+  const std::vector<std::string> texts = {
+      R"([])",
+      R"( [ ] )",
+      R"(["a","b"])",
+      R"([ "a" , "b" ])",
+      R"(["quote \" backslash \\ slash \/ controls \b\f\n\r\t"])",
+      R"(["\u00e9t\u00C9 \u20ac \ud83d\ude00"])",
+      "[\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"]",
+      R"([""])",
+  };
+  for (const std::string& text : texts) {
+    auto decoded = DecodeStrings(text);
+    ASSERT_TRUE(decoded.ok()) << text << ": " << decoded.status().ToString();
+    EXPECT_EQ(*decoded, nlohmann::json::parse(text).get<std::vector<std::string>>()) << text;
+  }
+  auto names = DecodeNames(
+      R"([{"suffix":"JR","title":"DR","middle":"","given":"J\u00c9AN","family":"O'NEIL"}])");
+  ASSERT_TRUE(names.ok()) << names.status().ToString();
+  ASSERT_EQ(names->size(), 1u);
+  EXPECT_EQ((*names)[0].given,
+            "J\xc3\x89"
+            "AN");
+  EXPECT_EQ((*names)[0].family, "O'NEIL");
+  EXPECT_EQ((*names)[0].title, "DR");
+  EXPECT_EQ((*names)[0].suffix, "JR");
+  auto ids =
+      DecodeIdentifiers(R"([ {"value":"943 476 5919", "valid": false, "kind":"nhs_number"} ])");
+  ASSERT_TRUE(ids.ok()) << ids.status().ToString();
+  ASSERT_EQ(ids->size(), 1u);
+  EXPECT_EQ((*ids)[0].kind, model::IdentifierKind::kNhsNumber);
+  EXPECT_EQ((*ids)[0].value, "943 476 5919");
+  EXPECT_FALSE((*ids)[0].valid);
+  auto raw = DecodeRawValues(R"([{"field":"dob","value":"01/02/1990"},{"value":"x","field":"y"}])");
+  ASSERT_TRUE(raw.ok());
+  ASSERT_EQ(raw->size(), 2u);
+  EXPECT_EQ((*raw)[1].field, "y");
+  EXPECT_EQ((*raw)[1].value, "x");
+}
+
+TEST(JsonFields, EverythingEncodedDecodesToTheSame) {
+  const std::string awkward = "tab\t quote\" back\\ nul\x01 \xc3\xa9 \xf0\x9f\x98\x80";
+  auto strings = EncodeStrings({awkward, "", "plain"});
+  ASSERT_TRUE(strings.ok());
+  EXPECT_EQ(DecodeStrings(*strings).value(), (std::vector<std::string>{awkward, "", "plain"}));
+  auto flags = EncodeFlags({{awkward, "reason " + awkward}});
+  ASSERT_TRUE(flags.ok());
+  auto flags_back = DecodeFlags(*flags);
+  ASSERT_TRUE(flags_back.ok());
+  EXPECT_EQ((*flags_back)[0].field, awkward);
+  EXPECT_EQ((*flags_back)[0].reason, "reason " + awkward);
+  auto names = EncodeNames({{awkward, "M", "F", "T", "S"}});
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(DecodeNames(*names).value()[0].given, awkward);
+}
+
+TEST(JsonFields, MalformedTextIsStillCorruption) {
+  for (const char* text :
+       {R"(["unterminated)", R"(["a",])", R"(["a"] x)", R"(["\ud83d"])", R"(["\udc00"])",
+        R"(["\x"])", "[\"\xff\"]", "[\"a\nb\"]", R"([true])", R"(["a" "b"])"}) {
+    EXPECT_EQ(DecodeStrings(text).status().code(), StatusCode::kCorruption) << text;
+  }
+  EXPECT_EQ(DecodeNames(R"([{"given":"A"}])").status().code(), StatusCode::kCorruption)
+      << "a name needs every part";
+  EXPECT_EQ(
+      DecodeIdentifiers(R"([{"kind":"nhs_number","valid":"yes","value":"1"}])").status().code(),
+      StatusCode::kCorruption);
+}
+
 TEST(JsonFields, IsoDates) {
   auto date = DecodeIsoDate("2000-02-29");
   ASSERT_TRUE(date.ok());

@@ -243,13 +243,87 @@ BEGIN
 END;
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// Resolution state (issue 4): nominal status and merge redirects, the lineage of merges,
+// splits and retirements, the clerical review queue, the human link decisions the resolver
+// must respect, and the resolver's own bookkeeping.
+//
+// ALTER TABLE ... ADD COLUMN keeps the existing nominals (all of them live). merged_into is
+// the nominal that absorbed this one directly; following it to a live nominal is the store's
+// job (ResolveNominalId), so a chain A -> B -> C keeps its history. Partial indexes keep the
+// common cases cheap: few nominals are not live, and few source record versions are retired
+// (not current, or tombstones), so counting live nominals and finding retired assignments do
+// not scan everything.
+constexpr std::string_view kResolutionSchema = R"sql(
+ALTER TABLE nominals ADD COLUMN status TEXT NOT NULL DEFAULT 'live'
+  CHECK (status IN ('live', 'merged', 'retired'));
+ALTER TABLE nominals ADD COLUMN merged_into INTEGER REFERENCES nominals (id);
+CREATE INDEX nominals_not_live ON nominals (status) WHERE status <> 'live';
+
+CREATE INDEX source_records_retired ON source_records (id)
+  WHERE is_current = 0 OR is_deleted = 1;
+
+-- kind 'merged': from_nominal was absorbed by to_nominal; 'split': to_nominal took records
+-- of from_nominal; 'retired': from_nominal was retired (to_nominal NULL).
+CREATE TABLE nominal_lineage (
+  seq          INTEGER PRIMARY KEY,
+  kind         TEXT    NOT NULL CHECK (kind IN ('merged', 'split', 'retired')),
+  from_nominal INTEGER NOT NULL REFERENCES nominals (id),
+  to_nominal   INTEGER REFERENCES nominals (id),
+  reason       TEXT    NOT NULL,
+  at           INTEGER NOT NULL
+);
+CREATE INDEX nominal_lineage_by_from ON nominal_lineage (from_nominal);
+CREATE INDEX nominal_lineage_by_to ON nominal_lineage (to_nominal);
+
+CREATE TABLE review_pairs (
+  id           INTEGER PRIMARY KEY,
+  record_a     INTEGER NOT NULL REFERENCES person_records (id),
+  record_b     INTEGER NOT NULL REFERENCES person_records (id),
+  probability  REAL    NOT NULL CHECK (probability BETWEEN 0 AND 1),
+  match_weight REAL    NOT NULL,
+  status       TEXT    NOT NULL CHECK (status IN ('open', 'accepted', 'rejected', 'stale')),
+  created_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL,
+  decided_by   TEXT    NOT NULL DEFAULT '',
+  reason       TEXT    NOT NULL DEFAULT '',
+  decided_at   INTEGER,
+  CHECK (record_a < record_b),
+  UNIQUE (record_a, record_b)
+);
+CREATE INDEX review_pairs_by_status ON review_pairs (status, id);
+
+-- Append-only: a new decision on a pair supersedes the earlier ones, which stay as history.
+CREATE TABLE link_decisions (
+  id             INTEGER PRIMARY KEY,
+  record_a       INTEGER NOT NULL REFERENCES person_records (id),
+  record_b       INTEGER NOT NULL REFERENCES person_records (id),
+  kind           TEXT    NOT NULL CHECK (kind IN ('must_link', 'cannot_link')),
+  actor          TEXT    NOT NULL,
+  reason         TEXT    NOT NULL,
+  at             INTEGER NOT NULL,
+  review_pair_id INTEGER REFERENCES review_pairs (id),
+  CHECK (record_a < record_b)
+);
+CREATE INDEX link_decisions_by_pair ON link_decisions (record_a, record_b);
+
+CREATE TABLE resolver_state (
+  key        TEXT    PRIMARY KEY,
+  value      TEXT    NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
      kInitialSchema},
     {2, "data quality per load: field statistics and event category counts", kLoadQualitySchema},
     {3, "audit log: append-only, hash-chained audit events", kAuditSchema},
+    {4,
+     "resolution state: nominal status and merge redirects, lineage, clerical review, link "
+     "decisions, resolver bookkeeping",
+     kResolutionSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

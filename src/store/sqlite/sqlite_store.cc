@@ -1,6 +1,8 @@
 #include "store/sqlite/sqlite_store.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <utility>
 
 #include "store/audit_chain.h"
@@ -184,6 +186,11 @@ constexpr std::string_view kPersonColumns =
     "p.suffix, p.dob, p.sex, p.location_id, p.identifiers, p.phones, p.emails, p.aliases, p.raw, "
     "p.flags";
 
+// kPersonColumns without raw values and flags: what the resolver reads.
+constexpr std::string_view kPersonColumnsForResolution =
+    "p.id, p.source_record_id, p.mention_key, p.role, p.given, p.middle, p.family, p.title, "
+    "p.suffix, p.dob, p.sex, p.location_id, p.identifiers, p.phones, p.emails, p.aliases";
+
 constexpr std::string_view kEventColumns =
     "e.id, e.source_record_id, e.source_id, e.event_ref, e.type, e.agency, e.category, "
     "e.severity, e.event_date, e.location_id";
@@ -210,8 +217,54 @@ constexpr std::string_view kLocationColumns =
     "id, uprn, address_text, postcode, postcode_district, small_area, latitude, longitude, "
     "no_fixed_abode";
 
+model::Location ReadLocation(const Query& q) {
+  model::Location location;
+  location.id = q.Int(0);
+  location.uprn = q.Text(1);
+  location.address_text = q.Text(2);
+  location.postcode = q.Text(3);
+  location.postcode_district = q.Text(4);
+  location.small_area = q.Text(5);
+  location.latitude = q.OptionalDouble(6);
+  location.longitude = q.OptionalDouble(7);
+  location.no_fixed_abode = q.Int(8) != 0;
+  return location;
+}
+
 constexpr std::string_view kNominalColumns =
     "id, given, middle, family, title, suffix, other_names, dob, sex, identifiers";
+
+Result<NominalChangeKind> DecodeNominalChangeKind(const std::string& name) {
+  for (NominalChangeKind kind : {NominalChangeKind::kCreated, NominalChangeKind::kUpdated,
+                                 NominalChangeKind::kRecordsChanged, NominalChangeKind::kMerged,
+                                 NominalChangeKind::kSplit, NominalChangeKind::kRetired}) {
+    if (NominalChangeKindName(kind) == name) return kind;
+  }
+  return Status::Corruption("stored nominal change kind '" + name + "' unknown");
+}
+
+Result<NominalStatus> DecodeNominalStatus(const std::string& name) {
+  for (NominalStatus status :
+       {NominalStatus::kLive, NominalStatus::kMerged, NominalStatus::kRetired}) {
+    if (NominalStatusName(status) == name) return status;
+  }
+  return Status::Corruption("stored nominal status '" + name + "' unknown");
+}
+
+Result<ReviewStatus> DecodeReviewStatus(const std::string& name) {
+  for (ReviewStatus status : {ReviewStatus::kOpen, ReviewStatus::kAccepted, ReviewStatus::kRejected,
+                              ReviewStatus::kStale}) {
+    if (ReviewStatusName(status) == name) return status;
+  }
+  return Status::Corruption("stored review status '" + name + "' unknown");
+}
+
+Result<LinkDecisionKind> DecodeLinkDecisionKind(const std::string& name) {
+  for (LinkDecisionKind kind : {LinkDecisionKind::kMustLink, LinkDecisionKind::kCannotLink}) {
+    if (LinkDecisionKindName(kind) == name) return kind;
+  }
+  return Status::Corruption("stored link decision kind '" + name + "' unknown");
+}
 
 // Joins the pieces of a statement around a shared column list.
 std::string Sql(std::string_view a, std::string_view b, std::string_view c = "") {
@@ -641,7 +694,7 @@ Result<std::vector<std::string>> SqliteStore::ListCurrentRecordKeys(std::string_
 // ---------------------------------------------------------------------------------------------
 // Person records
 
-Result<model::PersonRecord> SqliteStore::ReadPersonRecord(Query& q) const {
+Result<model::PersonRecord> SqliteStore::ReadPersonRecord(Query& q, bool with_raw) const {
   model::PersonRecord p;
   p.id = q.Int(0);
   p.source_record_id = q.Int(1);
@@ -655,8 +708,10 @@ Result<model::PersonRecord> SqliteStore::ReadPersonRecord(Query& q) const {
   TRY_ASSIGN(p.phones, DecodeStrings(q.Text(13)));
   TRY_ASSIGN(p.emails, DecodeStrings(q.Text(14)));
   TRY_ASSIGN(p.aliases, DecodeNames(q.Text(15)));
-  TRY_ASSIGN(p.raw, DecodeRawValues(q.Text(16)));
-  TRY_ASSIGN(p.flags, DecodeFlags(q.Text(17)));
+  if (with_raw) {
+    TRY_ASSIGN(p.raw, DecodeRawValues(q.Text(16)));
+    TRY_ASSIGN(p.flags, DecodeFlags(q.Text(17)));
+  }
   return p;
 }
 
@@ -721,19 +776,33 @@ Result<std::vector<model::PersonRecord>> SqliteStore::ListPersonRecordsForSource
 
 Result<std::vector<model::PersonRecord>> SqliteStore::ListPersonRecordsAfter(
     model::PersonRecordId after, int limit) {
-  TRY(RequireLimit(limit, "ListPersonRecordsAfter"));
+  return ListCurrentPersonRecords(after, limit, /*with_raw=*/true, "ListPersonRecordsAfter");
+}
+
+Result<std::vector<model::PersonRecord>> SqliteStore::ListPersonRecordsForResolution(
+    model::PersonRecordId after, int limit) {
+  return ListCurrentPersonRecords(after, limit, /*with_raw=*/false,
+                                  "ListPersonRecordsForResolution");
+}
+
+Result<std::vector<model::PersonRecord>> SqliteStore::ListCurrentPersonRecords(
+    model::PersonRecordId after, int limit, bool with_raw, std::string_view operation) {
+  TRY(RequireLimit(limit, operation));
   TRY_ASSIGN(Query q,
-             db_->Prepare(Sql("SELECT ", kPersonColumns,
-                              " FROM person_records p JOIN source_records s ON "
+             db_->Prepare(Sql("SELECT ", with_raw ? kPersonColumns : kPersonColumnsForResolution,
+                              ", s.source_id FROM person_records p JOIN source_records s ON "
                               "s.id = p.source_record_id WHERE p.id > ?1 AND "
                               "s.is_current = 1 AND s.is_deleted = 0 ORDER BY p.id LIMIT ?2"),
-                          "ListPersonRecordsAfter"));
+                          operation));
   q.Bind(1, after).Bind(2, limit);
   std::vector<model::PersonRecord> out;
+  // A page is usually full: reserving for it saves the vector's regrowth copies.
+  out.reserve(static_cast<size_t>(std::min(limit, 1 << 16)));
   while (true) {
     TRY_ASSIGN(bool row, q.Step());
     if (!row) break;
-    TRY_ASSIGN(model::PersonRecord record, ReadPersonRecord(q));
+    TRY_ASSIGN(model::PersonRecord record, ReadPersonRecord(q, with_raw));
+    record.source_id = q.Text(with_raw ? 18 : 16);  // the column after the person's
     out.push_back(std::move(record));
   }
   return out;
@@ -907,17 +976,7 @@ Result<model::Location> SqliteStore::GetLocation(model::LocationId id) {
   q.Bind(1, id);
   TRY_ASSIGN(bool row, q.Step());
   if (!row) return NotFoundById("location", id);
-  model::Location location;
-  location.id = q.Int(0);
-  location.uprn = q.Text(1);
-  location.address_text = q.Text(2);
-  location.postcode = q.Text(3);
-  location.postcode_district = q.Text(4);
-  location.small_area = q.Text(5);
-  location.latitude = q.OptionalDouble(6);
-  location.longitude = q.OptionalDouble(7);
-  location.no_fixed_abode = q.Int(8) != 0;
-  return location;
+  return ReadLocation(q);
 }
 
 Result<model::ObjectId> SqliteStore::UpsertObject(Transaction& txn, const model::Object& object) {
@@ -1071,7 +1130,8 @@ Status SqliteStore::UpdateNominal(Transaction& txn, const model::Nominal& nomina
     int64_t now = clock_.NowMicros();
     TRY_ASSIGN(Query q, db_->Prepare("UPDATE nominals SET given = ?2, middle = ?3, family = ?4, "
                                      "title = ?5, suffix = ?6, other_names = ?7, dob = ?8, "
-                                     "sex = ?9, identifiers = ?10, updated_at = ?11 WHERE id = ?1",
+                                     "sex = ?9, identifiers = ?10, updated_at = ?11 WHERE id = ?1 "
+                                     "AND status = 'live'",
                                      kOp));
     q.Bind(1, nominal.id).Bind(2, nominal.name.given).Bind(3, nominal.name.middle);
     q.Bind(4, nominal.name.family).Bind(5, nominal.name.title).Bind(6, nominal.name.suffix);
@@ -1079,7 +1139,7 @@ Status SqliteStore::UpdateNominal(Transaction& txn, const model::Nominal& nomina
     BindOptionalText(q, 8, EncodeOptionalDate(nominal.dob));
     q.Bind(9, model::SexName(nominal.sex)).Bind(10, identifiers).Bind(11, now);
     TRY(q.Run());
-    if (db_->Changes() == 0) return NotFoundById("nominal", nominal.id);
+    if (db_->Changes() == 0) return RequireLiveNominal(nominal.id, kOp);
     return AppendNominalChange(nominal.id, NominalChangeKind::kUpdated, now);
   });
 }
@@ -1091,21 +1151,65 @@ Status SqliteStore::AttachPersonRecord(Transaction& txn, model::NominalId nomina
   TRY(RequireId(nominal_id, "nominal id", kOp));
   TRY(RequireId(person_record_id, "person record id", kOp));
   return Atomically(kOp, [&]() -> Status {
+    int64_t now = clock_.NowMicros();
+    // The common case, a record attached for the first time to a live nominal, is one insert
+    // (which also checks the nominal is live) and one change: the batch resolver does it a
+    // million times in one transaction. Anything else finds no row to insert and takes the
+    // slower path below.
+    {
+      TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO nominal_records (person_record_id, "
+                                       "nominal_id, attached_at) SELECT ?1, id, ?3 FROM nominals "
+                                       "WHERE id = ?2 AND status = 'live' ON CONFLICT "
+                                       "(person_record_id) DO NOTHING",
+                                       kOp));
+      q.Bind(1, person_record_id).Bind(2, nominal_id).Bind(3, now);
+      TRY(q.Run());
+    }
+    if (db_->Changes() == 1) {
+      return AppendNominalChange(nominal_id, NominalChangeKind::kRecordsChanged, now);
+    }
+    TRY(RequireLiveNominal(nominal_id, kOp));
     TRY_ASSIGN(std::optional<model::NominalId> previous,
                FindNominalForPersonRecord(person_record_id));
-    if (previous == nominal_id) return Status::Ok();
-    int64_t now = clock_.NowMicros();
-    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO nominal_records (person_record_id, nominal_id, "
-                                     "attached_at) VALUES (?1, ?2, ?3) ON CONFLICT "
-                                     "(person_record_id) DO UPDATE SET nominal_id = "
-                                     "excluded.nominal_id, attached_at = excluded.attached_at",
+    if (!previous.has_value()) {
+      return Status::Internal("AttachPersonRecord: person record " +
+                              std::to_string(person_record_id) +
+                              " was neither attached nor attachable");
+    }
+    if (*previous == nominal_id) return Status::Ok();
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE nominal_records SET nominal_id = ?2, attached_at = ?3 "
+                                     "WHERE person_record_id = ?1",
                                      kOp));
     q.Bind(1, person_record_id).Bind(2, nominal_id).Bind(3, now);
     TRY(q.Run());
-    if (previous.has_value()) {
-      TRY(AppendNominalChange(*previous, NominalChangeKind::kRecordsChanged, now));
-    }
+    TRY(AppendNominalChange(*previous, NominalChangeKind::kRecordsChanged, now));
     return AppendNominalChange(nominal_id, NominalChangeKind::kRecordsChanged, now);
+  });
+}
+
+Status SqliteStore::DetachPersonRecord(Transaction& txn, model::PersonRecordId person_record_id) {
+  constexpr std::string_view kOp = "DetachPersonRecord";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(person_record_id, "person record id", kOp));
+  return Atomically(kOp, [&]() -> Status {
+    std::optional<model::NominalId> previous;
+    {
+      TRY_ASSIGN(Query q, db_->Prepare("DELETE FROM nominal_records WHERE person_record_id = ?1 "
+                                       "RETURNING nominal_id",
+                                       kOp));
+      q.Bind(1, person_record_id);
+      TRY_ASSIGN(bool row, q.Step());
+      if (row) previous = q.Int(0);
+      TRY(q.Run());
+    }
+    if (previous.has_value()) {
+      return AppendNominalChange(*previous, NominalChangeKind::kRecordsChanged, clock_.NowMicros());
+    }
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT 1 FROM person_records WHERE id = ?1", kOp));
+    q.Bind(1, person_record_id);
+    TRY_ASSIGN(bool exists, q.Step());
+    if (!exists) return NotFoundById("person record", person_record_id);
+    return Status::Ok();
   });
 }
 
@@ -1163,20 +1267,456 @@ Result<std::vector<NominalChange>> SqliteStore::ListNominalChangesAfter(int64_t 
     NominalChange change;
     change.seq = q.Int(0);
     change.nominal_id = q.Int(1);
-    std::string kind = q.Text(2);
-    if (kind == NominalChangeKindName(NominalChangeKind::kCreated)) {
-      change.kind = NominalChangeKind::kCreated;
-    } else if (kind == NominalChangeKindName(NominalChangeKind::kUpdated)) {
-      change.kind = NominalChangeKind::kUpdated;
-    } else if (kind == NominalChangeKindName(NominalChangeKind::kRecordsChanged)) {
-      change.kind = NominalChangeKind::kRecordsChanged;
-    } else {
-      return Status::Corruption("stored nominal change kind '" + kind + "' unknown");
-    }
+    TRY_ASSIGN(change.kind, DecodeNominalChangeKind(q.Text(2)));
     change.at_micros = q.Int(3);
     out.push_back(change);
   }
   return out;
+}
+
+Result<NominalStatus> SqliteStore::ReadNominalStatus(model::NominalId id,
+                                                     std::string_view operation) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT status FROM nominals WHERE id = ?1", operation));
+  q.Bind(1, id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("nominal", id);
+  return DecodeNominalStatus(q.Text(0));
+}
+
+Status SqliteStore::RequireLiveNominal(model::NominalId id, std::string_view operation) {
+  TRY_ASSIGN(NominalStatus status, ReadNominalStatus(id, operation));
+  if (status != NominalStatus::kLive) {
+    return Status::FailedPrecondition(std::string(operation) + ": nominal " + std::to_string(id) +
+                                      " is " + std::string(NominalStatusName(status)) +
+                                      ", not live");
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::AppendLineage(std::string_view kind, model::NominalId from,
+                                  std::optional<int64_t> to, std::string_view reason, int64_t at) {
+  TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO nominal_lineage (kind, from_nominal, to_nominal, "
+                                   "reason, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                   "recording a nominal's lineage"));
+  q.Bind(1, kind).Bind(2, from).Bind(3, to).Bind(4, reason).Bind(5, at);
+  return q.Run();
+}
+
+Result<NominalStatus> SqliteStore::GetNominalStatus(model::NominalId id) {
+  return ReadNominalStatus(id, "GetNominalStatus");
+}
+
+namespace {
+
+Result<std::vector<NominalAssignment>> ReadAssignments(Query& q) {
+  std::vector<NominalAssignment> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back({q.Int(0), q.Int(1)});
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<NominalAssignment>> SqliteStore::ListNominalAssignments() {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT person_record_id, nominal_id FROM nominal_records "
+                                   "ORDER BY person_record_id",
+                                   "ListNominalAssignments"));
+  return ReadAssignments(q);
+}
+
+Result<std::vector<NominalAssignment>> SqliteStore::ListRetiredAssignments() {
+  // Starts from the retired source record versions (a partial index holds just those), so an
+  // incremental run does not scan every assignment.
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT r.person_record_id, r.nominal_id FROM source_records s "
+                                   "JOIN person_records p ON p.source_record_id = s.id "
+                                   "JOIN nominal_records r ON r.person_record_id = p.id "
+                                   "WHERE (s.is_current = 0 OR s.is_deleted = 1) "
+                                   "ORDER BY r.person_record_id",
+                                   "ListRetiredAssignments"));
+  return ReadAssignments(q);
+}
+
+Result<std::vector<model::Location>> SqliteStore::ListLocationsAfter(model::LocationId after,
+                                                                     int limit) {
+  TRY(RequireLimit(limit, "ListLocationsAfter"));
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kLocationColumns,
+                                       " FROM locations WHERE id > ?1 ORDER BY id LIMIT ?2"),
+                                   "ListLocationsAfter"));
+  q.Bind(1, after).Bind(2, limit);
+  std::vector<model::Location> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(ReadLocation(q));
+  }
+  return out;
+}
+
+Status SqliteStore::MergeNominals(Transaction& txn, model::NominalId survivor,
+                                  model::NominalId absorbed, std::string_view reason) {
+  constexpr std::string_view kOp = "MergeNominals";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(survivor, "survivor nominal id", kOp));
+  TRY(RequireId(absorbed, "absorbed nominal id", kOp));
+  TRY(RequireText(reason, "reason", kOp));
+  if (survivor == absorbed) {
+    return Status::InvalidArgument("MergeNominals: nominal " + std::to_string(survivor) +
+                                   " cannot be merged into itself");
+  }
+  return Atomically(kOp, [&]() -> Status {
+    TRY(RequireLiveNominal(survivor, kOp));
+    TRY(RequireLiveNominal(absorbed, kOp));
+    {
+      TRY_ASSIGN(Query q,
+                 db_->Prepare("SELECT count(*) FROM nominal_records WHERE nominal_id = ?1", kOp));
+      q.Bind(1, absorbed);
+      TRY_ASSIGN(bool row, q.Step());
+      if (row && q.Int(0) > 0) {
+        return Status::FailedPrecondition("MergeNominals: nominal " + std::to_string(absorbed) +
+                                          " still holds " + std::to_string(q.Int(0)) +
+                                          " person records; move them to nominal " +
+                                          std::to_string(survivor) + " first");
+      }
+    }
+    int64_t now = clock_.NowMicros();
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE nominals SET status = 'merged', merged_into = ?2, "
+                                     "updated_at = ?3 WHERE id = ?1",
+                                     kOp));
+    q.Bind(1, absorbed).Bind(2, survivor).Bind(3, now);
+    TRY(q.Run());
+    TRY(AppendLineage(NominalChangeKindName(NominalChangeKind::kMerged), absorbed, survivor, reason,
+                      now));
+    return AppendNominalChange(absorbed, NominalChangeKind::kMerged, now);
+  });
+}
+
+Status SqliteStore::RecordSplit(Transaction& txn, model::NominalId from, model::NominalId to,
+                                std::string_view reason) {
+  constexpr std::string_view kOp = "RecordSplit";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(from, "nominal id split from", kOp));
+  TRY(RequireId(to, "nominal id split to", kOp));
+  TRY(RequireText(reason, "reason", kOp));
+  if (from == to) {
+    return Status::InvalidArgument("RecordSplit: nominal " + std::to_string(from) +
+                                   " cannot be split into itself");
+  }
+  return Atomically(kOp, [&]() -> Status {
+    TRY(RequireLiveNominal(from, kOp));
+    TRY(RequireLiveNominal(to, kOp));
+    int64_t now = clock_.NowMicros();
+    TRY(AppendLineage(NominalChangeKindName(NominalChangeKind::kSplit), from, to, reason, now));
+    TRY(AppendNominalChange(from, NominalChangeKind::kSplit, now));
+    return AppendNominalChange(to, NominalChangeKind::kSplit, now);
+  });
+}
+
+Status SqliteStore::RetireNominal(Transaction& txn, model::NominalId id, std::string_view reason) {
+  constexpr std::string_view kOp = "RetireNominal";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(id, "nominal id", kOp));
+  TRY(RequireText(reason, "reason", kOp));
+  return Atomically(kOp, [&]() -> Status {
+    TRY(RequireLiveNominal(id, kOp));
+    {
+      TRY_ASSIGN(Query q,
+                 db_->Prepare("SELECT count(*) FROM nominal_records WHERE nominal_id = ?1", kOp));
+      q.Bind(1, id);
+      TRY_ASSIGN(bool row, q.Step());
+      if (row && q.Int(0) > 0) {
+        return Status::FailedPrecondition("RetireNominal: nominal " + std::to_string(id) +
+                                          " still holds " + std::to_string(q.Int(0)) +
+                                          " person records");
+      }
+    }
+    int64_t now = clock_.NowMicros();
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE nominals SET status = 'retired', updated_at = ?2 "
+                                     "WHERE id = ?1",
+                                     kOp));
+    q.Bind(1, id).Bind(2, now);
+    TRY(q.Run());
+    TRY(AppendLineage(NominalChangeKindName(NominalChangeKind::kRetired), id, std::nullopt, reason,
+                      now));
+    return AppendNominalChange(id, NominalChangeKind::kRetired, now);
+  });
+}
+
+Result<model::NominalId> SqliteStore::ResolveNominalId(model::NominalId id) {
+  constexpr std::string_view kOp = "ResolveNominalId";
+  ReadSnapshot snapshot(*db_);
+  model::NominalId current = id;
+  // Every merge points at a nominal that was live when it was made, so a chain is acyclic and
+  // no longer than the number of nominals; the bound only guards against a damaged table.
+  for (int steps = 0; steps < 1'000'000; ++steps) {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT merged_into FROM nominals WHERE id = ?1", kOp));
+    q.Bind(1, current);
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) {
+      if (current == id) return NotFoundById("nominal", id);
+      return Status::Corruption("ResolveNominalId: nominal " + std::to_string(id) +
+                                " redirects to nominal " + std::to_string(current) +
+                                ", which does not exist");
+    }
+    std::optional<int64_t> next = q.OptionalInt(0);
+    if (!next.has_value()) return current;
+    current = *next;
+  }
+  return Status::Corruption("ResolveNominalId: the merges from nominal " + std::to_string(id) +
+                            " form a cycle");
+}
+
+Result<std::vector<NominalLineage>> SqliteStore::ListNominalLineage(model::NominalId id) {
+  constexpr std::string_view kOp = "ListNominalLineage";
+  ReadSnapshot snapshot(*db_);
+  TRY(ReadNominalStatus(id, kOp).status());
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT seq, kind, from_nominal, to_nominal, reason, at FROM "
+                                   "nominal_lineage WHERE from_nominal = ?1 UNION "
+                                   "SELECT seq, kind, from_nominal, to_nominal, reason, at FROM "
+                                   "nominal_lineage WHERE to_nominal = ?1 ORDER BY seq",
+                                   kOp));
+  q.Bind(1, id);
+  std::vector<NominalLineage> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    NominalLineage step;
+    step.seq = q.Int(0);
+    step.kind = q.Text(1);
+    step.from = q.Int(2);
+    step.to = q.OptionalInt(3).value_or(0);
+    step.reason = q.Text(4);
+    step.at_micros = q.Int(5);
+    out.push_back(std::move(step));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clerical review and link decisions
+
+namespace {
+
+constexpr std::string_view kReviewColumns =
+    "id, record_a, record_b, probability, match_weight, status, created_at, decided_by, reason, "
+    "decided_at";
+
+Result<ReviewPair> ReadReviewPair(const Query& q) {
+  ReviewPair pair;
+  pair.id = q.Int(0);
+  pair.a = q.Int(1);
+  pair.b = q.Int(2);
+  pair.probability = q.Double(3);
+  pair.match_weight = q.Double(4);
+  TRY_ASSIGN(pair.status, DecodeReviewStatus(q.Text(5)));
+  pair.created_at_micros = q.Int(6);
+  pair.decided_by = q.Text(7);
+  pair.reason = q.Text(8);
+  pair.decided_at_micros = q.OptionalInt(9);
+  return pair;
+}
+
+// The two records of a pair in the order the store keeps them: a < b.
+Result<std::pair<model::PersonRecordId, model::PersonRecordId>> OrderedPair(
+    model::PersonRecordId a, model::PersonRecordId b, std::string_view operation) {
+  TRY(RequireId(a, "person record id a", operation));
+  TRY(RequireId(b, "person record id b", operation));
+  if (a == b) {
+    return Status::InvalidArgument(std::string(operation) + ": a pair needs two records, not " +
+                                   std::to_string(a) + " twice");
+  }
+  return std::make_pair(std::min(a, b), std::max(a, b));
+}
+
+}  // namespace
+
+Result<int64_t> SqliteStore::PutReviewPair(Transaction& txn, model::PersonRecordId a,
+                                           model::PersonRecordId b, double probability,
+                                           double match_weight) {
+  constexpr std::string_view kOp = "PutReviewPair";
+  TRY(CheckWritable(txn, kOp));
+  TRY_ASSIGN(auto pair, OrderedPair(a, b, kOp));
+  if (!(probability >= 0 && probability <= 1)) {  // also refuses NaN
+    return Status::InvalidArgument("PutReviewPair: probability " + std::to_string(probability) +
+                                   " is not within [0, 1]");
+  }
+  if (!std::isfinite(match_weight)) {
+    return Status::InvalidArgument("PutReviewPair: the match weight is not a finite number");
+  }
+  return Atomically(kOp, [&]() -> Result<int64_t> {
+    int64_t now = clock_.NowMicros();
+    std::optional<int64_t> existing;
+    ReviewStatus status = ReviewStatus::kOpen;
+    {
+      TRY_ASSIGN(Query q, db_->Prepare("SELECT id, status FROM review_pairs WHERE record_a = ?1 "
+                                       "AND record_b = ?2",
+                                       kOp));
+      q.Bind(1, pair.first).Bind(2, pair.second);
+      TRY_ASSIGN(bool row, q.Step());
+      if (row) {
+        existing = q.Int(0);
+        TRY_ASSIGN(status, DecodeReviewStatus(q.Text(1)));
+      }
+    }
+    if (!existing.has_value()) {
+      TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO review_pairs (record_a, record_b, "
+                                       "probability, match_weight, status, created_at, "
+                                       "updated_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5)",
+                                       kOp));
+      q.Bind(1, pair.first).Bind(2, pair.second).Bind(3, probability).Bind(4, match_weight);
+      q.Bind(5, now);
+      TRY(q.Run());
+      return db_->LastInsertRowId();
+    }
+    if (status == ReviewStatus::kAccepted || status == ReviewStatus::kRejected) return *existing;
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE review_pairs SET probability = ?2, match_weight = ?3, "
+                                     "status = 'open', updated_at = ?4 WHERE id = ?1",
+                                     kOp));
+    q.Bind(1, *existing).Bind(2, probability).Bind(3, match_weight).Bind(4, now);
+    TRY(q.Run());
+    return *existing;
+  });
+}
+
+Status SqliteStore::MarkReviewPairStale(Transaction& txn, int64_t id) {
+  constexpr std::string_view kOp = "MarkReviewPairStale";
+  TRY(CheckWritable(txn, kOp));
+  TRY_ASSIGN(ReviewPair pair, GetReviewPair(id));
+  if (pair.status == ReviewStatus::kStale) return Status::Ok();
+  if (pair.status != ReviewStatus::kOpen) {
+    return Status::FailedPrecondition("MarkReviewPairStale: review pair " + std::to_string(id) +
+                                      " was " + std::string(ReviewStatusName(pair.status)) +
+                                      " by " + pair.decided_by + "; a decision stands");
+  }
+  TRY_ASSIGN(Query q, db_->Prepare("UPDATE review_pairs SET status = 'stale', updated_at = ?2 "
+                                   "WHERE id = ?1",
+                                   kOp));
+  q.Bind(1, id).Bind(2, clock_.NowMicros());
+  return q.Run();
+}
+
+Result<std::vector<ReviewPair>> SqliteStore::ListReviewPairs(const ReviewQuery& query) {
+  TRY(RequireLimit(query.limit, "ListReviewPairs"));
+  std::string sql = Sql("SELECT ", kReviewColumns, " FROM review_pairs WHERE id > ?2");
+  if (query.status.has_value()) sql += " AND status = ?1";
+  sql += " ORDER BY id LIMIT ?3";
+  TRY_ASSIGN(Query q, db_->Prepare(sql, "ListReviewPairs"));
+  if (query.status.has_value()) q.Bind(1, ReviewStatusName(*query.status));
+  q.Bind(2, query.after_id).Bind(3, query.limit);
+  std::vector<ReviewPair> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(ReviewPair pair, ReadReviewPair(q));
+    out.push_back(std::move(pair));
+  }
+  return out;
+}
+
+Result<ReviewPair> SqliteStore::GetReviewPair(int64_t id) {
+  TRY_ASSIGN(Query q,
+             db_->Prepare(Sql("SELECT ", kReviewColumns, " FROM review_pairs WHERE id = ?1"),
+                          "GetReviewPair"));
+  q.Bind(1, id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("review pair", id);
+  return ReadReviewPair(q);
+}
+
+Status SqliteStore::DecideReviewPair(Transaction& txn, int64_t id, ReviewStatus decision,
+                                     std::string_view actor, std::string_view reason) {
+  constexpr std::string_view kOp = "DecideReviewPair";
+  TRY(CheckWritable(txn, kOp));
+  if (decision != ReviewStatus::kAccepted && decision != ReviewStatus::kRejected) {
+    return Status::InvalidArgument("DecideReviewPair: a decision accepts or rejects, not '" +
+                                   std::string(ReviewStatusName(decision)) + "'");
+  }
+  TRY(RequireText(actor, "actor", kOp));
+  TRY(RequireText(reason, "reason", kOp));
+  TRY_ASSIGN(ReviewPair pair, GetReviewPair(id));
+  if (pair.status != ReviewStatus::kOpen && pair.status != ReviewStatus::kStale) {
+    return Status::FailedPrecondition("DecideReviewPair: review pair " + std::to_string(id) +
+                                      " was already " + std::string(ReviewStatusName(pair.status)) +
+                                      " by " + pair.decided_by);
+  }
+  int64_t now = clock_.NowMicros();
+  TRY_ASSIGN(Query q, db_->Prepare("UPDATE review_pairs SET status = ?2, decided_by = ?3, "
+                                   "reason = ?4, decided_at = ?5, updated_at = ?5 WHERE id = ?1",
+                                   kOp));
+  q.Bind(1, id).Bind(2, ReviewStatusName(decision)).Bind(3, actor).Bind(4, reason).Bind(5, now);
+  return q.Run();
+}
+
+Result<int64_t> SqliteStore::AddLinkDecision(Transaction& txn, const LinkDecision& decision) {
+  constexpr std::string_view kOp = "AddLinkDecision";
+  TRY(CheckWritable(txn, kOp));
+  TRY_ASSIGN(auto pair, OrderedPair(decision.a, decision.b, kOp));
+  TRY(RequireText(decision.actor, "actor", kOp));
+  TRY(RequireText(decision.reason, "reason", kOp));
+  if (decision.review_pair_id.has_value()) {
+    TRY_ASSIGN(ReviewPair reviewed, GetReviewPair(*decision.review_pair_id));
+    if (reviewed.a != pair.first || reviewed.b != pair.second) {
+      return Status::InvalidArgument(
+          "AddLinkDecision: review pair " + std::to_string(reviewed.id) + " is records " +
+          std::to_string(reviewed.a) + " and " + std::to_string(reviewed.b) + ", not " +
+          std::to_string(pair.first) + " and " + std::to_string(pair.second));
+    }
+  }
+  TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO link_decisions (record_a, record_b, kind, actor, "
+                                   "reason, at, review_pair_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+                                   "?7)",
+                                   kOp));
+  q.Bind(1, pair.first).Bind(2, pair.second).Bind(3, LinkDecisionKindName(decision.kind));
+  q.Bind(4, decision.actor).Bind(5, decision.reason).Bind(6, clock_.NowMicros());
+  q.Bind(7, decision.review_pair_id);
+  TRY(q.Run());
+  return db_->LastInsertRowId();
+}
+
+Result<std::vector<LinkDecision>> SqliteStore::ListLinkDecisions() {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT id, record_a, record_b, kind, actor, reason, at, "
+                                   "review_pair_id FROM link_decisions ORDER BY id",
+                                   "ListLinkDecisions"));
+  std::vector<LinkDecision> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    LinkDecision decision;
+    decision.id = q.Int(0);
+    decision.a = q.Int(1);
+    decision.b = q.Int(2);
+    TRY_ASSIGN(decision.kind, DecodeLinkDecisionKind(q.Text(3)));
+    decision.actor = q.Text(4);
+    decision.reason = q.Text(5);
+    decision.at_micros = q.Int(6);
+    decision.review_pair_id = q.OptionalInt(7);
+    out.push_back(std::move(decision));
+  }
+  return out;
+}
+
+Result<std::optional<std::string>> SqliteStore::GetResolverState(std::string_view key) {
+  TRY_ASSIGN(Query q,
+             db_->Prepare("SELECT value FROM resolver_state WHERE key = ?1", "GetResolverState"));
+  q.Bind(1, key);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(q.Text(0));
+}
+
+Status SqliteStore::PutResolverState(Transaction& txn, std::string_view key,
+                                     std::string_view value) {
+  constexpr std::string_view kOp = "PutResolverState";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(key, "key", kOp));
+  TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO resolver_state (key, value, updated_at) VALUES "
+                                   "(?1, ?2, ?3) ON CONFLICT (key) DO UPDATE SET value = "
+                                   "excluded.value, updated_at = excluded.updated_at",
+                                   kOp));
+  q.Bind(1, key).Bind(2, value).Bind(3, clock_.NowMicros());
+  return q.Run();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1318,7 +1858,9 @@ Result<StoreCounts> SqliteStore::Counts() {
                                    "(SELECT count(*) FROM locations), "
                                    "(SELECT count(*) FROM objects), "
                                    "(SELECT count(*) FROM quarantine), "
-                                   "(SELECT count(*) FROM nominals)",
+                                   "(SELECT count(*) FROM nominals) - (SELECT count(*) FROM "
+                                   "nominals WHERE status <> 'live'), "
+                                   "(SELECT count(*) FROM review_pairs WHERE status = 'open')",
                                    "Counts"));
   TRY_ASSIGN(bool row, q.Step());
   if (!row) return Status::Internal("Counts: no row returned");
@@ -1332,6 +1874,7 @@ Result<StoreCounts> SqliteStore::Counts() {
   counts.objects = q.Int(6);
   counts.quarantined = q.Int(7);
   counts.nominals = q.Int(8);
+  counts.review_open = q.Int(9);
   return counts;
 }
 

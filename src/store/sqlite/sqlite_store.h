@@ -85,6 +85,36 @@ class SqliteStore final : public Store {
   Result<std::optional<model::NominalId>> FindNominalForPersonRecord(
       model::PersonRecordId person_record_id) override;
   Result<std::vector<NominalChange>> ListNominalChangesAfter(int64_t after_seq, int limit) override;
+  Status DetachPersonRecord(Transaction& txn, model::PersonRecordId person_record_id) override;
+  Result<NominalStatus> GetNominalStatus(model::NominalId id) override;
+
+  Result<std::vector<NominalAssignment>> ListNominalAssignments() override;
+  Result<std::vector<NominalAssignment>> ListRetiredAssignments() override;
+  Result<std::vector<model::Location>> ListLocationsAfter(model::LocationId after,
+                                                          int limit) override;
+  Result<std::vector<model::PersonRecord>> ListPersonRecordsForResolution(
+      model::PersonRecordId after, int limit) override;
+  Status MergeNominals(Transaction& txn, model::NominalId survivor, model::NominalId absorbed,
+                       std::string_view reason) override;
+  Status RecordSplit(Transaction& txn, model::NominalId from, model::NominalId to,
+                     std::string_view reason) override;
+  Status RetireNominal(Transaction& txn, model::NominalId id, std::string_view reason) override;
+  Result<model::NominalId> ResolveNominalId(model::NominalId id) override;
+  Result<std::vector<NominalLineage>> ListNominalLineage(model::NominalId id) override;
+
+  Result<int64_t> PutReviewPair(Transaction& txn, model::PersonRecordId a, model::PersonRecordId b,
+                                double probability, double match_weight) override;
+  Status MarkReviewPairStale(Transaction& txn, int64_t id) override;
+  Result<std::vector<ReviewPair>> ListReviewPairs(const ReviewQuery& query) override;
+  Result<ReviewPair> GetReviewPair(int64_t id) override;
+  Status DecideReviewPair(Transaction& txn, int64_t id, ReviewStatus decision,
+                          std::string_view actor, std::string_view reason) override;
+
+  Result<int64_t> AddLinkDecision(Transaction& txn, const LinkDecision& decision) override;
+  Result<std::vector<LinkDecision>> ListLinkDecisions() override;
+
+  Result<std::optional<std::string>> GetResolverState(std::string_view key) override;
+  Status PutResolverState(Transaction& txn, std::string_view key, std::string_view value) override;
 
   Status PutLoadQuality(Transaction& txn, model::LoadId load_id,
                         const LoadQuality& quality) override;
@@ -112,7 +142,18 @@ class SqliteStore final : public Store {
   auto Atomically(std::string_view operation, Body body) -> decltype(body());
 
   Result<LoadSummary> ReadLoad(Query& query) const;
-  Result<model::PersonRecord> ReadPersonRecord(Query& query) const;
+  // Reads the columns of kPersonColumns; with `with_raw` false, those of
+  // kPersonColumnsForResolution (no raw values, no flags).
+  Result<model::PersonRecord> ReadPersonRecord(Query& query, bool with_raw = true) const;
+  Result<std::vector<model::PersonRecord>> ListCurrentPersonRecords(model::PersonRecordId after,
+                                                                    int limit, bool with_raw,
+                                                                    std::string_view operation);
+  // The status of a nominal; NotFound if it does not exist.
+  Result<NominalStatus> ReadNominalStatus(model::NominalId id, std::string_view operation);
+  // OK if the nominal exists and is live: NotFound or FailedPrecondition otherwise.
+  Status RequireLiveNominal(model::NominalId id, std::string_view operation);
+  Status AppendLineage(std::string_view kind, model::NominalId from, std::optional<int64_t> to,
+                       std::string_view reason, int64_t at);
   Status ReadInvolvements(model::Event& event);
   Status AppendNominalChange(model::NominalId id, NominalChangeKind kind, int64_t at);
   // AppendAudit's body, inside its own BEGIN IMMEDIATE ... COMMIT.
