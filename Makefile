@@ -6,7 +6,7 @@
 #   make bench            build and run the benchmarks in bench/
 #   make demo             install deps, build, generate a synthetic area into demo-hub/, and run
 #   make format / format-check
-.PHONY: all release debug fuzz test test-debug bench demo format format-check deps clean
+.PHONY: all release debug fuzz test test-debug bench eval-febrl demo format format-check deps clean
 
 JOBS ?= $(shell nproc)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
@@ -47,6 +47,10 @@ test-debug: deps debug
 
 bench: release
 	@for b in build/release/bench/*_benchmark; do echo "== $$b"; $$b || exit 1; done
+
+# FEBRL3 (de-duplication) and FEBRL4 (two-source linkage): ingest, train, resolve, evaluate.
+eval-febrl: release
+	examples/febrl/run.sh build/release/tessera
 
 demo: deps release
 	scripts/demo "$(DEMO_DIR)" "$(DEMO_PEOPLE)" "$(DEMO_SEED)"

@@ -20,6 +20,8 @@
 #include <thread>
 #include <vector>
 
+#include "cli/cli_common.h"
+#include "cli/resolve_commands.h"
 #include "core/ascii.h"
 #include "core/clock.h"
 #include "ingest/ingest.h"
@@ -28,10 +30,10 @@
 
 namespace {
 
-int Fail(const tessera::Status& status) {
-  std::fprintf(stderr, "tessera: %s\n", status.ToString().c_str());
-  return 1;
-}
+using tessera::cli::AuditAccess;
+using tessera::cli::CliActor;
+using tessera::cli::Fail;
+using tessera::cli::RequireReason;
 
 int RunInit(const std::string& data_dir) {
   if (auto s = tessera::store::InitHub(data_dir); !s.ok()) return Fail(s);
@@ -118,6 +120,7 @@ struct IngestArgs {
   std::string landing;
   std::string mappings;
   std::string mapping;
+  std::string source;  // with --mapping: load under this source id instead of the spec's
   std::vector<std::string> files;
   bool watch = false;
   double interval = 5;
@@ -132,11 +135,18 @@ int RunIngest(const IngestArgs& args) {
   if (!args.mapping.empty()) {
     if (args.files.empty())
       return Fail(tessera::Status::InvalidArgument("--mapping needs FILE..."));
+    if (!args.source.empty()) {
+      if (auto s = tessera::ingest::CheckSourceId(args.source); !s.ok()) {
+        return Fail(s.WithContext("--source"));
+      }
+    }
     tessera::ingest::Ingestor ingestor(**store, clock);
     std::vector<tessera::ingest::FileLoadResult> results;
     int failures = 0;
     for (const auto& file : args.files) {
-      auto r = ingestor.LoadFile(args.mapping, file, file, options);
+      auto r = args.source.empty()
+                   ? ingestor.LoadFile(args.mapping, file, file, options)
+                   : ingestor.LoadFileAs(args.source, args.mapping, file, file, options);
       if (!r.ok()) {
         std::fprintf(stderr, "tessera: %s\n", r.status().ToString().c_str());
         ++failures;
@@ -224,43 +234,6 @@ int RunQuarantineList(const QuarantineArgs& args) {
 }
 
 // --- personal data, audited -----------------------------------------------------------------
-
-// Who is at the keyboard, as the audit log names them until issue 5 brings users.
-std::string CliActor() {
-  const struct passwd* user = ::getpwuid(::geteuid());
-  if (user != nullptr && user->pw_name != nullptr && user->pw_name[0] != '\0') {
-    return std::string("cli:") + user->pw_name;
-  }
-  return fmt::format("cli:uid={}", static_cast<long long>(::geteuid()));
-}
-
-// Records that the actor is about to see personal data. Nothing may be shown unless this
-// succeeded: AppendAudit returns once the event is on disk.
-tessera::Status AuditAccess(tessera::store::Store& store, std::string action, std::string resource,
-                            std::string justification, int64_t rows) {
-  tessera::store::AuditEvent event;
-  event.actor = CliActor();
-  event.action = std::move(action);
-  event.justification = std::move(justification);
-  event.resource = std::move(resource);
-  event.detail = fmt::format("rows={}", rows);
-  auto appended = store.AppendAudit(event);
-  if (!appended.ok()) {
-    return tessera::Status(appended.status().code(),
-                           "refusing to show personal data: the audit event could not be "
-                           "written: " +
-                               appended.status().message());
-  }
-  return tessera::Status::Ok();
-}
-
-tessera::Status RequireReason(const std::string& reason) {
-  if (tessera::ascii::TrimBlanks(reason).empty()) {
-    return tessera::Status::InvalidArgument(
-        "--reason must say why you need to see this personal data (it goes in the audit log)");
-  }
-  return tessera::Status::Ok();
-}
 
 struct QuarantineShowArgs {
   std::string data;
@@ -538,6 +511,11 @@ int main(int argc, char** argv) {
       ingest->add_option("--mapping", ingest_args.mapping, "Load FILEs directly with this spec");
   ingest->add_option("files", ingest_args.files, "Files to load with --mapping")
       ->needs(mapping_opt);
+  ingest
+      ->add_option("--source", ingest_args.source,
+                   "With --mapping: load the FILEs under this source id instead of the spec's "
+                   "(partners who send the same layout share one spec)")
+      ->needs(mapping_opt);
   ingest->add_flag("--watch", ingest_args.watch, "Keep watching the landing zone until stopped");
   ingest->add_option("--interval", ingest_args.interval, "Seconds between landing-zone scans")
       ->capture_default_str();
@@ -622,7 +600,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
 
+  tessera::cli::ResolveCommands resolve_commands(app);
+
   CLI11_PARSE(app, argc, argv);
+
+  if (auto rc = resolve_commands.Dispatch()) return *rc;
 
   if (flags_list->parsed()) return RunFlagsList(flags_args);
 

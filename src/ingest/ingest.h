@@ -51,6 +51,8 @@ struct IngestOptions {
 Status CheckMappingSpec(const std::string& spec_path);
 // The source id a spec declares.
 Result<std::string> MappingSourceId(const std::string& spec_path);
+// Checks a source id given on its own (`ingest --source`) by the rules for a spec's `source:`.
+Status CheckSourceId(std::string_view source_id);
 
 class Ingestor {
  public:
@@ -65,6 +67,11 @@ class Ingestor {
   Result<FileLoadResult> LoadFile(const std::string& spec_path, const std::string& path,
                                   const std::string& display_path,
                                   const IngestOptions& options = {});
+  // The same, but under `source_id` instead of the source the spec declares: for partners who
+  // send files of one layout and so share one spec. InvalidArgument if the id is not valid.
+  Result<FileLoadResult> LoadFileAs(const std::string& source_id, const std::string& spec_path,
+                                    const std::string& path, const std::string& display_path,
+                                    const IngestOptions& options = {});
 
  private:
   struct Impl;

@@ -5,6 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/ascii.h"
 #include "core/sha256.h"
 #include "ingest/ingest.h"
 #include "ingest/mapper.h"
@@ -86,15 +87,26 @@ class LoadQualityCounter {
 struct Ingestor::Impl {
   store::Store& store;
   const Clock& clock;
-  std::map<std::string, MappingSpec> specs;  // by path: parsed once
+  // By path and the source id loaded under ("": the spec's own): parsed once.
+  std::map<std::pair<std::string, std::string>, MappingSpec> specs;
 
-  Result<const MappingSpec*> Spec(const std::string& path) {
-    auto it = specs.find(path);
+  Result<const MappingSpec*> Spec(const std::string& path, const std::string& source_id) {
+    auto it = specs.find({path, source_id});
     if (it == specs.end()) {
       TRY_ASSIGN(MappingSpec spec, LoadMappingSpec(path));
-      it = specs.emplace(path, std::move(spec)).first;
+      if (!source_id.empty()) spec.source_id = source_id;
+      it = specs.emplace(std::make_pair(path, source_id), std::move(spec)).first;
     }
     return &it->second;
+  }
+
+  Result<FileLoadResult> LoadWithSpec(const std::string& spec_path, const std::string& source_id,
+                                      const std::string& path, const std::string& display,
+                                      const IngestOptions& options) {
+    TRY_ASSIGN(const MappingSpec* spec, Spec(spec_path, source_id));
+    auto result = Load(*spec, path, display, options);
+    if (!result.ok()) return result.status().WithContext(display);
+    return result;
   }
 
   Result<std::unique_ptr<RecordReader>> OpenReader(const MappingSpec& spec,
@@ -277,10 +289,15 @@ Ingestor::~Ingestor() = default;
 Result<FileLoadResult> Ingestor::LoadFile(const std::string& spec_path, const std::string& path,
                                           const std::string& display_path,
                                           const IngestOptions& options) {
-  TRY_ASSIGN(const MappingSpec* spec, impl_->Spec(spec_path));
-  auto result = impl_->Load(*spec, path, display_path, options);
-  if (!result.ok()) return result.status().WithContext(display_path);
-  return result;
+  return impl_->LoadWithSpec(spec_path, "", path, display_path, options);
+}
+
+Result<FileLoadResult> Ingestor::LoadFileAs(const std::string& source_id,
+                                            const std::string& spec_path, const std::string& path,
+                                            const std::string& display_path,
+                                            const IngestOptions& options) {
+  TRY(CheckSourceId(source_id));
+  return impl_->LoadWithSpec(spec_path, source_id, path, display_path, options);
 }
 
 Status CheckMappingSpec(const std::string& spec_path) {
@@ -290,6 +307,12 @@ Status CheckMappingSpec(const std::string& spec_path) {
 Result<std::string> MappingSourceId(const std::string& spec_path) {
   TRY_ASSIGN(MappingSpec spec, LoadMappingSpec(spec_path));
   return spec.source_id;
+}
+
+Status CheckSourceId(std::string_view source_id) {
+  if (IsValidSourceId(source_id)) return Status::Ok();
+  return Status::InvalidArgument("source ids are lower case letters, digits and '_': " +
+                                 ascii::QuotedForMessage(source_id));
 }
 
 }  // namespace tessera::ingest

@@ -137,6 +137,36 @@ people:
   EXPECT_TRUE((*current)->deleted);
 }
 
+// Two partners sending one layout share a spec: the same file loads once under each source id.
+TEST_F(LoaderTest, LoadsUnderAnotherSourceIdThanTheSpecs) {
+  Write("in/a.csv", kFile);
+  Ingestor ingestor(*store_, clock_);
+  const std::string spec = (hub_ / "people.yaml").string();
+  const std::string file = (hub_ / "in/a.csv").string();
+  auto first = ingestor.LoadFileAs("partner_a", spec, file, "in/a.csv");
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_EQ(first->source_id, "partner_a");
+  auto second = ingestor.LoadFileAs("partner_b", spec, file, "in/a.csv");
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_FALSE(second->already_loaded);
+  EXPECT_EQ(second->counts.loaded, 3);
+  for (const char* source : {"partner_a", "partner_b"}) {
+    auto keys = store_->ListCurrentRecordKeys(source);
+    ASSERT_TRUE(keys.ok());
+    EXPECT_EQ(keys->size(), 3u) << source;
+  }
+  auto own = store_->ListCurrentRecordKeys("people");
+  ASSERT_TRUE(own.ok());
+  EXPECT_TRUE(own->empty());
+
+  auto bad = ingestor.LoadFileAs("Partner-A", spec, file, "in/a.csv");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(bad.status().message().find("lower case"), std::string::npos);
+  EXPECT_FALSE(CheckSourceId("").ok());
+  EXPECT_TRUE(CheckSourceId("febrl4a").ok());
+}
+
 TEST_F(LoaderTest, LandingZoneMovesFilesAsideAndLeavesPartialOnesAlone) {
   Write("mappings/people.yaml",
         "source: people\nagency: housing\nformat: csv\nrecord_key: Id\npeople:\n  - given: "

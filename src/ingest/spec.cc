@@ -299,7 +299,7 @@ PersonSpec ParsePerson(const Node& n) {
       auto kind = model::IdentifierKindFromName(kind_name);
       if (!kind) {
         value.Fail("unknown identifier '" + kind_name +
-                   "' (nhs_number, pnc_id, cro_number, ni_number, uprn, local_id)");
+                   "' (nhs_number, pnc_id, cro_number, ni_number, uprn, local_id, other_id)");
       }
       p.identifiers.emplace_back(*kind, ParseValue(value));
     }
@@ -347,11 +347,9 @@ MappingSpec ParseSpec(const YAML::Node& root_node, const std::string& path) {
   MappingSpec s;
   s.path = path;
   s.source_id = root.Require("source").Scalar();
-  for (char c : s.source_id) {
-    if (!(ascii::IsLower(c) || ascii::IsDigit(c) || c == '_')) {
-      root.Require("source").Fail("source ids are lower case letters, digits and '_': '" +
-                                  s.source_id + "'");
-    }
+  if (!IsValidSourceId(s.source_id)) {
+    root.Require("source").Fail("source ids are lower case letters, digits and '_': '" +
+                                s.source_id + "'");
   }
   {
     auto a = root.Require("agency");
@@ -479,6 +477,14 @@ MappingSpec ParseSpec(const YAML::Node& root_node, const std::string& path) {
 }
 
 }  // namespace
+
+bool IsValidSourceId(std::string_view source_id) {
+  if (source_id.empty()) return false;
+  for (char c : source_id) {
+    if (!(ascii::IsLower(c) || ascii::IsDigit(c) || c == '_')) return false;
+  }
+  return true;
+}
 
 Result<MappingSpec> ParseMappingSpec(const std::string& yaml_text, const std::string& path) {
   try {

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -101,6 +102,9 @@ struct MappingSpec {
   std::vector<ResourceSpec> resources;
   PlaceholderRules placeholders = PlaceholderRules::Defaults();
 };
+
+// Source ids (a spec's `source:`, or `ingest --source`): lower case letters, digits and '_'.
+bool IsValidSourceId(std::string_view source_id);
 
 // Reads and checks a spec. Errors name the file, the line and the key:
 //   "examples/x.yaml:14: people[0].dob.formats[1]: unknown date pattern 'dd/mm/yy yy'".

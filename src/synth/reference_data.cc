@@ -6,57 +6,9 @@
 #include <cmath>
 
 #include "core/ascii.h"
+#include "reference/reference_data.h"
 
 namespace tessera::synth {
-
-// Symbols defined by the generated assembler file reference_blobs.S (.incbin of each file).
-#define TESSERA_REFERENCE_FILE(symbol, file_name)       \
-  extern "C" const char tessera_ref_##symbol##_begin[]; \
-  extern "C" const char tessera_ref_##symbol##_end[];
-#include "reference_files.inc"
-#undef TESSERA_REFERENCE_FILE
-
-std::string_view EmbeddedReferenceFile(std::string_view name) {
-#define TESSERA_REFERENCE_FILE(symbol, file_name)                                        \
-  if (name == file_name) {                                                               \
-    return std::string_view(                                                             \
-        tessera_ref_##symbol##_begin,                                                    \
-        static_cast<size_t>(tessera_ref_##symbol##_end - tessera_ref_##symbol##_begin)); \
-  }
-#include "reference_files.inc"
-#undef TESSERA_REFERENCE_FILE
-  return {};
-}
-
-std::vector<std::string> SplitCsvLine(std::string_view line) {
-  std::vector<std::string> fields;
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"') {
-        if (i + 1 < line.size() && line[i + 1] == '"') {
-          field += '"';
-          ++i;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      fields.push_back(std::move(field));
-      field.clear();
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  fields.push_back(std::move(field));
-  return fields;
-}
 
 void WeightedIndex::Add(uint32_t value, double weight) {
   if (weight <= 0) return;
@@ -107,7 +59,7 @@ int ToInt(const std::string& s) {
 // Calls fn(fields) for each data line (the header is skipped).
 template <typename Fn>
 Status ForEachRow(std::string_view file_name, size_t min_fields, Fn fn) {
-  const std::string_view text = EmbeddedReferenceFile(file_name);
+  const std::string_view text = reference::ReferenceFile(file_name);
   if (text.empty()) {
     return Status::Internal("reference file " + std::string(file_name) + " is not embedded");
   }
@@ -123,7 +75,7 @@ Status ForEachRow(std::string_view file_name, size_t min_fields, Fn fn) {
       continue;
     }
     if (line.empty() || line == "\r") continue;
-    std::vector<std::string> fields = SplitCsvLine(line);
+    std::vector<std::string> fields = reference::SplitCsvLine(line);
     if (fields.size() < min_fields) continue;
     fn(fields);
   }

@@ -1,5 +1,6 @@
-// Reference data compiled into the binary: names by year and sex, surnames, name variants
-// and GB places. Origins and licences: data/reference/SOURCES.md.
+// The generator's view of the reference data (names by year and sex, surnames, name variants,
+// GB places), parsed from the files that tessera_reference (reference/reference_data.h) embeds.
+// Origins and licences: data/reference/SOURCES.md.
 #pragma once
 
 #include <array>
@@ -13,12 +14,6 @@
 #include "core/status.h"
 
 namespace tessera::synth {
-
-// The bytes of an embedded reference file ("gb_places.csv"), or empty if there is none.
-std::string_view EmbeddedReferenceFile(std::string_view name);
-
-// Splits one CSV line (RFC 4180 quoting, no embedded newlines) into fields.
-std::vector<std::string> SplitCsvLine(std::string_view line);
 
 // Picks an index with probability proportional to its weight.
 class WeightedIndex {

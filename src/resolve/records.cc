@@ -1,0 +1,202 @@
+#include "resolve/records.h"
+
+#include <algorithm>
+
+#include "core/ascii.h"
+
+using tessera::ascii::IsDigit;
+using tessera::ascii::IsLetter;
+using tessera::ascii::ToUpper;
+#include "resolve/double_metaphone.h"
+#include "resolve/name_variants.h"
+
+namespace tessera::resolve {
+
+StringPool::StringPool() {
+  strings_.emplace_back();
+  ids_.emplace(std::string_view(strings_.back()), 0);
+}
+
+uint32_t StringPool::Intern(std::string_view s) {
+  if (s.empty()) return 0;
+  auto it = ids_.find(s);
+  if (it != ids_.end()) return it->second;
+  strings_.emplace_back(s);
+  uint32_t id = static_cast<uint32_t>(strings_.size() - 1);
+  ids_.emplace(std::string_view(strings_.back()), id);
+  return id;
+}
+
+uint32_t StringPool::Find(std::string_view s) const {
+  auto it = ids_.find(s);
+  return it == ids_.end() ? 0 : it->second;
+}
+
+namespace {
+
+const std::vector<uint32_t> kNoTokens;
+
+// Upper case, letters and digits kept, everything else a single space.
+std::string NormaliseAddress(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  bool space = true;
+  for (char c : text) {
+    if ((IsLetter(c) || IsDigit(c)) || static_cast<unsigned char>(c) >= 0x80) {
+      out.push_back(ToUpper(c));
+      space = false;
+    } else if (!space) {
+      out.push_back(' ');
+      space = true;
+    }
+  }
+  while (!out.empty() && out.back() == ' ') out.pop_back();
+  return out;
+}
+
+uint8_t SexCode(model::Sex sex) {
+  switch (sex) {
+    case model::Sex::kMale:
+      return 1;
+    case model::Sex::kFemale:
+      return 2;
+    case model::Sex::kUnknown:
+      break;
+  }
+  return 0;
+}
+
+// The postcode area: the leading letters of the outcode ("SW" of "SW1A").
+std::string_view AreaOf(std::string_view district) {
+  size_t n = 0;
+  while (n < district.size() && IsLetter(district[n])) ++n;
+  return district.substr(0, n);
+}
+
+}  // namespace
+
+const RecordTable::NameFacts& RecordTable::FactsFor(uint32_t name) {
+  auto [it, inserted] = name_facts_.try_emplace(name);
+  if (inserted && name != 0) {
+    std::string_view text = pool_.View(name);
+    MetaphoneCodes codes = DoubleMetaphone(text);
+    it->second.metaphone = pool_.Intern(codes.primary);
+    it->second.metaphone_alt =
+        codes.alternate == codes.primary ? it->second.metaphone : pool_.Intern(codes.alternate);
+    it->second.first_variant = NameVariants::FirstNames().Id(text);
+    it->second.last_variant = NameVariants::LastNames().Id(text);
+  }
+  return it->second;
+}
+
+uint32_t RecordTable::InternName(std::string_view name) { return pool_.Intern(name); }
+
+uint32_t RecordTable::InternAddress(std::string_view text) {
+  std::string normalised = NormaliseAddress(text);
+  uint32_t id = pool_.Intern(normalised);
+  if (id == 0) return 0;
+  auto [it, inserted] = address_tokens_.try_emplace(id);
+  if (inserted) {
+    std::vector<uint32_t>& tokens = it->second;
+    std::string_view rest = pool_.View(id);
+    while (!rest.empty()) {
+      size_t space = rest.find(' ');
+      std::string_view token = rest.substr(0, space);
+      tokens.push_back(pool_.Intern(token));
+      if (space == std::string_view::npos) break;
+      rest.remove_prefix(space + 1);
+    }
+    std::sort(tokens.begin(), tokens.end());
+    tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+  }
+  return id;
+}
+
+const std::vector<uint32_t>& RecordTable::AddressTokens(uint32_t address) const {
+  auto it = address_tokens_.find(address);
+  return it == address_tokens_.end() ? kNoTokens : it->second;
+}
+
+int64_t RecordTable::IndexOf(model::PersonRecordId id) const {
+  auto it = index_of_.find(id);
+  return it == index_of_.end() ? -1 : static_cast<int64_t>(it->second);
+}
+
+LinkageRecord RecordTable::Build(const model::PersonRecord& record, const model::Location* location,
+                                 std::string_view source_id) {
+  LinkageRecord r;
+  r.id = record.id;
+  r.source = pool_.Intern(source_id);
+  r.given = InternName(record.name.given);
+  r.middle = InternName(record.name.middle);
+  r.family = InternName(record.name.family);
+  if (r.given != 0) {
+    const NameFacts& facts = FactsFor(r.given);
+    r.given_metaphone = facts.metaphone;
+    r.given_metaphone_alt = facts.metaphone_alt;
+    r.given_variant = facts.first_variant;
+  }
+  if (r.family != 0) {
+    const NameFacts& facts = FactsFor(r.family);
+    r.family_metaphone = facts.metaphone;
+    r.family_metaphone_alt = facts.metaphone_alt;
+    r.family_variant = facts.last_variant;
+  }
+  if (record.dob.has_value()) r.dob = static_cast<int32_t>(record.dob->ToDays());
+  r.sex = SexCode(record.sex);
+  for (const model::Identifier& id : record.identifiers) {
+    if (!id.valid || id.value.empty()) continue;
+    uint32_t* slot = nullptr;
+    switch (id.kind) {
+      case model::IdentifierKind::kNhsNumber:
+        slot = &r.nhs;
+        break;
+      case model::IdentifierKind::kPncId:
+        slot = &r.pnc;
+        break;
+      case model::IdentifierKind::kCroNumber:
+        slot = &r.cro;
+        break;
+      case model::IdentifierKind::kNiNumber:
+        slot = &r.ni;
+        break;
+      case model::IdentifierKind::kOtherId:
+        slot = &r.other_id;
+        break;
+      case model::IdentifierKind::kLocalId:
+        slot = &r.local_id;
+        break;
+      case model::IdentifierKind::kUprn:
+        slot = &r.uprn;
+        break;
+    }
+    if (slot != nullptr && *slot == 0) *slot = pool_.Intern(id.value);
+  }
+  for (size_t i = 0; i < record.phones.size() && i < 2; ++i) {
+    r.phones[i] = pool_.Intern(record.phones[i]);
+  }
+  for (size_t i = 0; i < record.emails.size() && i < 2; ++i) {
+    r.emails[i] = pool_.Intern(record.emails[i]);
+  }
+  if (location != nullptr && !location->no_fixed_abode) {
+    if (!location->postcode.empty()) {
+      r.postcode = pool_.Intern(location->postcode);
+      r.sector = pool_.Intern(location->small_area);
+      r.district = pool_.Intern(location->postcode_district);
+      r.area = pool_.Intern(AreaOf(location->postcode_district));
+    }
+    if (!location->address_text.empty()) r.address = InternAddress(location->address_text);
+    if (!location->uprn.empty() && r.uprn == 0) r.uprn = pool_.Intern(location->uprn);
+  }
+  return r;
+}
+
+uint32_t RecordTable::Add(const model::PersonRecord& record, const model::Location* location,
+                          std::string_view source_id) {
+  uint32_t index = static_cast<uint32_t>(records_.size());
+  records_.push_back(Build(record, location, source_id));
+  index_of_[record.id] = index;
+  return index;
+}
+
+}  // namespace tessera::resolve

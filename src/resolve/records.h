@@ -1,0 +1,119 @@
+// The resolver's view of a person record: every attribute it compares, reduced to small integers.
+//
+// A partner's person record (model::PersonRecord plus its location) is turned into one
+// LinkageRecord when it enters the resolver. Strings are interned once into a StringPool, so
+// that comparing two records is mostly integer equality: the string comparators (Jaro-Winkler,
+// Double Metaphone codes, name variants) run only when two values differ, and their per-value
+// work (phonetic codes, variant ids, address tokens) is done once per distinct value.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "model/model.h"
+
+namespace tessera::resolve {
+
+// Interns strings as dense ids. Id 0 is the empty string and stands for "missing" everywhere.
+// Views returned by View() stay valid for the pool's lifetime.
+class StringPool {
+ public:
+  StringPool();
+  StringPool(const StringPool&) = delete;
+  StringPool& operator=(const StringPool&) = delete;
+
+  uint32_t Intern(std::string_view s);
+  // The id of `s` if it was interned, else 0.
+  uint32_t Find(std::string_view s) const;
+  std::string_view View(uint32_t id) const { return strings_[id]; }
+  uint32_t size() const { return static_cast<uint32_t>(strings_.size()); }
+
+ private:
+  std::deque<std::string> strings_;
+  std::unordered_map<std::string_view, uint32_t> ids_;
+};
+
+inline constexpr int32_t kNoDate = INT32_MIN;
+
+// One person record as the resolver compares it. Every uint32_t is a StringPool id (0 when
+// missing). Placeholders never get here: ingest has already turned them into missing values.
+struct LinkageRecord {
+  model::PersonRecordId id = 0;
+  uint32_t source = 0;  // the source id
+  uint32_t given = 0;
+  uint32_t middle = 0;
+  uint32_t family = 0;
+  uint32_t given_metaphone = 0;  // Double Metaphone codes of the given and family names
+  uint32_t given_metaphone_alt = 0;
+  uint32_t family_metaphone = 0;
+  uint32_t family_metaphone_alt = 0;
+  int32_t given_variant = -1;  // NameVariants ids (-1: not in the variant tables)
+  int32_t family_variant = -1;
+  int32_t dob = kNoDate;  // days since 1970-01-01
+  uint8_t sex = 0;        // 0 unknown, 1 male, 2 female
+  uint32_t nhs = 0;       // a valid NHS number (invalid ones are not evidence)
+  uint32_t pnc = 0;
+  uint32_t cro = 0;
+  uint32_t ni = 0;
+  uint32_t other_id = 0;
+  uint32_t local_id = 0;  // compared only between records of the same source
+  uint32_t postcode = 0;  // "SW1A 1AA"
+  uint32_t sector = 0;    // "SW1A 1"
+  uint32_t district = 0;  // "SW1A"
+  uint32_t area = 0;      // "SW"
+  uint32_t address = 0;   // normalised address text
+  uint32_t uprn = 0;
+  uint32_t phones[2] = {0, 0};
+  uint32_t emails[2] = {0, 0};
+};
+
+// Everything the resolver holds about the records it resolves: the records, the pool their
+// values live in, and the per-value facts computed once (address tokens).
+class RecordTable {
+ public:
+  RecordTable() = default;
+  RecordTable(const RecordTable&) = delete;
+  RecordTable& operator=(const RecordTable&) = delete;
+
+  // Adds a record (with its location, if it has one; `source_id` is the mapping's source).
+  // Returns its index. Indexes are dense and never reused.
+  uint32_t Add(const model::PersonRecord& record, const model::Location* location,
+               std::string_view source_id);
+
+  const LinkageRecord& at(uint32_t index) const { return records_[index]; }
+  uint32_t size() const { return static_cast<uint32_t>(records_.size()); }
+  const StringPool& pool() const { return pool_; }
+  StringPool& pool() { return pool_; }
+  // Sorted, distinct token ids of an interned address (empty for 0).
+  const std::vector<uint32_t>& AddressTokens(uint32_t address) const;
+  // The index of a person record, or -1.
+  int64_t IndexOf(model::PersonRecordId id) const;
+
+  // Fills a LinkageRecord without adding it (for explaining a record that is not in the table).
+  LinkageRecord Build(const model::PersonRecord& record, const model::Location* location,
+                      std::string_view source_id);
+
+ private:
+  uint32_t InternName(std::string_view name);
+  uint32_t InternAddress(std::string_view text);
+
+  StringPool pool_;
+  std::vector<LinkageRecord> records_;
+  std::unordered_map<model::PersonRecordId, uint32_t> index_of_;
+  std::unordered_map<uint32_t, std::vector<uint32_t>> address_tokens_;
+  // Per interned name: its metaphone codes and variant ids, computed once.
+  struct NameFacts {
+    uint32_t metaphone = 0;
+    uint32_t metaphone_alt = 0;
+    int32_t first_variant = -1;
+    int32_t last_variant = -1;
+  };
+  std::unordered_map<uint32_t, NameFacts> name_facts_;
+  const NameFacts& FactsFor(uint32_t name);
+};
+
+}  // namespace tessera::resolve
