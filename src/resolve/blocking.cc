@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <span>
+#include <string>
 #include <thread>
 #include <utility>
 
@@ -10,7 +12,7 @@
 namespace tessera::resolve {
 namespace {
 
-constexpr std::array<std::pair<KeyPart, std::string_view>, 19> kParts = {{
+constexpr std::array<std::pair<KeyPart, std::string_view>, 20> kParts = {{
     {KeyPart::kNhsNumber, "nhs_number"},
     {KeyPart::kDob, "dob"},
     {KeyPart::kBirthYear, "birth_year"},
@@ -30,6 +32,7 @@ constexpr std::array<std::pair<KeyPart, std::string_view>, 19> kParts = {{
     {KeyPart::kAddress, "address"},
     {KeyPart::kUprn, "uprn"},
     {KeyPart::kHouseNumber, "house_number"},
+    {KeyPart::kIdentifierTypo, "identifier_typo"},
 }};
 
 uint64_t Mix(uint64_t x) {
@@ -40,7 +43,7 @@ uint64_t Mix(uint64_t x) {
 }
 
 // Up to this many keys per record per rule (phones, emails and identifiers have several).
-constexpr int kMaxKeys = 4;
+constexpr int kMaxKeys = 16;
 
 // The values of one key part for a record: 0, 1 or several (0 values: the record has no key).
 int PartValues(const LinkageRecord& r, const RecordTable& table, KeyPart part,
@@ -84,6 +87,20 @@ int PartValues(const LinkageRecord& r, const RecordTable& table, KeyPart part,
       std::string_view text = table.pool().View(r.address);
       if (tokens.empty() || text.empty() || text[0] < '0' || text[0] > '9') return 0;
       return one(table.pool().Find(text.substr(0, text.find(' '))));
+    }
+    case KeyPart::kIdentifierTypo: {
+      int n = 0;
+      uint32_t ids[] = {r.pnc, r.cro, r.ni, r.other_id};
+      for (int i = 0; i < 4; ++i) {
+        if (ids[i] == 0) continue;
+        std::string_view id = table.pool().View(ids[i]);
+        std::string shorter;
+        for (size_t p = 0; p < id.size() && n < kMaxKeys; ++p) {
+          shorter.assign(id.substr(0, p)).append(id.substr(p + 1));
+          out[n++] = Mix(std::hash<std::string_view>()(shorter) + static_cast<uint64_t>(i));
+        }
+      }
+      return n;
     }
     case KeyPart::kInitials: {
       int n = 0;
@@ -195,6 +212,7 @@ std::string DescribeKey(const LinkageRecord& r, const RecordTable& table,
       case KeyPart::kPhone:
       case KeyPart::kEmail:
       case KeyPart::kIdentifier:
+      case KeyPart::kIdentifierTypo:
       case KeyPart::kInitials:
         out += "(one of several)";
         break;
@@ -255,6 +273,7 @@ ComparisonKind KeyPartComparison(KeyPart part) {
     case KeyPart::kEmail:
       return ComparisonKind::kContact;
     case KeyPart::kIdentifier:
+    case KeyPart::kIdentifierTypo:
       return ComparisonKind::kIdentifiers;
     case KeyPart::kSex:
       return ComparisonKind::kSex;
@@ -275,6 +294,7 @@ std::vector<BlockingRule> DefaultBlockingRules() {
       {"phone", {KeyPart::kPhone}},
       {"email", {KeyPart::kEmail}},
       {"identifier", {KeyPart::kIdentifier}},
+      {"identifier_typo", {KeyPart::kIdentifierTypo}},
   };
 }
 
@@ -292,7 +312,15 @@ struct BlockingIndex::RuleIndex {
   std::vector<Slot> slots = std::vector<Slot>(1024);
   size_t used = 0;
   std::vector<Entry> entries;
-  std::vector<std::array<uint64_t, kMaxKeys>> keys;  // per record
+  // Each record's keys: key_values[key_start[i] .. key_start[i + 1]) (few per record, so kept
+  // flat: 12 bytes per record per rule rather than a fixed array).
+  std::vector<uint32_t> key_start = {0};
+  std::vector<uint64_t> key_values;
+
+  std::span<const uint64_t> Keys(uint32_t record) const {
+    if (record + 1 >= key_start.size()) return {};
+    return {key_values.data() + key_start[record], key_start[record + 1] - key_start[record]};
+  }
 
   size_t Find(uint64_t key) const {
     size_t mask = slots.size() - 1;
@@ -340,16 +368,20 @@ void BlockingIndex::Add(const RecordTable& table, uint32_t index) {
   if (removed_.size() <= index) removed_.resize(index + 1, false);
   for (size_t i = 0; i < rules_.size(); ++i) {
     RuleIndex& ri = *index_[i];
-    if (ri.keys.size() <= index) ri.keys.resize(index + 1, {0, 0, 0, 0});
+    // Records without keys under this rule still get their (empty) range.
+    while (ri.key_start.size() < static_cast<size_t>(index) + 1) {
+      ri.key_start.push_back(static_cast<uint32_t>(ri.key_values.size()));
+    }
     uint64_t keys[kMaxKeys];
     int n = RuleKeys(r, table, rules_[i], i, keys);
     for (int k = 0; k < n; ++k) {
       bool seen = false;
       for (int j = 0; j < k; ++j) seen = seen || keys[j] == keys[k];
       if (seen) continue;
-      ri.keys[index][k] = keys[k];
+      ri.key_values.push_back(keys[k]);
       ri.Insert(keys[k], index);
     }
+    ri.key_start.push_back(static_cast<uint32_t>(ri.key_values.size()));
   }
 }
 
@@ -362,11 +394,10 @@ void BlockingIndex::Remove(uint32_t index) {
 // parts two records can share several blocks of one rule, and only one of them may emit the pair.
 uint64_t BlockingIndex::SharedKey(size_t rule, uint32_t a, uint32_t b) const {
   const RuleIndex& ri = *index_[rule];
-  if (a >= ri.keys.size() || b >= ri.keys.size()) return 0;
   uint64_t shared = 0;
-  for (uint64_t ka : ri.keys[a]) {
-    if (ka == 0) continue;
-    for (uint64_t kb : ri.keys[b]) {
+  std::span<const uint64_t> kbs = ri.Keys(b);
+  for (uint64_t ka : ri.Keys(a)) {
+    for (uint64_t kb : kbs) {
       if (ka != kb || (shared != 0 && ka >= shared)) continue;
       const RuleIndex::Slot* s = ri.Lookup(ka);
       if (s != nullptr && s->count <= static_cast<uint32_t>(max_block_size_)) shared = ka;
@@ -382,9 +413,7 @@ bool BlockingIndex::SharesBlock(size_t rule, uint32_t a, uint32_t b) const {
 void BlockingIndex::Candidates(uint32_t index, std::vector<uint32_t>* out) const {
   out->clear();
   for (const RuleIndex* ri : index_) {
-    if (index >= ri->keys.size()) continue;
-    for (uint64_t key : ri->keys[index]) {
-      if (key == 0) continue;
+    for (uint64_t key : ri->Keys(index)) {
       const RuleIndex::Slot* s = ri->Lookup(key);
       if (s == nullptr || s->count < 2 || s->count > static_cast<uint32_t>(max_block_size_)) {
         continue;
@@ -451,7 +480,7 @@ std::vector<RuleStats> BlockingIndex::ForEachPair(
               bool earlier = false;
               for (size_t q = 0; q < r && !earlier; ++q) earlier = SharesBlock(q, a, b);
               if (earlier) continue;
-              if (ri.keys[a][1] != 0 && ri.keys[b][1] != 0 && SharedKey(r, a, b) != s.key) {
+              if (ri.Keys(a).size() > 1 && ri.Keys(b).size() > 1 && SharedKey(r, a, b) != s.key) {
                 continue;  // the pair's other shared block of this rule emits it
               }
               ++pairs[t][r];

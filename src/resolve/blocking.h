@@ -42,6 +42,9 @@ enum class KeyPart : uint8_t {
   kAddress,   // the normalised address text
   kUprn,
   kHouseNumber,  // the address's leading number ("57" of "57 BIRCH GROVE")
+  // Each identifier with one character deleted, once per position: two ids a single mistyped
+  // character apart share a key (the one without that character).
+  kIdentifierTypo,
 };
 std::string_view KeyPartName(KeyPart part);
 Result<KeyPart> KeyPartFromName(std::string_view name);
@@ -56,7 +59,7 @@ struct BlockingRule {
 
 // The defaults: NHS number; date of birth + either initial; family-name sound + birth year;
 // given + family name; postcode + given initial; address + birth year; UPRN + birth year;
-// house number + family-name sound; phone; email; identifiers.
+// house number + family-name sound; phone; email; identifiers; identifiers one typo apart.
 std::vector<BlockingRule> DefaultBlockingRules();
 
 // What blocking did, per rule.

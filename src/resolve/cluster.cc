@@ -49,7 +49,8 @@ bool DobsConflict(int32_t x, int32_t y) {
 Clustering ClusterRecords(const Comparer& comparer, std::span<const uint32_t> records,
                           std::vector<ScoredEdge> links,
                           std::span<const std::pair<uint32_t, uint32_t>> must_link,
-                          std::span<const std::pair<uint32_t, uint32_t>> cannot_link) {
+                          std::span<const std::pair<uint32_t, uint32_t>> cannot_link,
+                          double strong_weight) {
   const RecordTable& table = comparer.table();
   const size_t n = records.size();
   std::unordered_map<uint32_t, uint32_t> local;
@@ -96,11 +97,13 @@ Clustering ClusterRecords(const Comparer& comparer, std::span<const uint32_t> re
     return ids(x) < ids(y);
   });
 
-  // Direct links, by local positions: a date-of-birth conflict between two records that are
-  // themselves linked is one the model weighed (a mistyped year, say) and is allowed; one that
-  // would arise only through a chain of other records is not.
+  // Strong direct links, by local positions: a date-of-birth conflict between two records that
+  // are themselves strongly linked is one the model weighed (a mistyped year, say) and is
+  // allowed; one that would arise only through a chain of other records, or through a link
+  // barely over the threshold, is not.
   std::unordered_set<uint64_t> direct;
   for (const ScoredEdge& e : links) {
+    if (e.weight < strong_weight) continue;
     auto ia = local.find(e.a);
     auto ib = local.find(e.b);
     if (ia != local.end() && ib != local.end()) direct.insert(PairKey(ia->second, ib->second));

@@ -4,7 +4,8 @@
 // only if the result would hold no contradiction:
 //   - two different valid NHS numbers;
 //   - two dates of birth that disagree beyond any typo (more than ten years apart, not a
-//     day/month swap or a one-digit slip), unless two records giving them are linked directly:
+//     day/month swap or a one-digit slip), unless two records giving them are strongly linked
+//     directly:
 //     the model has then weighed that disagreement against everything else the two share,
 //     whereas a conflict that would only arise through a chain of other records is refused;
 //   - two given names that are plainly different (not a variant, typo, initial or swap), unless
@@ -47,12 +48,18 @@ struct Clustering {
   std::vector<RefusedLink> refused;
 };
 
-// Groups `records` (indexes into the comparer's table) using `links` (among them, each at or above
-// the link weight) and the human decisions. Links or decisions naming records outside `records` are
-// ignored.
+// How far above the link weight a direct link must be to vouch for a conflict (date of birth,
+// given name) between the two records: 2 bits, odds 4 times those at the threshold.
+inline constexpr double kStrongLinkMargin = 2.0;
+
+// Groups `records` (indexes into the comparer's table) using `links` (among them, each at or
+// above the link weight) and the human decisions. A conflict is vouched for only by links of
+// at least `strong_weight` (and by must-links). Links or decisions naming records outside
+// `records` are ignored.
 Clustering ClusterRecords(const Comparer& comparer, std::span<const uint32_t> records,
                           std::vector<ScoredEdge> links,
                           std::span<const std::pair<uint32_t, uint32_t>> must_link,
-                          std::span<const std::pair<uint32_t, uint32_t>> cannot_link);
+                          std::span<const std::pair<uint32_t, uint32_t>> cannot_link,
+                          double strong_weight);
 
 }  // namespace tessera::resolve

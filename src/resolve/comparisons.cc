@@ -58,7 +58,7 @@ constexpr LevelInfo kNhsLevels[] = {
 };
 constexpr LevelInfo kIdentifierLevels[] = {
     {"agree", "a shared identifier (PNC, CRO, NI, shared or same-source local id) agrees", false},
-    {"one_character", "a shared or local id differs in one character", false},
+    {"one_character", "a shared or local id differs in one character or two swapped", false},
     {"else", "identifiers of the same kind disagree", false},
 };
 constexpr LevelInfo kContactLevels[] = {
@@ -134,9 +134,15 @@ std::span<const LevelInfo> ComparisonLevels(ComparisonKind kind) {
   return {};
 }
 
-bool NamesSwapped(const LinkageRecord& a, const LinkageRecord& b) {
-  return a.given != 0 && a.family != 0 && a.given != a.family && a.given == b.family &&
-         a.family == b.given;
+bool Comparer::NamesSwapped(const LinkageRecord& a, const LinkageRecord& b) const {
+  if (a.given == 0 || a.family == 0 || b.given == 0 || b.family == 0) return false;
+  if (a.given == a.family || a.given == b.given || a.family == b.family) return false;
+  const StringPool& pool = table_.pool();
+  auto close = [&](uint32_t x, uint32_t y) {
+    return x == y ||
+           JaroWinklerSimilarity(pool.View(x), pool.View(y)) >= settings_.name_similar_high;
+  };
+  return close(a.given, b.family) && close(a.family, b.given);
 }
 
 uint32_t Comparer::TermValue(ComparisonKind kind, const LinkageRecord& a) {
@@ -150,10 +156,10 @@ uint32_t Comparer::TermValue(ComparisonKind kind, const LinkageRecord& a) {
   }
 }
 
-uint8_t Comparer::GivenName(const LinkageRecord& a, const LinkageRecord& b) const {
+uint8_t Comparer::GivenName(const LinkageRecord& a, const LinkageRecord& b, bool swapped) const {
   if (a.given == 0 || b.given == 0) return kNullLevel;
   if (a.given == b.given) return 0;
-  if (NamesSwapped(a, b)) return 1;
+  if (swapped) return 1;
   if ((a.given_variant >= 0 && b.given_variant >= 0 &&
        NameVariants::FirstNames().AreVariantIds(a.given_variant, b.given_variant)) ||
       a.given == b.middle || a.middle == b.given) {
@@ -173,13 +179,13 @@ uint8_t Comparer::GivenName(const LinkageRecord& a, const LinkageRecord& b) cons
 }
 
 bool Comparer::GivenNamesDiffer(const LinkageRecord& a, const LinkageRecord& b) const {
-  return GivenName(a, b) == static_cast<uint8_t>(std::size(kGivenLevels) - 1);
+  return GivenName(a, b, NamesSwapped(a, b)) == static_cast<uint8_t>(std::size(kGivenLevels) - 1);
 }
 
-uint8_t Comparer::FamilyName(const LinkageRecord& a, const LinkageRecord& b) const {
+uint8_t Comparer::FamilyName(const LinkageRecord& a, const LinkageRecord& b, bool swapped) const {
   if (a.family == 0 || b.family == 0) return kNullLevel;
   if (a.family == b.family) return 0;
-  if (NamesSwapped(a, b)) return kNullLevel;  // the given-name comparison weighs the swap
+  if (swapped) return kNullLevel;  // the given-name comparison weighs the swap
   std::string_view x = table_.pool().View(a.family);
   std::string_view y = table_.pool().View(b.family);
   if (IsPartOf(x, y) || IsPartOf(y, x)) return 1;
@@ -270,7 +276,7 @@ uint8_t Comparer::Identifiers(const LinkageRecord& a, const LinkageRecord& b,
     if (x == 0 || y == 0) return false;
     shared = true;
     if (x == y) return true;
-    if (LevenshteinDistanceAtMost(pool.View(x), pool.View(y), 1) <= 1) near = true;
+    if (DamerauLevenshteinDistance(pool.View(x), pool.View(y)) <= 1) near = true;
     return false;
   };
   if (exact(a.pnc, b.pnc) || exact(a.cro, b.cro) || exact(a.ni, b.ni) ||
@@ -284,8 +290,9 @@ uint8_t Comparer::Identifiers(const LinkageRecord& a, const LinkageRecord& b,
 
 LevelVector Comparer::Compare(const LinkageRecord& a, const LinkageRecord& b) const {
   LevelVector v;
-  v.level[0] = GivenName(a, b);
-  v.level[1] = FamilyName(a, b);
+  const bool swapped = NamesSwapped(a, b);
+  v.level[0] = GivenName(a, b, swapped);
+  v.level[1] = FamilyName(a, b, swapped);
   v.level[2] = DateOfBirth(a, b);
   v.level[3] = (a.sex == 0 || b.sex == 0) ? kNullLevel : (a.sex == b.sex ? 0 : 1);
   v.level[4] = Location(a, b);

@@ -85,8 +85,11 @@ class Comparer {
   static uint32_t TermValue(ComparisonKind kind, const LinkageRecord& a);
 
  private:
-  uint8_t GivenName(const LinkageRecord& a, const LinkageRecord& b) const;
-  uint8_t FamilyName(const LinkageRecord& a, const LinkageRecord& b) const;
+  // True when the records' names are the same two names the other way round (given <->
+  // family), each exactly or within a typo (Jaro-Winkler at or above the high threshold).
+  bool NamesSwapped(const LinkageRecord& a, const LinkageRecord& b) const;
+  uint8_t GivenName(const LinkageRecord& a, const LinkageRecord& b, bool swapped) const;
+  uint8_t FamilyName(const LinkageRecord& a, const LinkageRecord& b, bool swapped) const;
   uint8_t DateOfBirth(const LinkageRecord& a, const LinkageRecord& b) const;
   uint8_t Location(const LinkageRecord& a, const LinkageRecord& b) const;
   static uint8_t Identifiers(const LinkageRecord& a, const LinkageRecord& b,
@@ -95,9 +98,5 @@ class Comparer {
   const RecordTable& table_;
   ComparisonSettings settings_;
 };
-
-// True when the two records' names are the same two names in the other order
-// (given <-> family).
-bool NamesSwapped(const LinkageRecord& a, const LinkageRecord& b);
 
 }  // namespace tessera::resolve

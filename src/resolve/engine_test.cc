@@ -317,7 +317,7 @@ TEST(Clustering, NeverJoinsTwoNhsNumbersEvenThroughAChain) {
   uint32_t c = r.Add({"SAM", "KAY", "1990-01-01", "", "4010232137"});
   std::vector<uint32_t> all = {a, b, c};
   Clustering out =
-      ClusterRecords(Comparer(r.table, {}), all, {{a, b, 30}, {b, c, 25}, {a, c, 20}}, {}, {});
+      ClusterRecords(Comparer(r.table, {}), all, {{a, b, 30}, {b, c, 25}, {a, c, 20}}, {}, {}, 0);
   EXPECT_EQ(out.group[0], out.group[1]);  // the strongest link wins
   EXPECT_NE(out.group[1], out.group[2]);
   ASSERT_EQ(out.refused.size(), 2u);
@@ -334,7 +334,7 @@ TEST(Clustering, RefusesDistantDatesOfBirthAndHonoursDecisions) {
   std::vector<std::pair<uint32_t, uint32_t>> cannot = {{a, d}};
   std::vector<std::pair<uint32_t, uint32_t>> must = {{b, c}};
   Clustering out =
-      ClusterRecords(Comparer(r.table, {}), all, {{a, b, 20}, {a, d, 30}}, must, cannot);
+      ClusterRecords(Comparer(r.table, {}), all, {{a, b, 20}, {a, d, 30}}, must, cannot, 0);
   EXPECT_NE(out.group[0], out.group[3]);  // a person said a and d differ
   EXPECT_EQ(out.group[1], out.group[2]);  // must-link first
   EXPECT_NE(out.group[0], out.group[1]);  // then a-b would join 1950 with 1985
@@ -355,10 +355,10 @@ TEST(Clustering, SameRecordsSameGroupsWhateverTheOrder) {
   }
   std::vector<uint32_t> all(30);
   for (uint32_t i = 0; i < 30; ++i) all[i] = i;
-  Clustering x = ClusterRecords(Comparer(r.table, {}), all, edges, {}, {});
+  Clustering x = ClusterRecords(Comparer(r.table, {}), all, edges, {}, {}, 0);
   std::reverse(edges.begin(), edges.end());
   std::vector<uint32_t> reversed(all.rbegin(), all.rend());
-  Clustering y = ClusterRecords(Comparer(r.table, {}), reversed, edges, {}, {});
+  Clustering y = ClusterRecords(Comparer(r.table, {}), reversed, edges, {}, {}, 0);
   for (uint32_t i = 0; i < 30; ++i) EXPECT_EQ(x.group[i], y.group[29 - i]);
   // And no group holds two NHS numbers.
   std::map<uint32_t, std::set<uint32_t>> nhs;

@@ -323,8 +323,8 @@ Status Resolver::Recluster(const std::vector<uint32_t>& records,
       (n.weight >= link ? links : borderline).push_back({a, n.other, n.weight});
     }
   }
-  Clustering clustering =
-      ClusterRecords(scorer_->comparer(), records, links, must_link_, cannot_link_);
+  Clustering clustering = ClusterRecords(scorer_->comparer(), records, links, must_link_,
+                                         cannot_link_, link + kStrongLinkMargin);
   summary.reclustered_records += static_cast<int64_t>(records.size());
   summary.refused_links += static_cast<int64_t>(clustering.refused.size());
   for (const RefusedLink& r : clustering.refused)
