@@ -348,7 +348,9 @@ Status Resolver::Recluster(const std::vector<uint32_t>& records,
   summary.cluster_seconds += SecondsSince(start);
 
   start = std::chrono::steady_clock::now();
-  TRY_ASSIGN(std::unique_ptr<store::Transaction> txn, store_.Begin());
+  // All or nothing: any failed write fails the run, and nothing of it is kept.
+  TRY_ASSIGN(std::unique_ptr<store::Transaction> txn,
+             store_.Begin(store::Store::TransactionMode::kAllOrNothing));
   std::unordered_set<model::NominalId> claimed;
   std::vector<model::NominalId> group_ids(groups.size(), 0);
   // Where each old nominal's records went: old id -> (group -> count).
@@ -514,8 +516,16 @@ Result<ResolveSummary> Resolver::Run() {
   for (const auto& [a, b] : cannot_link_) {
     if (nominal_of_[a] != 0 && nominal_of_[a] == nominal_of_[b]) seeds.insert(seeds.end(), {a, b});
   }
+  // Records a failed run read but could not write are tried again.
+  seeds.insert(seeds.end(), pending_.begin(), pending_.end());
   std::vector<uint32_t> region = Neighbourhood(seeds, touched);
-  if (!region.empty() || !retired.empty()) TRY(Recluster(region, retired, summary));
+  if (!region.empty() || !retired.empty()) {
+    if (Status written = Recluster(region, retired, summary); !written.ok()) {
+      pending_ = std::move(seeds);
+      return written;
+    }
+  }
+  pending_.clear();
   for (uint32_t i = 0; i < table_.size(); ++i) {
     if (index_->removed(i)) continue;
     ++summary.records;

@@ -129,6 +129,7 @@ class Resolver {
   std::vector<std::pair<uint32_t, uint32_t>> cannot_link_;
   std::unordered_map<model::LocationId, model::Location> locations_;
   ReadCursors cursors_;
+  std::vector<uint32_t> pending_;  // read by a run whose writes failed: retried next run
 };
 
 // Trains a model on the hub's current person records, starting from `start` (its settings,
