@@ -59,7 +59,7 @@ int PartValues(const LinkageRecord& r, const RecordTable& table, KeyPart part,
     case KeyPart::kDob:
       return r.dob == kNoDate ? 0 : one(static_cast<uint32_t>(r.dob) | (1ULL << 32));
     case KeyPart::kBirthYear:
-      return r.dob == kNoDate ? 0 : one(static_cast<uint64_t>(CivilDate::FromDays(r.dob).year));
+      return r.dob == kNoDate ? 0 : one(static_cast<uint64_t>(r.dob_year));
     case KeyPart::kGiven:
       return one(r.given);
     case KeyPart::kGivenInitial:
@@ -83,9 +83,8 @@ int PartValues(const LinkageRecord& r, const RecordTable& table, KeyPart part,
     case KeyPart::kUprn:
       return one(r.uprn);
     case KeyPart::kHouseNumber: {
-      const std::vector<uint32_t>& tokens = table.AddressTokens(r.address);
       std::string_view text = table.pool().View(r.address);
-      if (tokens.empty() || text.empty() || text[0] < '0' || text[0] > '9') return 0;
+      if (text.empty() || text[0] < '0' || text[0] > '9') return 0;
       return one(table.pool().Find(text.substr(0, text.find(' '))));
     }
     case KeyPart::kIdentifierTypo: {
@@ -387,6 +386,7 @@ void BlockingIndex::Add(const RecordTable& table, uint32_t index) {
 
 void BlockingIndex::Remove(uint32_t index) {
   if (removed_.size() <= index) removed_.resize(index + 1, false);
+  if (!removed_[index]) ++removed_count_;
   removed_[index] = true;
 }
 

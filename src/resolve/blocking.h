@@ -88,6 +88,7 @@ class BlockingIndex {
   // Marks a record gone: it is no longer a candidate for anyone.
   void Remove(uint32_t index);
   bool removed(uint32_t index) const { return index < removed_.size() && removed_[index]; }
+  int64_t removed_count() const { return removed_count_; }
 
   // The candidates of record `index` among the other (not removed) records, sorted, distinct.
   // Blocks over the cap are skipped.
@@ -110,6 +111,7 @@ class BlockingIndex {
   int max_block_size_;
   std::vector<RuleIndex*> index_;
   std::vector<bool> removed_;
+  int64_t removed_count_ = 0;
   const RecordTable* table_ = nullptr;
 };
 

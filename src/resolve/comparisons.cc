@@ -138,6 +138,12 @@ bool Comparer::NamesSwapped(const LinkageRecord& a, const LinkageRecord& b) cons
   if (a.given == 0 || a.family == 0 || b.given == 0 || b.family == 0) return false;
   if (a.given == a.family || a.given == b.given || a.family == b.family) return false;
   const StringPool& pool = table_.pool();
+  // Each name starts like the other's opposite name, or this is no swap (typos rarely hit the
+  // first letter): spares nearly every pair the two Jaro-Winklers below.
+  if (pool.View(a.given)[0] != pool.View(b.family)[0] ||
+      pool.View(a.family)[0] != pool.View(b.given)[0]) {
+    return false;
+  }
   auto close = [&](uint32_t x, uint32_t y) {
     return x == y ||
            JaroWinklerSimilarity(pool.View(x), pool.View(y)) >= settings_.name_similar_high;
@@ -204,7 +210,8 @@ uint8_t Comparer::FamilyName(const LinkageRecord& a, const LinkageRecord& b, boo
 uint8_t Comparer::DateOfBirth(const LinkageRecord& a, const LinkageRecord& b) const {
   if (a.dob == kNoDate || b.dob == kNoDate) return kNullLevel;
   if (a.dob == b.dob) return 0;
-  switch (CompareDates(CivilDate::FromDays(a.dob), CivilDate::FromDays(b.dob))) {
+  switch (CompareDates(CivilDate{a.dob_year, a.dob_month, a.dob_day},
+                       CivilDate{b.dob_year, b.dob_month, b.dob_day})) {
     case DateAgreement::kExact:
       return 0;
     case DateAgreement::kDayMonthSwapped:
@@ -226,8 +233,8 @@ uint8_t Comparer::Location(const LinkageRecord& a, const LinkageRecord& b) const
   double overlap = -1;  // no addresses to compare
   if (a.address != 0 && b.address != 0) {
     if (a.address == b.address) return 0;
-    const std::vector<uint32_t>& x = table_.AddressTokens(a.address);
-    const std::vector<uint32_t>& y = table_.AddressTokens(b.address);
+    const std::vector<uint32_t>& x = table_.AddressTokens(a.address_slot);
+    const std::vector<uint32_t>& y = table_.AddressTokens(b.address_slot);
     size_t common = 0;
     size_t i = 0;
     size_t j = 0;
@@ -246,8 +253,14 @@ uint8_t Comparer::Location(const LinkageRecord& a, const LinkageRecord& b) const
     overlap = all == 0 ? 0.0 : static_cast<double>(common) / static_cast<double>(all);
     if (overlap >= settings_.address_overlap_high) return 1;
     // Words run together or split ("LAIDLEYPLACE"): the whole text is still nearly the same.
-    if (JaroWinklerSimilarity(table_.pool().View(a.address), table_.pool().View(b.address)) >=
-        settings_.name_similar_high) {
+    // Only texts of about the same length with the same start can be (a cheap test that spares
+    // most pairs the Jaro-Winkler over two whole addresses).
+    std::string_view ta = table_.pool().View(a.address);
+    std::string_view tb = table_.pool().View(b.address);
+    size_t shorter = std::min(ta.size(), tb.size());
+    size_t longer = std::max(ta.size(), tb.size());
+    if (shorter >= 2 && longer * 4 <= shorter * 5 && ta[0] == tb[0] && ta[1] == tb[1] &&
+        JaroWinklerSimilarity(ta, tb) >= settings_.name_similar_high) {
       return 1;
     }
   }

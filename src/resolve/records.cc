@@ -34,8 +34,6 @@ uint32_t StringPool::Find(std::string_view s) const {
 
 namespace {
 
-const std::vector<uint32_t> kNoTokens;
-
 // Upper case, letters and digits kept, everything else a single space.
 std::string NormaliseAddress(std::string_view text) {
   std::string out;
@@ -91,30 +89,27 @@ const RecordTable::NameFacts& RecordTable::FactsFor(uint32_t name) {
 
 uint32_t RecordTable::InternName(std::string_view name) { return pool_.Intern(name); }
 
-uint32_t RecordTable::InternAddress(std::string_view text) {
+void RecordTable::InternAddress(std::string_view text, uint32_t* id, uint32_t* slot) {
   std::string normalised = NormaliseAddress(text);
-  uint32_t id = pool_.Intern(normalised);
-  if (id == 0) return 0;
-  auto [it, inserted] = address_tokens_.try_emplace(id);
+  *id = pool_.Intern(normalised);
+  *slot = 0;
+  if (*id == 0) return;
+  auto [it, inserted] = address_slot_.try_emplace(*id, 0);
   if (inserted) {
-    std::vector<uint32_t>& tokens = it->second;
-    std::string_view rest = pool_.View(id);
+    std::vector<uint32_t> tokens;
+    std::string_view rest = pool_.View(*id);
     while (!rest.empty()) {
       size_t space = rest.find(' ');
-      std::string_view token = rest.substr(0, space);
-      tokens.push_back(pool_.Intern(token));
+      tokens.push_back(pool_.Intern(rest.substr(0, space)));
       if (space == std::string_view::npos) break;
       rest.remove_prefix(space + 1);
     }
     std::sort(tokens.begin(), tokens.end());
     tokens.erase(std::unique(tokens.begin(), tokens.end()), tokens.end());
+    it->second = static_cast<uint32_t>(address_tokens_.size());
+    address_tokens_.push_back(std::move(tokens));
   }
-  return id;
-}
-
-const std::vector<uint32_t>& RecordTable::AddressTokens(uint32_t address) const {
-  auto it = address_tokens_.find(address);
-  return it == address_tokens_.end() ? kNoTokens : it->second;
+  *slot = it->second;
 }
 
 int64_t RecordTable::IndexOf(model::PersonRecordId id) const {
@@ -142,7 +137,12 @@ LinkageRecord RecordTable::Build(const model::PersonRecord& record, const model:
     r.family_metaphone_alt = facts.metaphone_alt;
     r.family_variant = facts.last_variant;
   }
-  if (record.dob.has_value()) r.dob = static_cast<int32_t>(record.dob->ToDays());
+  if (record.dob.has_value()) {
+    r.dob = static_cast<int32_t>(record.dob->ToDays());
+    r.dob_year = static_cast<int16_t>(record.dob->year);
+    r.dob_month = static_cast<int8_t>(record.dob->month);
+    r.dob_day = static_cast<int8_t>(record.dob->day);
+  }
   r.sex = SexCode(record.sex);
   for (const model::Identifier& id : record.identifiers) {
     if (!id.valid || id.value.empty()) continue;
@@ -185,7 +185,9 @@ LinkageRecord RecordTable::Build(const model::PersonRecord& record, const model:
       r.district = pool_.Intern(location->postcode_district);
       r.area = pool_.Intern(AreaOf(location->postcode_district));
     }
-    if (!location->address_text.empty()) r.address = InternAddress(location->address_text);
+    if (!location->address_text.empty()) {
+      InternAddress(location->address_text, &r.address, &r.address_slot);
+    }
     if (!location->uprn.empty() && r.uprn == 0) r.uprn = pool_.Intern(location->uprn);
   }
   return r;

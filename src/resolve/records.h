@@ -54,18 +54,22 @@ struct LinkageRecord {
   int32_t given_variant = -1;  // NameVariants ids (-1: not in the variant tables)
   int32_t family_variant = -1;
   int32_t dob = kNoDate;  // days since 1970-01-01
-  uint8_t sex = 0;        // 0 unknown, 1 male, 2 female
-  uint32_t nhs = 0;       // a valid NHS number (invalid ones are not evidence)
+  int16_t dob_year = 0;   // the same date as year, month, day (comparisons need both forms)
+  int8_t dob_month = 0;
+  int8_t dob_day = 0;
+  uint8_t sex = 0;   // 0 unknown, 1 male, 2 female
+  uint32_t nhs = 0;  // a valid NHS number (invalid ones are not evidence)
   uint32_t pnc = 0;
   uint32_t cro = 0;
   uint32_t ni = 0;
   uint32_t other_id = 0;
-  uint32_t local_id = 0;  // compared only between records of the same source
-  uint32_t postcode = 0;  // "SW1A 1AA"
-  uint32_t sector = 0;    // "SW1A 1"
-  uint32_t district = 0;  // "SW1A"
-  uint32_t area = 0;      // "SW"
-  uint32_t address = 0;   // normalised address text
+  uint32_t local_id = 0;      // compared only between records of the same source
+  uint32_t postcode = 0;      // "SW1A 1AA"
+  uint32_t sector = 0;        // "SW1A 1"
+  uint32_t district = 0;      // "SW1A"
+  uint32_t area = 0;          // "SW"
+  uint32_t address = 0;       // normalised address text
+  uint32_t address_slot = 0;  // where its words are (RecordTable::AddressTokens); 0: none
   uint32_t uprn = 0;
   uint32_t phones[2] = {0, 0};
   uint32_t emails[2] = {0, 0};
@@ -88,8 +92,8 @@ class RecordTable {
   uint32_t size() const { return static_cast<uint32_t>(records_.size()); }
   const StringPool& pool() const { return pool_; }
   StringPool& pool() { return pool_; }
-  // Sorted, distinct token ids of an interned address (empty for 0).
-  const std::vector<uint32_t>& AddressTokens(uint32_t address) const;
+  // Sorted, distinct word ids of an address, by LinkageRecord::address_slot (empty for 0).
+  const std::vector<uint32_t>& AddressTokens(uint32_t slot) const { return address_tokens_[slot]; }
   // The index of a person record, or -1.
   int64_t IndexOf(model::PersonRecordId id) const;
 
@@ -99,12 +103,14 @@ class RecordTable {
 
  private:
   uint32_t InternName(std::string_view name);
-  uint32_t InternAddress(std::string_view text);
+  // Interns the normalised address; sets its pool id and word-list slot.
+  void InternAddress(std::string_view text, uint32_t* id, uint32_t* slot);
 
   StringPool pool_;
   std::vector<LinkageRecord> records_;
   std::unordered_map<model::PersonRecordId, uint32_t> index_of_;
-  std::unordered_map<uint32_t, std::vector<uint32_t>> address_tokens_;
+  std::vector<std::vector<uint32_t>> address_tokens_ = {{}};  // by slot; slot 0 is empty
+  std::unordered_map<uint32_t, uint32_t> address_slot_;       // address pool id -> slot
   // Per interned name: its metaphone codes and variant ids, computed once.
   struct NameFacts {
     uint32_t metaphone = 0;

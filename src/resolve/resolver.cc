@@ -52,6 +52,7 @@ Resolver::Resolver(store::Store& store, LinkageModel model, ResolverOptions opti
     : store_(store), model_(std::move(model)), options_(options), lock_fd_(lock_fd) {
   index_ = std::make_unique<BlockingIndex>(model_.blocking, model_.max_block_size);
   scorer_ = std::make_unique<Scorer>(table_, model_);
+  fingerprint_ = model_.Fingerprint();
 }
 
 Resolver::~Resolver() {
@@ -177,7 +178,10 @@ Status Resolver::Load(ResolveSummary& summary) {
   links_.resize(table_.size());
   for (int t = 0; t < threads; ++t) {
     summary.candidate_pairs += compared[t];
-    for (const ScoredEdge& e : found[t]) AddEdge(e.a, e.b, e.weight);
+    for (const ScoredEdge& e : found[t]) {
+      AddEdge(e.a, e.b, e.weight);
+      (e.weight >= scorer_->link_weight() ? summary.links : summary.borderline) += 1;
+    }
   }
   summary.score_seconds = SecondsSince(start);
   loaded_ = true;
@@ -312,23 +316,92 @@ Status Resolver::Recluster(const std::vector<uint32_t>& records,
                            ResolveSummary& summary) {
   auto start = std::chrono::steady_clock::now();
   const double link = scorer_->link_weight();
+  // Each region record's position, through a scratch array the size of the table (so no hash
+  // map over a million records), reset before returning.
+  if (position_.size() < table_.size()) position_.resize(table_.size(), -1);
+  for (size_t i = 0; i < records.size(); ++i) position_[records[i]] = static_cast<int32_t>(i);
+  struct ResetPositions {
+    std::vector<int32_t>& position;
+    const std::vector<uint32_t>& records;
+    ~ResetPositions() {
+      for (uint32_t r : records) position[r] = -1;
+    }
+  } reset{position_, records};
+
   std::vector<ScoredEdge> links;
   std::vector<ScoredEdge> borderline;
-  std::vector<char> in(table_.size(), 0);
-  for (uint32_t r : records) in[r] = 1;
   for (uint32_t a : records) {
     if (a >= links_.size()) continue;
     for (const Neighbour& n : links_[a]) {
-      if (n.other <= a || !in[n.other] || index_->removed(n.other)) continue;
+      if (n.other <= a || position_[n.other] < 0 || index_->removed(n.other)) continue;
       (n.weight >= link ? links : borderline).push_back({a, n.other, n.weight});
     }
   }
-  Clustering clustering = ClusterRecords(scorer_->comparer(), records, links, must_link_,
-                                         cannot_link_, link + kStrongLinkMargin);
+
+  // Connected components over links and must-links: groups can only form inside one, so each
+  // is clustered on its own (small structures, freed as it goes).
+  std::vector<uint32_t> parent(records.size());
+  for (size_t i = 0; i < parent.size(); ++i) parent[i] = static_cast<uint32_t>(i);
+  auto find = [&](uint32_t x) {
+    while (parent[x] != x) {
+      parent[x] = parent[parent[x]];
+      x = parent[x];
+    }
+    return x;
+  };
+  auto pos = [&](uint32_t record) { return static_cast<uint32_t>(position_[record]); };
+  for (const ScoredEdge& e : links) parent[find(pos(e.a))] = find(pos(e.b));
+  std::vector<std::pair<uint32_t, uint32_t>> must;
+  std::vector<std::pair<uint32_t, uint32_t>> cannot;
+  for (const auto& [a, b] : must_link_) {
+    if (position_[a] < 0 || position_[b] < 0) continue;
+    must.push_back({a, b});
+    parent[find(pos(a))] = find(pos(b));
+  }
+  for (const auto& [a, b] : cannot_link_) {
+    if (position_[a] >= 0 && position_[b] >= 0) cannot.push_back({a, b});
+  }
+  std::vector<int32_t> component_of_root(records.size(), -1);
+  std::vector<std::vector<uint32_t>> components;
+  std::vector<uint32_t> component(records.size());
+  for (size_t i = 0; i < records.size(); ++i) {
+    uint32_t root = find(static_cast<uint32_t>(i));
+    if (component_of_root[root] < 0) {
+      component_of_root[root] = static_cast<int32_t>(components.size());
+      components.emplace_back();
+    }
+    component[i] = static_cast<uint32_t>(component_of_root[root]);
+    components[component[i]].push_back(records[i]);
+  }
+  std::vector<std::vector<ScoredEdge>> component_links(components.size());
+  for (const ScoredEdge& e : links) component_links[component[pos(e.a)]].push_back(e);
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> component_must(components.size());
+  for (const auto& p : must) component_must[component[pos(p.first)]].push_back(p);
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> component_cannot(components.size());
+  for (const auto& p : cannot) {
+    if (component[pos(p.first)] == component[pos(p.second)]) {
+      component_cannot[component[pos(p.first)]].push_back(p);
+    }
+  }
+  Clustering clustering;
+  clustering.group.resize(records.size());
+  for (size_t c = 0; c < components.size(); ++c) {
+    const std::vector<uint32_t>& members = components[c];
+    if (members.size() == 1) {
+      clustering.group[pos(members[0])] = members[0];
+      continue;
+    }
+    Clustering part =
+        ClusterRecords(scorer_->comparer(), members, std::move(component_links[c]),
+                       component_must[c], component_cannot[c], link + kStrongLinkMargin);
+    for (size_t i = 0; i < members.size(); ++i) clustering.group[pos(members[i])] = part.group[i];
+    for (RefusedLink& r : part.refused) clustering.refused.push_back(std::move(r));
+  }
   summary.reclustered_records += static_cast<int64_t>(records.size());
   summary.refused_links += static_cast<int64_t>(clustering.refused.size());
-  for (const RefusedLink& r : clustering.refused)
+  for (const RefusedLink& r : clustering.refused) {
     ++summary.refused_by_reason[ReasonCategory(r.reason)];
+  }
 
   // The new groups, largest first (then by smallest person record id): the order in which
   // they claim the ids of the nominals they came from.
@@ -437,12 +510,8 @@ Status Resolver::Recluster(const std::vector<uint32_t>& records,
     ++summary.nominals_merged;
   }
   // Borderline pairs across groups, and links refused for conflicting evidence, go to review.
-  std::unordered_map<uint32_t, size_t> group_of;
-  for (size_t g = 0; g < groups.size(); ++g) {
-    for (uint32_t i : groups[g]) group_of[i] = g;
-  }
   for (const ScoredEdge& e : borderline) {
-    if (group_of[e.a] == group_of[e.b]) continue;
+    if (clustering.group[pos(e.a)] == clustering.group[pos(e.b)]) continue;
     TRY(store_
             .PutReviewPair(*txn, table_.at(e.a).id, table_.at(e.b).id,
                            WeightToProbability(e.weight), e.weight)
@@ -456,7 +525,7 @@ Status Resolver::Recluster(const std::vector<uint32_t>& records,
             .status());
     ++summary.review_queued;
   }
-  TRY(store_.PutResolverState(*txn, "model_fingerprint", model_.Fingerprint()));
+  TRY(store_.PutResolverState(*txn, "model_fingerprint", fingerprint_));
   TRY(txn->Commit());
 
   // The in-memory view follows what was written.
@@ -495,7 +564,10 @@ Result<ResolveSummary> Resolver::Run() {
         if (b > a && std::binary_search(added.begin(), added.end(), b)) continue;
         ++summary.candidate_pairs;
         double w = scorer_->Weight(table_.at(a), table_.at(b));
-        if (w >= scorer_->review_weight()) AddEdge(std::min(a, b), std::max(a, b), w);
+        if (w >= scorer_->review_weight()) {
+          AddEdge(std::min(a, b), std::max(a, b), w);
+          (w >= scorer_->link_weight() ? summary.links : summary.borderline) += 1;
+        }
       }
     }
     summary.score_seconds = SecondsSince(start);
@@ -526,16 +598,7 @@ Result<ResolveSummary> Resolver::Run() {
     }
   }
   pending_.clear();
-  for (uint32_t i = 0; i < table_.size(); ++i) {
-    if (index_->removed(i)) continue;
-    ++summary.records;
-    if (i < links_.size()) {
-      for (const Neighbour& n : links_[i]) {
-        if (n.other < i || index_->removed(n.other)) continue;
-        (n.weight >= scorer_->link_weight() ? summary.links : summary.borderline) += 1;
-      }
-    }
-  }
+  summary.records = static_cast<int64_t>(table_.size()) - index_->removed_count();
   summary.nominals = static_cast<int64_t>(members_.size());
   return summary;
 }

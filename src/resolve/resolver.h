@@ -130,6 +130,8 @@ class Resolver {
   std::unordered_map<model::LocationId, model::Location> locations_;
   ReadCursors cursors_;
   std::vector<uint32_t> pending_;  // read by a run whose writes failed: retried next run
+  std::vector<int32_t> position_;  // scratch for Recluster: a record's place in the region
+  std::string fingerprint_;        // of the model, recorded with each run's writes
 };
 
 // Trains a model on the hub's current person records, starting from `start` (its settings,
