@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "cli/household_commands.h"
 #include "cli/resolve_commands.h"
 #include "core/ascii.h"
 #include "core/clock.h"
@@ -601,10 +602,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   tessera::cli::ResolveCommands resolve_commands(app);
+  tessera::cli::HouseholdCommands household_commands(app);
 
   CLI11_PARSE(app, argc, argv);
 
   if (auto rc = resolve_commands.Dispatch()) return *rc;
+  if (auto rc = household_commands.Dispatch()) return *rc;
 
   if (flags_list->parsed()) return RunFlagsList(flags_args);
 

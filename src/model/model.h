@@ -211,6 +211,17 @@ struct HouseholdMembership {
   std::optional<CivilDate> to;  // empty while current
 };
 
+// People living at one address over one period: an address entity (Location) with the
+// nominals seen there together. Found by household resolution (src/resolve/households.h).
+struct Household {
+  HouseholdId id = 0;  // stable: kept while the address and most members stay the same
+  LocationId location_id = 0;
+  std::optional<CivilDate> from;
+  std::optional<CivilDate> to;               // empty while current
+  std::vector<HouseholdMembership> members;  // in nominal id order
+  bool dissolved = false;                    // no longer found; kept so that its id still reads
+};
+
 // Two people linked because they appear in the same event.
 struct Association {
   NominalId a = 0;

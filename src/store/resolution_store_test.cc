@@ -839,13 +839,13 @@ TEST_F(ResolutionMigrationTest, AVersion3HubIsMigratedWithItsNominalsLive) {
   auto opened = OpenSqliteStore(tmp_.Sub("hub"), clock_);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   Store& store = **opened;
-  EXPECT_EQ(store.SchemaVersion(), 4);
+  EXPECT_EQ(store.SchemaVersion(), sqlite::LatestSchemaVersion());
   auto migrations = store.ListAppliedMigrations();
   ASSERT_TRUE(migrations.ok());
-  ASSERT_EQ(migrations->size(), 4u);
-  EXPECT_EQ(migrations->back().version, 4);
-  EXPECT_EQ(migrations->back().applied_at_micros, kTestEpochMicros);
-  EXPECT_NE(migrations->back().description.find("resolution"), std::string::npos);
+  ASSERT_GE(migrations->size(), 4u);
+  EXPECT_EQ((*migrations)[3].version, 4);
+  EXPECT_EQ((*migrations)[3].applied_at_micros, kTestEpochMicros);
+  EXPECT_NE((*migrations)[3].description.find("resolution"), std::string::npos);
 
   // What was there is still there, and the old nominal is live.
   EXPECT_EQ(*store.GetNominalStatus(7), NominalStatus::kLive);
@@ -875,7 +875,7 @@ TEST_F(ResolutionMigrationTest, AVersion3HubIsMigratedWithItsNominalsLive) {
   EXPECT_EQ(feed->back().kind, K::kMerged);
 
   RawDb raw(DbPath());
-  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM schema_migrations"), 4);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM schema_migrations"), sqlite::LatestSchemaVersion());
   for (const char* table :
        {"nominal_lineage", "review_pairs", "link_decisions", "resolver_state"}) {
     EXPECT_EQ(raw.QueryInt(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "

@@ -312,6 +312,44 @@ struct LinkDecision {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Households (issue 4): the evidence household resolution reads, and what it writes.
+
+// What one current person record says about where its person lived, and when.
+struct PersonAddressEvidence {
+  model::PersonRecordId person_record_id = 0;
+  model::NominalId nominal_id = 0;  // the nominal it is attached to; 0 if not resolved yet
+  std::optional<model::LocationId> location_id;  // the address it gave, if any
+  // The earliest and latest dates of the events the record is involved in; both empty when it
+  // is in none (the caller decides what an undated record is worth: see received_at_micros).
+  std::optional<CivilDate> first_event;
+  std::optional<CivilDate> last_event;
+  int64_t received_at_micros = 0;  // when the hub received its source record version
+
+  friend bool operator==(const PersonAddressEvidence&, const PersonAddressEvidence&) = default;
+};
+
+// Two current person records named in one event, or in events of one source that share an
+// event reference (the rows of one referral), as a parent or carer and a child.
+struct FamilyLink {
+  model::PersonRecordId adult = 0;  // the parent or carer
+  model::PersonRecordId child = 0;
+  model::Role adult_role = model::Role::kParent;  // kParent or kCarer
+
+  friend bool operator==(const FamilyLink&, const FamilyLink&) = default;
+};
+
+// What ReplaceHouseholds did.
+struct HouseholdWrite {
+  std::vector<model::HouseholdId> ids;  // the id of each household given, in the order given
+  int64_t created = 0;                  // new households (id 0 given)
+  int64_t changed = 0;                  // kept ids whose address, period or members changed
+  int64_t unchanged = 0;                // kept ids with nothing changed (nothing written)
+  int64_t dissolved = 0;                // live households not given
+
+  friend bool operator==(const HouseholdWrite&, const HouseholdWrite&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Data quality of a load (for the data-quality report, docs/formats/mapping.md)
 
 // What became of one mapped field over the records a load mapped. `records` counts the records
@@ -603,6 +641,35 @@ class Store {
   // The merges, splits and retirement of one nominal, whichever side of them it was on,
   // oldest first. NotFound if the id never existed.
   virtual Result<std::vector<NominalLineage>> ListNominalLineage(model::NominalId id) = 0;
+
+  // --- households (issue 4)
+
+  // Every current, not deleted person record with its nominal, address and event dates, in
+  // person record id order: household resolution's one bulk read of the evidence.
+  virtual Result<std::vector<PersonAddressEvidence>> ListPersonAddressEvidence() = 0;
+  // Every parent-or-carer and child pair of current person records (see FamilyLink), each
+  // pair once, ordered by adult then child.
+  virtual Result<std::vector<FamilyLink>> ListFamilyLinks() = 0;
+  // Makes `households` the hub's live households. A household with id 0 is new and gets an id
+  // (never one used before); one with an id keeps it (a live or dissolved household: a
+  // dissolved one comes back to life), and is rewritten only if its address, period or members
+  // changed. Live households not given are dissolved: they keep their last members and stay
+  // readable by id. members[].household_id and members[].location_id are ignored (they are the
+  // household's); `dissolved` must be false. InvalidArgument if a household has no members,
+  // names a nominal twice, has from after to, or two households give the same id; NotFound if
+  // an id, a location or a nominal does not exist. Atomic: on error nothing is written.
+  virtual Result<HouseholdWrite> ReplaceHouseholds(
+      Transaction& txn, const std::vector<model::Household>& households) = 0;
+  // A household (live or dissolved) with its members. NotFound if the id never existed.
+  virtual Result<model::Household> GetHousehold(model::HouseholdId id) = 0;
+  // Every live household with its members, by id: what household resolution matches against.
+  virtual Result<std::vector<model::Household>> ListHouseholds() = 0;
+  // The live households a nominal belongs to, by from date (undated last) then id. NotFound if
+  // the nominal never existed; empty if it is in none (or was merged: ask ResolveNominalId).
+  virtual Result<std::vector<model::Household>> ListHouseholdsForNominal(model::NominalId id) = 0;
+  // The live households at a location, by from date (undated last) then id. NotFound if the
+  // location does not exist.
+  virtual Result<std::vector<model::Household>> ListHouseholdsAtLocation(model::LocationId id) = 0;
 
   // --- clerical review
 

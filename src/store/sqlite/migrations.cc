@@ -313,7 +313,39 @@ CREATE TABLE resolver_state (
 );
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// Households (issue 4): a household is people living at one address over one period, found by
+// household resolution (src/resolve/households.h) from the nominals' dated address evidence
+// and the family links in events. A household keeps its id across runs while its address and
+// most of its members stay the same; one that is no longer found is dissolved, not deleted,
+// so that its id still reads (AUTOINCREMENT: an id is never reused).
+//
+// household_memberships came with migration 1, but nothing wrote it before this version; it is
+// made again with a reference to its household and one row per member, so the table is
+// dropped, not altered (SQLite cannot add a foreign key to an existing table).
+constexpr std::string_view kHouseholdSchema = R"sql(
+CREATE TABLE households (
+  id          INTEGER PRIMARY KEY AUTOINCREMENT,
+  location_id INTEGER NOT NULL REFERENCES locations (id),
+  from_date   TEXT,
+  to_date     TEXT,
+  status      TEXT    NOT NULL CHECK (status IN ('live', 'dissolved')),
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+CREATE INDEX households_by_location ON households (location_id, status);
+
+DROP TABLE household_memberships;
+CREATE TABLE household_memberships (
+  household_id INTEGER NOT NULL REFERENCES households (id),
+  nominal_id   INTEGER NOT NULL REFERENCES nominals (id),
+  from_date    TEXT,
+  to_date      TEXT,
+  PRIMARY KEY (household_id, nominal_id)
+);
+CREATE INDEX household_memberships_by_nominal ON household_memberships (nominal_id);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -324,6 +356,8 @@ constexpr std::array<Migration, 4> kMigrations = {{
      "resolution state: nominal status and merge redirects, lineage, clerical review, link "
      "decisions, resolver bookkeeping",
      kResolutionSchema},
+    {5, "households: households with stable ids, their address, period and members",
+     kHouseholdSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

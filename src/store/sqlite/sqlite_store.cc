@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "store/audit_chain.h"
@@ -1329,10 +1331,12 @@ Result<std::vector<NominalAssignment>> SqliteStore::ListNominalAssignments() {
 
 Result<std::vector<NominalAssignment>> SqliteStore::ListRetiredAssignments() {
   // Starts from the retired source record versions (a partial index holds just those), so an
-  // incremental run does not scan every assignment.
+  // incremental run does not scan every assignment. CROSS JOIN fixes that join order: left to
+  // itself, the planner walks every assignment to honour the ORDER BY (0.3 s at a million
+  // records, against under a millisecond this way round).
   TRY_ASSIGN(Query q, db_->Prepare("SELECT r.person_record_id, r.nominal_id FROM source_records s "
-                                   "JOIN person_records p ON p.source_record_id = s.id "
-                                   "JOIN nominal_records r ON r.person_record_id = p.id "
+                                   "CROSS JOIN person_records p ON p.source_record_id = s.id "
+                                   "CROSS JOIN nominal_records r ON r.person_record_id = p.id "
                                    "WHERE (s.is_current = 0 OR s.is_deleted = 1) "
                                    "ORDER BY r.person_record_id",
                                    "ListRetiredAssignments"));
@@ -1717,6 +1721,320 @@ Status SqliteStore::PutResolverState(Transaction& txn, std::string_view key,
                                    kOp));
   q.Bind(1, key).Bind(2, value).Bind(3, clock_.NowMicros());
   return q.Run();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Households
+
+Result<std::vector<PersonAddressEvidence>> SqliteStore::ListPersonAddressEvidence() {
+  constexpr std::string_view kOp = "ListPersonAddressEvidence";
+  // One pass over the current person records; the left joins keep records without a nominal
+  // or without an event. ISO dates order as text, so min and max are the first and last.
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT p.id, coalesce(r.nominal_id, 0), p.location_id, "
+                                   "min(e.event_date), max(e.event_date), s.received_at "
+                                   "FROM person_records p "
+                                   "JOIN source_records s ON s.id = p.source_record_id "
+                                   "LEFT JOIN nominal_records r ON r.person_record_id = p.id "
+                                   "LEFT JOIN event_involvements i ON i.person_record_id = p.id "
+                                   "LEFT JOIN events e ON e.id = i.event_id "
+                                   "WHERE s.is_current = 1 AND s.is_deleted = 0 "
+                                   "GROUP BY p.id ORDER BY p.id",
+                                   kOp));
+  std::vector<PersonAddressEvidence> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    PersonAddressEvidence evidence;
+    evidence.person_record_id = q.Int(0);
+    evidence.nominal_id = q.Int(1);
+    evidence.location_id = q.OptionalInt(2);
+    TRY_ASSIGN(evidence.first_event, DecodeOptionalDate(q.OptionalText(3)));
+    TRY_ASSIGN(evidence.last_event, DecodeOptionalDate(q.OptionalText(4)));
+    evidence.received_at_micros = q.Int(5);
+    out.push_back(evidence);
+  }
+  return out;
+}
+
+Result<std::vector<FamilyLink>> SqliteStore::ListFamilyLinks() {
+  constexpr std::string_view kOp = "ListFamilyLinks";
+  // Partners write one event per row and tie a referral's rows together by their event
+  // reference, so both one event and one (source, reference) count. A pair named as both
+  // parent and carer is given once, as parent.
+  TRY_ASSIGN(Query q,
+             db_->Prepare("SELECT l.adult, l.child, max(l.role) FROM ("
+                          " SELECT ia.person_record_id AS adult, ic.person_record_id AS child,"
+                          "  ia.role AS role"
+                          " FROM event_involvements ia"
+                          " JOIN event_involvements ic ON ic.event_id = ia.event_id"
+                          " WHERE ia.role IN ('parent', 'carer') AND ic.role = 'child'"
+                          " UNION"
+                          " SELECT ia.person_record_id, ic.person_record_id, ia.role"
+                          " FROM events ea"
+                          " JOIN event_involvements ia ON ia.event_id = ea.id"
+                          " JOIN events ec ON ec.source_id = ea.source_id"
+                          "  AND ec.event_ref = ea.event_ref AND ec.id <> ea.id"
+                          " JOIN event_involvements ic ON ic.event_id = ec.id"
+                          " WHERE ea.event_ref <> '' AND ia.role IN ('parent', 'carer')"
+                          "  AND ic.role = 'child') l"
+                          " JOIN person_records pa ON pa.id = l.adult"
+                          " JOIN source_records sa ON sa.id = pa.source_record_id"
+                          " JOIN person_records pc ON pc.id = l.child"
+                          " JOIN source_records sc ON sc.id = pc.source_record_id"
+                          " WHERE l.adult <> l.child AND sa.is_current = 1 AND sa.is_deleted = 0"
+                          "  AND sc.is_current = 1 AND sc.is_deleted = 0"
+                          " GROUP BY l.adult, l.child ORDER BY l.adult, l.child",
+                          kOp));
+  std::vector<FamilyLink> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    FamilyLink link;
+    link.adult = q.Int(0);
+    link.child = q.Int(1);
+    TRY_ASSIGN(link.adult_role, DecodeRole(q.Text(2)));
+    out.push_back(link);
+  }
+  return out;
+}
+
+namespace {
+
+// A household's address, period and members, as compared to decide whether a rewrite is due.
+bool SameHousehold(const model::Household& a, const model::Household& b) {
+  if (a.location_id != b.location_id || a.from != b.from || a.to != b.to) return false;
+  if (a.members.size() != b.members.size()) return false;
+  for (size_t i = 0; i < a.members.size(); ++i) {
+    const model::HouseholdMembership& x = a.members[i];
+    const model::HouseholdMembership& y = b.members[i];
+    if (x.nominal_id != y.nominal_id || x.from != y.from || x.to != y.to) return false;
+  }
+  return true;
+}
+
+bool DateAfter(const std::optional<CivilDate>& a, const std::optional<CivilDate>& b) {
+  return a.has_value() && b.has_value() && a->ToDays() > b->ToDays();
+}
+
+// The household as ReplaceHouseholds will store it: members by nominal id, dates valid.
+Result<model::Household> CanonicalHousehold(const model::Household& in,
+                                            std::string_view operation) {
+  std::string what =
+      in.id == 0 ? std::string("a new household") : "household " + std::to_string(in.id);
+  auto invalid = [&](const std::string& why) {
+    return Status::InvalidArgument(std::string(operation) + ": " + what + " " + why);
+  };
+  if (in.id < 0) return invalid("has a negative id");
+  if (in.dissolved) return invalid("is marked dissolved; leave it out to dissolve it");
+  if (in.location_id <= 0) return invalid("has no location");
+  if (in.members.empty()) return invalid("has no members");
+  for (const auto* date : {&in.from, &in.to}) {
+    if (date->has_value() && !(*date)->IsValid()) return invalid("has an invalid date");
+  }
+  if (DateAfter(in.from, in.to)) return invalid("starts after it ends");
+  model::Household out = in;
+  std::sort(out.members.begin(), out.members.end(),
+            [](const auto& a, const auto& b) { return a.nominal_id < b.nominal_id; });
+  for (size_t i = 0; i < out.members.size(); ++i) {
+    model::HouseholdMembership& m = out.members[i];
+    if (m.nominal_id <= 0) return invalid("has a member without a nominal id");
+    if (i > 0 && out.members[i - 1].nominal_id == m.nominal_id) {
+      return invalid("names nominal " + std::to_string(m.nominal_id) + " twice");
+    }
+    for (const auto* date : {&m.from, &m.to}) {
+      if (date->has_value() && !(*date)->IsValid()) return invalid("has an invalid member date");
+    }
+    if (DateAfter(m.from, m.to)) {
+      return invalid("has nominal " + std::to_string(m.nominal_id) + " leaving before arriving");
+    }
+    m.household_id = out.id;
+    m.location_id = out.location_id;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<HouseholdWrite> SqliteStore::ReplaceHouseholds(
+    Transaction& txn, const std::vector<model::Household>& households) {
+  constexpr std::string_view kOp = "ReplaceHouseholds";
+  TRY(CheckWritable(txn, kOp));
+  std::vector<model::Household> given;
+  given.reserve(households.size());
+  std::unordered_set<model::HouseholdId> given_ids;
+  for (const model::Household& household : households) {
+    TRY_ASSIGN(model::Household canonical, CanonicalHousehold(household, kOp));
+    if (canonical.id != 0 && !given_ids.insert(canonical.id).second) {
+      return Status::InvalidArgument("ReplaceHouseholds: household " +
+                                     std::to_string(canonical.id) + " is given twice");
+    }
+    given.push_back(std::move(canonical));
+  }
+  return Atomically(kOp, [&]() -> Result<HouseholdWrite> {
+    TRY_ASSIGN(std::vector<model::Household> live_list,
+               ReadHouseholds("h.status = 'live'", 0, "h.id", kOp));
+    std::unordered_map<model::HouseholdId, model::Household> live;
+    for (model::Household& h : live_list) live.emplace(h.id, std::move(h));
+
+    int64_t now = clock_.NowMicros();
+    HouseholdWrite write;
+    write.ids.reserve(given.size());
+    TRY_ASSIGN(Query insert_member,
+               db_->Prepare("INSERT INTO household_memberships (household_id, nominal_id, "
+                            "from_date, to_date) VALUES (?1, ?2, ?3, ?4)",
+                            kOp));
+    auto write_members = [&](const model::Household& h, model::HouseholdId id) -> Status {
+      for (const model::HouseholdMembership& m : h.members) {
+        insert_member.Bind(1, id).Bind(2, m.nominal_id);
+        BindOptionalText(insert_member, 3, EncodeOptionalDate(m.from));
+        BindOptionalText(insert_member, 4, EncodeOptionalDate(m.to));
+        TRY(insert_member.Run());
+        insert_member.Reset();
+      }
+      return Status::Ok();
+    };
+    for (const model::Household& h : given) {
+      if (h.id == 0) {
+        TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO households (location_id, from_date, "
+                                         "to_date, status, created_at, updated_at) VALUES "
+                                         "(?1, ?2, ?3, 'live', ?4, ?4)",
+                                         kOp));
+        q.Bind(1, h.location_id);
+        BindOptionalText(q, 2, EncodeOptionalDate(h.from));
+        BindOptionalText(q, 3, EncodeOptionalDate(h.to));
+        q.Bind(4, now);
+        TRY(q.Run());
+        model::HouseholdId id = db_->LastInsertRowId();
+        TRY(write_members(h, id));
+        write.ids.push_back(id);
+        ++write.created;
+        continue;
+      }
+      auto existing = live.find(h.id);
+      if (existing == live.end()) {
+        // Not live: it must at least exist (a dissolved household comes back).
+        TRY_ASSIGN(Query q, db_->Prepare("SELECT 1 FROM households WHERE id = ?1", kOp));
+        q.Bind(1, h.id);
+        TRY_ASSIGN(bool found, q.Step());
+        if (!found) return NotFoundById("household", h.id);
+      } else {
+        bool same = SameHousehold(existing->second, h);
+        live.erase(existing);
+        if (same) {
+          write.ids.push_back(h.id);
+          ++write.unchanged;
+          continue;
+        }
+      }
+      TRY_ASSIGN(Query q, db_->Prepare("UPDATE households SET location_id = ?2, from_date = ?3, "
+                                       "to_date = ?4, status = 'live', updated_at = ?5 "
+                                       "WHERE id = ?1",
+                                       kOp));
+      q.Bind(1, h.id).Bind(2, h.location_id);
+      BindOptionalText(q, 3, EncodeOptionalDate(h.from));
+      BindOptionalText(q, 4, EncodeOptionalDate(h.to));
+      q.Bind(5, now);
+      TRY(q.Run());
+      TRY_ASSIGN(Query clear,
+                 db_->Prepare("DELETE FROM household_memberships WHERE household_id = ?1", kOp));
+      clear.Bind(1, h.id);
+      TRY(clear.Run());
+      TRY(write_members(h, h.id));
+      write.ids.push_back(h.id);
+      ++write.changed;
+    }
+    // What is left was not given: dissolved, keeping its last members.
+    std::vector<model::HouseholdId> gone;
+    for (const auto& [id, h] : live) gone.push_back(id);
+    std::sort(gone.begin(), gone.end());
+    for (model::HouseholdId id : gone) {
+      TRY_ASSIGN(Query q, db_->Prepare("UPDATE households SET status = 'dissolved', "
+                                       "updated_at = ?2 WHERE id = ?1",
+                                       kOp));
+      q.Bind(1, id).Bind(2, now);
+      TRY(q.Run());
+      ++write.dissolved;
+    }
+    return write;
+  });
+}
+
+Result<std::vector<model::Household>> SqliteStore::ReadHouseholds(std::string_view where,
+                                                                  int64_t key,
+                                                                  std::string_view order,
+                                                                  std::string_view operation) {
+  std::string sql =
+      "SELECT h.id, h.location_id, h.from_date, h.to_date, h.status, m.nominal_id, m.from_date, "
+      "m.to_date FROM households h LEFT JOIN household_memberships m ON m.household_id = h.id "
+      "WHERE ";
+  sql += where;
+  sql += " ORDER BY ";
+  sql += order;
+  sql += ", m.nominal_id";
+  TRY_ASSIGN(Query q, db_->Prepare(sql, operation));
+  if (key != 0) q.Bind(1, key);
+  std::vector<model::Household> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    model::HouseholdId id = q.Int(0);
+    if (out.empty() || out.back().id != id) {
+      model::Household h;
+      h.id = id;
+      h.location_id = q.Int(1);
+      TRY_ASSIGN(h.from, DecodeOptionalDate(q.OptionalText(2)));
+      TRY_ASSIGN(h.to, DecodeOptionalDate(q.OptionalText(3)));
+      std::string status = q.Text(4);
+      if (status != "live" && status != "dissolved") {
+        return Status::Corruption(std::string(operation) + ": household " + std::to_string(id) +
+                                  " has status '" + status + "'");
+      }
+      h.dissolved = status == "dissolved";
+      out.push_back(std::move(h));
+    }
+    if (q.IsNull(5)) continue;
+    model::Household& h = out.back();
+    model::HouseholdMembership m;
+    m.household_id = h.id;
+    m.location_id = h.location_id;
+    m.nominal_id = q.Int(5);
+    TRY_ASSIGN(m.from, DecodeOptionalDate(q.OptionalText(6)));
+    TRY_ASSIGN(m.to, DecodeOptionalDate(q.OptionalText(7)));
+    h.members.push_back(m);
+  }
+  return out;
+}
+
+namespace {
+constexpr std::string_view kHouseholdsByPeriod = "h.from_date IS NULL, h.from_date, h.id";
+}  // namespace
+
+Result<model::Household> SqliteStore::GetHousehold(model::HouseholdId id) {
+  TRY_ASSIGN(std::vector<model::Household> found,
+             ReadHouseholds("h.id = ?1", id, "h.id", "GetHousehold"));
+  if (found.empty()) return NotFoundById("household", id);
+  return std::move(found.front());
+}
+
+Result<std::vector<model::Household>> SqliteStore::ListHouseholds() {
+  return ReadHouseholds("h.status = 'live'", 0, "h.id", "ListHouseholds");
+}
+
+Result<std::vector<model::Household>> SqliteStore::ListHouseholdsForNominal(model::NominalId id) {
+  constexpr std::string_view kOp = "ListHouseholdsForNominal";
+  ReadSnapshot snapshot(*db_);
+  TRY(ReadNominalStatus(id, kOp).status());
+  return ReadHouseholds(
+      "h.status = 'live' AND h.id IN (SELECT household_id FROM household_memberships "
+      "WHERE nominal_id = ?1)",
+      id, kHouseholdsByPeriod, kOp);
+}
+
+Result<std::vector<model::Household>> SqliteStore::ListHouseholdsAtLocation(model::LocationId id) {
+  constexpr std::string_view kOp = "ListHouseholdsAtLocation";
+  ReadSnapshot snapshot(*db_);
+  TRY(GetLocation(id).status());
+  return ReadHouseholds("h.status = 'live' AND h.location_id = ?1", id, kHouseholdsByPeriod, kOp);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -116,6 +116,14 @@ class SqliteStore final : public Store {
   Result<std::optional<std::string>> GetResolverState(std::string_view key) override;
   Status PutResolverState(Transaction& txn, std::string_view key, std::string_view value) override;
 
+  Result<std::vector<PersonAddressEvidence>> ListPersonAddressEvidence() override;
+  Result<std::vector<FamilyLink>> ListFamilyLinks() override;
+  Result<HouseholdWrite> ReplaceHouseholds(
+      Transaction& txn, const std::vector<model::Household>& households) override;
+  Result<model::Household> GetHousehold(model::HouseholdId id) override;
+  Result<std::vector<model::Household>> ListHouseholds() override;
+  Result<std::vector<model::Household>> ListHouseholdsForNominal(model::NominalId id) override;
+  Result<std::vector<model::Household>> ListHouseholdsAtLocation(model::LocationId id) override;
   Status PutLoadQuality(Transaction& txn, model::LoadId load_id,
                         const LoadQuality& quality) override;
   Result<std::optional<LoadQuality>> GetLoadQuality(model::LoadId load_id) override;
@@ -155,6 +163,11 @@ class SqliteStore final : public Store {
   Status AppendLineage(std::string_view kind, model::NominalId from, std::optional<int64_t> to,
                        std::string_view reason, int64_t at);
   Status ReadInvolvements(model::Event& event);
+  // Households selected by `where` (a condition on households h, binding ?1 to `key` unless
+  // `key` is 0), ordered by `order`, each with its members.
+  Result<std::vector<model::Household>> ReadHouseholds(std::string_view where, int64_t key,
+                                                       std::string_view order,
+                                                       std::string_view operation);
   Status AppendNominalChange(model::NominalId id, NominalChangeKind kind, int64_t at);
   // AppendAudit's body, inside its own BEGIN IMMEDIATE ... COMMIT.
   Result<AuditEvent> AppendAuditInOwnTransaction(const AuditEvent& event);
