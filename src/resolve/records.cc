@@ -178,19 +178,41 @@ LinkageRecord RecordTable::Build(const model::PersonRecord& record, const model:
   for (size_t i = 0; i < record.emails.size() && i < 2; ++i) {
     r.emails[i] = pool_.Intern(record.emails[i]);
   }
-  if (location != nullptr && !location->no_fixed_abode) {
-    if (!location->postcode.empty()) {
-      r.postcode = pool_.Intern(location->postcode);
-      r.sector = pool_.Intern(location->small_area);
-      r.district = pool_.Intern(location->postcode_district);
-      r.area = pool_.Intern(AreaOf(location->postcode_district));
-    }
-    if (!location->address_text.empty()) {
-      InternAddress(location->address_text, &r.address, &r.address_slot);
-    }
-    if (!location->uprn.empty() && r.uprn == 0) r.uprn = pool_.Intern(location->uprn);
+  LocationFacts facts;
+  if (location != nullptr) {
+    facts = FactsOf(*location);
+  } else if (record.location_id.has_value()) {
+    auto it = locations_.find(*record.location_id);
+    if (it != locations_.end()) facts = it->second;
   }
+  r.postcode = facts.postcode;
+  r.sector = facts.sector;
+  r.district = facts.district;
+  r.area = facts.area;
+  r.address = facts.address;
+  r.address_slot = facts.address_slot;
+  if (r.uprn == 0) r.uprn = facts.uprn;
   return r;
+}
+
+RecordTable::LocationFacts RecordTable::FactsOf(const model::Location& location) {
+  LocationFacts f;
+  if (location.no_fixed_abode) return f;  // ZZ99 and the like: no place to compare
+  if (!location.postcode.empty()) {
+    f.postcode = pool_.Intern(location.postcode);
+    f.sector = pool_.Intern(location.small_area);
+    f.district = pool_.Intern(location.postcode_district);
+    f.area = pool_.Intern(AreaOf(location.postcode_district));
+  }
+  if (!location.address_text.empty()) {
+    InternAddress(location.address_text, &f.address, &f.address_slot);
+  }
+  if (!location.uprn.empty()) f.uprn = pool_.Intern(location.uprn);
+  return f;
+}
+
+void RecordTable::AddLocation(const model::Location& location) {
+  locations_[location.id] = FactsOf(location);
 }
 
 uint32_t RecordTable::Add(const model::PersonRecord& record, const model::Location* location,

@@ -83,8 +83,13 @@ class RecordTable {
   RecordTable(const RecordTable&) = delete;
   RecordTable& operator=(const RecordTable&) = delete;
 
-  // Adds a record (with its location, if it has one; `source_id` is the mapping's source).
-  // Returns its index. Indexes are dense and never reused.
+  // Keeps what the comparisons need of a location (its values interned, ~28 bytes), so that
+  // records naming it by id can be added without the location itself.
+  void AddLocation(const model::Location& location);
+
+  // Adds a record (`source_id` is the mapping's source) and returns its index. Indexes are dense
+  // and never reused. Its location is `location` if given, else the one AddLocation kept under
+  // record.location_id, if any.
   uint32_t Add(const model::PersonRecord& record, const model::Location* location,
                std::string_view source_id);
 
@@ -111,6 +116,17 @@ class RecordTable {
   std::unordered_map<model::PersonRecordId, uint32_t> index_of_;
   std::vector<std::vector<uint32_t>> address_tokens_ = {{}};  // by slot; slot 0 is empty
   std::unordered_map<uint32_t, uint32_t> address_slot_;       // address pool id -> slot
+  struct LocationFacts {
+    uint32_t postcode = 0;
+    uint32_t sector = 0;
+    uint32_t district = 0;
+    uint32_t area = 0;
+    uint32_t address = 0;
+    uint32_t address_slot = 0;
+    uint32_t uprn = 0;
+  };
+  LocationFacts FactsOf(const model::Location& location);
+  std::unordered_map<model::LocationId, LocationFacts> locations_;
   // Per interned name: its metaphone codes and variant ids, computed once.
   struct NameFacts {
     uint32_t metaphone = 0;

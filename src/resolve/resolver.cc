@@ -105,15 +105,14 @@ Status Resolver::LoadDecisions() {
 
 // Reads the locations and current person records after the cursors, adds the records to
 // `table` (their indexes to `added`), and moves the cursors on.
-static Status ReadNewRecords(store::Store& store, ReadCursors& cursors,
-                             std::unordered_map<model::LocationId, model::Location>& locations,
-                             RecordTable& table, std::vector<uint32_t>& added) {
+static Status ReadNewRecords(store::Store& store, ReadCursors& cursors, RecordTable& table,
+                             std::vector<uint32_t>& added) {
   for (;;) {
     TRY_ASSIGN(std::vector<model::Location> page,
                store.ListLocationsAfter(cursors.location, kPage));
-    for (model::Location& l : page) {
+    for (const model::Location& l : page) {
       cursors.location = l.id;
-      locations.emplace(l.id, std::move(l));
+      table.AddLocation(l);
     }
     if (static_cast<int>(page.size()) < kPage) break;
   }
@@ -122,12 +121,7 @@ static Status ReadNewRecords(store::Store& store, ReadCursors& cursors,
                store.ListPersonRecordsForResolution(cursors.record, kPage));
     for (const model::PersonRecord& r : page) {
       cursors.record = r.id;
-      const model::Location* location = nullptr;
-      if (r.location_id.has_value()) {
-        auto it = locations.find(*r.location_id);
-        if (it != locations.end()) location = &it->second;
-      }
-      added.push_back(table.Add(r, location, r.source_id));
+      added.push_back(table.Add(r, nullptr, r.source_id));
     }
     if (static_cast<int>(page.size()) < kPage) break;
   }
@@ -137,7 +131,7 @@ static Status ReadNewRecords(store::Store& store, ReadCursors& cursors,
 // Reads locations and person records the resolver has not seen, and adds them to the table
 // and the blocking index.
 Status Resolver::AddNewRecords(ResolveSummary& summary, std::vector<uint32_t>& added) {
-  TRY(ReadNewRecords(store_, cursors_, locations_, table_, added));
+  TRY(ReadNewRecords(store_, cursors_, table_, added));
   nominal_of_.resize(table_.size(), 0);
   scorer_->Refresh();
   for (uint32_t index : added) index_->Add(table_, index);
@@ -611,10 +605,9 @@ Result<LinkageModel> TrainFromStore(store::Store& store, const LinkageModel& sta
                                     const TrainingOptions& options) {
   RecordTable table;
   BlockingIndex index(start.blocking, start.max_block_size);
-  std::unordered_map<model::LocationId, model::Location> locations;
   ReadCursors cursors;
   std::vector<uint32_t> added;
-  TRY(ReadNewRecords(store, cursors, locations, table, added));
+  TRY(ReadNewRecords(store, cursors, table, added));
   for (uint32_t i : added) index.Add(table, i);
   std::vector<LabelledPair> labels;
   TRY_ASSIGN(std::vector<store::LinkDecision> decisions, store.ListLinkDecisions());

@@ -127,7 +127,6 @@ class Resolver {
   std::unordered_map<model::PersonRecordId, model::NominalId> retired_nominal_;
   std::vector<std::pair<uint32_t, uint32_t>> must_link_;
   std::vector<std::pair<uint32_t, uint32_t>> cannot_link_;
-  std::unordered_map<model::LocationId, model::Location> locations_;
   ReadCursors cursors_;
   std::vector<uint32_t> pending_;  // read by a run whose writes failed: retried next run
   std::vector<int32_t> position_;  // scratch for Recluster: a record's place in the region
