@@ -106,7 +106,7 @@ class BlockingIndex {
 
  private:
   struct RuleIndex;
-  uint64_t SharedKey(size_t rule, uint32_t a, uint32_t b) const;
+  uint32_t SharedKey(size_t rule, uint32_t a, uint32_t b) const;
   std::vector<BlockingRule> rules_;
   int max_block_size_;
   std::vector<RuleIndex*> index_;

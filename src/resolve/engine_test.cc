@@ -370,3 +370,25 @@ TEST(Clustering, SameRecordsSameGroupsWhateverTheOrder) {
 
 }  // namespace
 }  // namespace tessera::resolve
+
+namespace tessera::resolve {
+namespace {
+
+TEST(RecordTable, FindsRecordsByIdWhateverOrderTheyCameIn) {
+  RecordTable table;
+  for (model::PersonRecordId id : {10, 20, 30, 5, 40, 25}) {
+    model::PersonRecord r;
+    r.id = id;
+    table.Add(r, nullptr, "s");
+  }
+  EXPECT_EQ(table.IndexOf(10), 0);
+  EXPECT_EQ(table.IndexOf(30), 2);
+  EXPECT_EQ(table.IndexOf(5), 3);
+  EXPECT_EQ(table.IndexOf(40), 4);
+  EXPECT_EQ(table.IndexOf(25), 5);
+  EXPECT_EQ(table.IndexOf(15), -1);
+  EXPECT_EQ(table.IndexOf(99), -1);
+}
+
+}  // namespace
+}  // namespace tessera::resolve

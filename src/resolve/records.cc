@@ -12,24 +12,53 @@ using tessera::ascii::ToUpper;
 
 namespace tessera::resolve {
 
-StringPool::StringPool() {
-  strings_.emplace_back();
-  ids_.emplace(std::string_view(strings_.back()), 0);
+namespace {
+constexpr size_t kBlockBytes = size_t{1} << 20;
+}  // namespace
+
+StringPool::StringPool() : views_{std::string_view()}, table_(1024, 0) {}
+
+size_t StringPool::SlotOf(std::string_view s) const {
+  size_t mask = table_.size() - 1;
+  size_t i = std::hash<std::string_view>()(s) & mask;
+  while (table_[i] != 0 && views_[table_[i]] != s) i = (i + 1) & mask;
+  return i;
+}
+
+void StringPool::Grow() {
+  std::vector<uint32_t> old = std::move(table_);
+  table_.assign(old.size() * 2, 0);
+  for (uint32_t id : old) {
+    if (id != 0) table_[SlotOf(views_[id])] = id;
+  }
+}
+
+std::string_view StringPool::Copy(std::string_view s) {
+  if (block_used_ + s.size() > block_size_) {
+    block_size_ = std::max(kBlockBytes, s.size());
+    blocks_.push_back(std::make_unique<char[]>(block_size_));
+    block_used_ = 0;
+  }
+  char* at = blocks_.back().get() + block_used_;
+  std::copy(s.begin(), s.end(), at);
+  block_used_ += s.size();
+  return {at, s.size()};
 }
 
 uint32_t StringPool::Intern(std::string_view s) {
   if (s.empty()) return 0;
-  auto it = ids_.find(s);
-  if (it != ids_.end()) return it->second;
-  strings_.emplace_back(s);
-  uint32_t id = static_cast<uint32_t>(strings_.size() - 1);
-  ids_.emplace(std::string_view(strings_.back()), id);
+  size_t slot = SlotOf(s);
+  if (table_[slot] != 0) return table_[slot];
+  uint32_t id = static_cast<uint32_t>(views_.size());
+  views_.push_back(Copy(s));
+  table_[slot] = id;
+  if (views_.size() * 10 > table_.size() * 7) Grow();
   return id;
 }
 
 uint32_t StringPool::Find(std::string_view s) const {
-  auto it = ids_.find(s);
-  return it == ids_.end() ? 0 : it->second;
+  if (s.empty()) return 0;
+  return table_[SlotOf(s)];
 }
 
 namespace {
@@ -113,8 +142,28 @@ void RecordTable::InternAddress(std::string_view text, uint32_t* id, uint32_t* s
 }
 
 int64_t RecordTable::IndexOf(model::PersonRecordId id) const {
-  auto it = index_of_.find(id);
-  return it == index_of_.end() ? -1 : static_cast<int64_t>(it->second);
+  auto it = out_of_order_.find(id);
+  if (it != out_of_order_.end()) return it->second;
+  // The in-order records: ids increase with the index (out-of-order ones are skipped over by
+  // the map above, and compare as if absent here only if the search lands on one).
+  size_t lo = 0;
+  size_t hi = size_;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (out_of_order_.count(at(static_cast<uint32_t>(mid)).id) != 0) {
+      // Rare (explanations only): fall back to a scan.
+      for (uint32_t i = 0; i < size_; ++i) {
+        if (at(i).id == id) return static_cast<int64_t>(i);
+      }
+      return -1;
+    }
+    if (at(static_cast<uint32_t>(mid)).id < id) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo < size_ && at(static_cast<uint32_t>(lo)).id == id ? static_cast<int64_t>(lo) : -1;
 }
 
 LinkageRecord RecordTable::Build(const model::PersonRecord& record, const model::Location* location,
@@ -217,9 +266,16 @@ void RecordTable::AddLocation(const model::Location& location) {
 
 uint32_t RecordTable::Add(const model::PersonRecord& record, const model::Location* location,
                           std::string_view source_id) {
-  uint32_t index = static_cast<uint32_t>(records_.size());
-  records_.push_back(Build(record, location, source_id));
-  index_of_[record.id] = index;
+  uint32_t index = size_;
+  if ((index & (kChunkSize - 1)) == 0)
+    chunks_.push_back(std::make_unique<LinkageRecord[]>(kChunkSize));
+  chunks_[index >> kChunkBits][index & (kChunkSize - 1)] = Build(record, location, source_id);
+  ++size_;
+  if (record.id > last_id_) {
+    last_id_ = record.id;
+  } else {
+    out_of_order_[record.id] = index;
+  }
   return index;
 }
 

@@ -8,7 +8,7 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -19,7 +19,9 @@
 namespace tessera::resolve {
 
 // Interns strings as dense ids. Id 0 is the empty string and stands for "missing" everywhere.
-// Views returned by View() stay valid for the pool's lifetime.
+// Views returned by View() stay valid for the pool's lifetime. The characters live in 1 MiB
+// blocks that never move, and the lookup table is open addressing over ids, so a string costs
+// its characters plus about 22 bytes (a std::string and a hash-map node cost ~80).
 class StringPool {
  public:
   StringPool();
@@ -29,12 +31,19 @@ class StringPool {
   uint32_t Intern(std::string_view s);
   // The id of `s` if it was interned, else 0.
   uint32_t Find(std::string_view s) const;
-  std::string_view View(uint32_t id) const { return strings_[id]; }
-  uint32_t size() const { return static_cast<uint32_t>(strings_.size()); }
+  std::string_view View(uint32_t id) const { return views_[id]; }
+  uint32_t size() const { return static_cast<uint32_t>(views_.size()); }
 
  private:
-  std::deque<std::string> strings_;
-  std::unordered_map<std::string_view, uint32_t> ids_;
+  size_t SlotOf(std::string_view s) const;  // where `s` is in table_, or the empty slot for it
+  std::string_view Copy(std::string_view s);
+  void Grow();
+
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  size_t block_used_ = 0;
+  size_t block_size_ = 0;
+  std::vector<std::string_view> views_;
+  std::vector<uint32_t> table_;  // ids; 0 is an empty slot (the empty string is never looked up)
 };
 
 inline constexpr int32_t kNoDate = INT32_MIN;
@@ -93,8 +102,10 @@ class RecordTable {
   uint32_t Add(const model::PersonRecord& record, const model::Location* location,
                std::string_view source_id);
 
-  const LinkageRecord& at(uint32_t index) const { return records_[index]; }
-  uint32_t size() const { return static_cast<uint32_t>(records_.size()); }
+  const LinkageRecord& at(uint32_t index) const {
+    return chunks_[index >> kChunkBits][index & (kChunkSize - 1)];
+  }
+  uint32_t size() const { return size_; }
   const StringPool& pool() const { return pool_; }
   StringPool& pool() { return pool_; }
   // Sorted, distinct word ids of an address, by LinkageRecord::address_slot (empty for 0).
@@ -112,8 +123,18 @@ class RecordTable {
   void InternAddress(std::string_view text, uint32_t* id, uint32_t* slot);
 
   StringPool pool_;
-  std::vector<LinkageRecord> records_;
-  std::unordered_map<model::PersonRecordId, uint32_t> index_of_;
+  // Records in fixed chunks that never move: adding one never copies the others (a vector's
+  // doubling would copy ~150 MB at a million records, a pause in the middle of a live run, and
+  // leave up to half its capacity unused).
+  static constexpr uint32_t kChunkBits = 16;
+  static constexpr uint32_t kChunkSize = uint32_t{1} << kChunkBits;
+  std::vector<std::unique_ptr<LinkageRecord[]>> chunks_;
+  uint32_t size_ = 0;
+  // Records usually arrive in person record id order (the store's paging order), so IndexOf
+  // is a binary search over the records with no map at all; the map holds only the records that
+  // arrived out of order (the few of an explanation).
+  model::PersonRecordId last_id_ = 0;
+  std::unordered_map<model::PersonRecordId, uint32_t> out_of_order_;
   std::vector<std::vector<uint32_t>> address_tokens_ = {{}};  // by slot; slot 0 is empty
   std::unordered_map<uint32_t, uint32_t> address_slot_;       // address pool id -> slot
   struct LocationFacts {

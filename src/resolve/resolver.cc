@@ -416,8 +416,11 @@ Status Resolver::Recluster(const std::vector<uint32_t>& records,
 
   start = std::chrono::steady_clock::now();
   // All or nothing: any failed write fails the run, and nothing of it is kept.
+  // Synced: when Run returns, what it decided is on stable storage (a group commit: one fsync
+  // for however many records the run resolved).
   TRY_ASSIGN(std::unique_ptr<store::Transaction> txn,
-             store_.Begin(store::Store::TransactionMode::kAllOrNothing));
+             store_.Begin(store::Store::TransactionMode::kAllOrNothing,
+                          store::Store::Durability::kSynced));
   std::unordered_set<model::NominalId> claimed;
   std::vector<model::NominalId> group_ids(groups.size(), 0);
   // Where each old nominal's records went: old id -> (group -> count).
@@ -446,10 +449,13 @@ Status Resolver::Recluster(const std::vector<uint32_t>& records,
     }
     claimed.insert(chosen);
     group_ids[g] = chosen;
+    std::vector<model::PersonRecordId> arriving;
     for (uint32_t i : groups[g]) {
-      if (nominal_of_[i] == chosen) continue;
-      TRY(store_.AttachPersonRecord(*txn, chosen, table_.at(i).id));
-      ++summary.records_moved;
+      if (nominal_of_[i] != chosen) arriving.push_back(table_.at(i).id);
+    }
+    if (!arriving.empty()) {
+      TRY(store_.AttachPersonRecords(*txn, chosen, arriving));
+      summary.records_moved += static_cast<int64_t>(arriving.size());
       changed = true;
     }
     if (changed && best > 0)

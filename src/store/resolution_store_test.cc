@@ -888,3 +888,68 @@ TEST_F(ResolutionMigrationTest, AVersion3HubIsMigratedWithItsNominalsLive) {
 
 }  // namespace
 }  // namespace tessera::store
+
+namespace tessera::store {
+namespace {
+
+class GroupWriteTest : public ResolutionStoreTest {};
+
+TEST_F(GroupWriteTest, AttachingAGroupRecordsOneChangePerNominal) {
+  auto txn = Begin();
+  std::vector<model::PersonRecordId> people = People(*txn, 4);
+  model::NominalId old_home = NewNominal(*txn);
+  model::NominalId target = NewNominal(*txn);
+  Attach(*txn, old_home, people[0]);
+  Attach(*txn, target, people[3]);
+  ASSERT_TRUE(txn->Commit().ok());
+  int64_t seq = LastSeq();
+
+  txn = Begin();
+  ASSERT_TRUE(store_->AttachPersonRecords(*txn, target, people).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  for (model::PersonRecordId p : people) {
+    EXPECT_EQ(*store_->FindNominalForPersonRecord(p), std::optional<model::NominalId>(target));
+  }
+  std::vector<std::pair<model::NominalId, NominalChangeKind>> expected = {
+      {old_home, NominalChangeKind::kRecordsChanged}, {target, NominalChangeKind::kRecordsChanged}};
+  EXPECT_EQ(Feed(seq), expected);
+
+  // Attaching them where they are changes nothing.
+  seq = LastSeq();
+  txn = Begin();
+  ASSERT_TRUE(store_->AttachPersonRecords(*txn, target, people).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  EXPECT_TRUE(Feed(seq).empty());
+}
+
+TEST_F(GroupWriteTest, AGroupWithAMissingRecordWritesNothing) {
+  auto txn = Begin();
+  std::vector<model::PersonRecordId> people = People(*txn, 2);
+  model::NominalId target = NewNominal(*txn);
+  ASSERT_TRUE(txn->Commit().ok());
+  txn = Begin();
+  std::vector<model::PersonRecordId> with_missing = {people[0], people[1] + 1000};
+  Status status = store_->AttachPersonRecords(*txn, target, with_missing);
+  EXPECT_EQ(status.code(), StatusCode::kNotFound) << status.ToString();
+  ASSERT_TRUE(txn->Commit().ok());
+  EXPECT_FALSE(store_->FindNominalForPersonRecord(people[0])->has_value());
+}
+
+TEST_F(GroupWriteTest, SyncedTransactionsCommitAndLeaveTheStoreAsItWas) {
+  for (int round = 0; round < 2; ++round) {
+    auto txn = store_->Begin(Store::TransactionMode::kAllOrNothing, Store::Durability::kSynced);
+    ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+    People(**txn, 1);
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto rolled = store_->Begin(Store::TransactionMode::kPerCall, Store::Durability::kSynced);
+  ASSERT_TRUE(rolled.ok());
+  People(**rolled, 1);
+  ASSERT_TRUE((*rolled)->Rollback().ok());
+  Reopen();
+  EXPECT_EQ(store_->Counts()->person_records, 2);
+  EXPECT_TRUE(store_->AppendAudit({0, 0, "cli:test", "check", "", "", "", "", "", ""}).ok());
+}
+
+}  // namespace
+}  // namespace tessera::store

@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -472,9 +473,17 @@ class Store {
   // carry on. kAllOrNothing (bulk loads): write calls are not individually atomic, which saves a
   // savepoint per call (~15% of a load); after a failed write that may have been partly applied
   // the transaction is poisoned: further writes and Commit fail, and only Rollback is left.
+  //
+  // Durability: by default a commit survives the process crashing at once, and a machine
+  // crash or power loss after the storage's next sync (SQLite: WAL with synchronous=NORMAL).
+  // kSynced makes Commit return only once the commit is on stable storage (an fsync of the
+  // WAL): what a caller that tells someone "done" (the resolver's group commit, the audit
+  // log) needs.
   enum class TransactionMode { kPerCall, kAllOrNothing };
+  enum class Durability { kDefault, kSynced };
   virtual Result<std::unique_ptr<Transaction>> Begin(
-      TransactionMode mode = TransactionMode::kPerCall) = 0;
+      TransactionMode mode = TransactionMode::kPerCall,
+      Durability durability = Durability::kDefault) = 0;
 
   // --- loads
 
@@ -583,6 +592,12 @@ class Store {
   // the batch resolver attaches every record this way.
   virtual Status AttachPersonRecord(Transaction& txn, model::NominalId nominal_id,
                                     model::PersonRecordId person_record_id) = 0;
+  // AttachPersonRecord for each of `person_record_ids`, with one kRecordsChanged change for
+  // `nominal_id` (if any record came to it) and one for each nominal records moved away from,
+  // rather than one per record: how the resolver writes a group. A record attached for the
+  // first time costs one insert. Atomic as a whole; NotFound if a record does not exist.
+  virtual Status AttachPersonRecords(Transaction& txn, model::NominalId nominal_id,
+                                     std::span<const model::PersonRecordId> person_record_ids) = 0;
   // Removes `person_record_id` from its nominal (a kRecordsChanged change on that nominal).
   // Detaching a record that is not attached changes nothing; NotFound if the person record
   // does not exist.

@@ -325,6 +325,10 @@ class SqliteTransaction final : public Transaction {
 
  private:
   void End() {
+    if (store_->synced_) {
+      (void)store_->db_->Exec("PRAGMA synchronous = NORMAL", "ending a synced transaction");
+      store_->synced_ = false;
+    }
     store_->open_txn_ = nullptr;
     store_ = nullptr;
   }
@@ -400,11 +404,21 @@ Result<std::vector<AppliedMigration>> SqliteStore::ListAppliedMigrations() {
   return out;
 }
 
-Result<std::unique_ptr<Transaction>> SqliteStore::Begin(TransactionMode mode) {
+Result<std::unique_ptr<Transaction>> SqliteStore::Begin(TransactionMode mode,
+                                                        Durability durability) {
   if (open_txn_ != nullptr) {
     return Status::FailedPrecondition("Begin: a transaction is already open on this store");
   }
-  TRY(Run(*db_, "BEGIN IMMEDIATE", "beginning a transaction"));
+  if (durability == Durability::kSynced) {
+    // The WAL is synced at this transaction's commit; End() goes back to NORMAL.
+    TRY(db_->Exec("PRAGMA synchronous = FULL", "beginning a synced transaction"));
+    synced_ = true;
+  }
+  if (Status begun = Run(*db_, "BEGIN IMMEDIATE", "beginning a transaction"); !begun.ok()) {
+    if (synced_) (void)db_->Exec("PRAGMA synchronous = NORMAL", "ending a synced transaction");
+    synced_ = false;
+    return begun;
+  }
   all_or_nothing_ = mode == TransactionMode::kAllOrNothing;
   poisoned_ = false;
   auto txn = std::make_unique<SqliteTransaction>(this);
@@ -1186,6 +1200,49 @@ Status SqliteStore::AttachPersonRecord(Transaction& txn, model::NominalId nomina
     TRY(q.Run());
     TRY(AppendNominalChange(*previous, NominalChangeKind::kRecordsChanged, now));
     return AppendNominalChange(nominal_id, NominalChangeKind::kRecordsChanged, now);
+  });
+}
+
+Status SqliteStore::AttachPersonRecords(Transaction& txn, model::NominalId nominal_id,
+                                        std::span<const model::PersonRecordId> person_record_ids) {
+  constexpr std::string_view kOp = "AttachPersonRecords";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(nominal_id, "nominal id", kOp));
+  for (model::PersonRecordId id : person_record_ids) TRY(RequireId(id, "person record id", kOp));
+  return Atomically(kOp, [&]() -> Status {
+    TRY(RequireLiveNominal(nominal_id, kOp));
+    int64_t now = clock_.NowMicros();
+    bool changed = false;
+    std::vector<model::NominalId> left;  // nominals records moved away from
+    for (model::PersonRecordId id : person_record_ids) {
+      {
+        // A first attachment is this one insert (the foreign key checks the record exists).
+        TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO nominal_records (person_record_id, "
+                                         "nominal_id, attached_at) VALUES (?1, ?2, ?3) "
+                                         "ON CONFLICT (person_record_id) DO NOTHING",
+                                         kOp));
+        q.Bind(1, id).Bind(2, nominal_id).Bind(3, now);
+        TRY(q.Run());
+      }
+      if (db_->Changes() == 1) {
+        changed = true;
+        continue;
+      }
+      TRY_ASSIGN(std::optional<model::NominalId> previous, FindNominalForPersonRecord(id));
+      if (!previous.has_value() || *previous == nominal_id) continue;
+      TRY_ASSIGN(Query q, db_->Prepare("UPDATE nominal_records SET nominal_id = ?2, "
+                                       "attached_at = ?3 WHERE person_record_id = ?1",
+                                       kOp));
+      q.Bind(1, id).Bind(2, nominal_id).Bind(3, now);
+      TRY(q.Run());
+      changed = true;
+      if (std::find(left.begin(), left.end(), *previous) == left.end()) left.push_back(*previous);
+    }
+    for (model::NominalId from : left) {
+      TRY(AppendNominalChange(from, NominalChangeKind::kRecordsChanged, now));
+    }
+    if (changed) TRY(AppendNominalChange(nominal_id, NominalChangeKind::kRecordsChanged, now));
+    return Status::Ok();
   });
 }
 

@@ -31,7 +31,7 @@ class SqliteStore final : public Store {
   int SchemaVersion() override { return schema_version_; }
   Result<std::vector<AppliedMigration>> ListAppliedMigrations() override;
 
-  Result<std::unique_ptr<Transaction>> Begin(TransactionMode mode) override;
+  Result<std::unique_ptr<Transaction>> Begin(TransactionMode mode, Durability durability) override;
 
   Result<model::LoadId> BeginLoad(Transaction& txn, std::string_view source_id,
                                   std::string_view file, std::string_view file_hash,
@@ -79,6 +79,8 @@ class SqliteStore final : public Store {
 
   Result<model::NominalId> CreateNominal(Transaction& txn, const model::Nominal& nominal) override;
   Status UpdateNominal(Transaction& txn, const model::Nominal& nominal) override;
+  Status AttachPersonRecords(Transaction& txn, model::NominalId nominal_id,
+                             std::span<const model::PersonRecordId> person_record_ids) override;
   Status AttachPersonRecord(Transaction& txn, model::NominalId nominal_id,
                             model::PersonRecordId person_record_id) override;
   Result<model::Nominal> GetNominal(model::NominalId id) override;
@@ -178,6 +180,7 @@ class SqliteStore final : public Store {
   SqliteTransaction* open_txn_ = nullptr;
   bool all_or_nothing_ = false;  // the open transaction's mode
   bool poisoned_ = false;        // an all-or-nothing write failed
+  bool synced_ = false;          // the open transaction commits with synchronous = FULL
 };
 
 }  // namespace tessera::store::sqlite
