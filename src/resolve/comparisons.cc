@@ -18,8 +18,12 @@ constexpr LevelInfo kGivenLevels[] = {
     {"typo", "Jaro-Winkler at or above the high threshold", false},
     {"similar", "same Double Metaphone code, or Jaro-Winkler at or above the low threshold", false},
     {"initial", "one is an initial of the other", false},
+    {"partly_swapped", "one record's given name is the other's family name, or the other way round",
+     false},
     {"else", "different given names", false},
 };
+constexpr uint8_t kGivenPartlySwapped = 6;
+constexpr uint8_t kGivenElse = 7;
 constexpr LevelInfo kFamilyLevels[] = {
     {"exact", "same family name", true},
     {"part", "one is part of the other's double-barrelled name", false},
@@ -173,7 +177,7 @@ uint8_t Comparer::GivenName(const LinkageRecord& a, const LinkageRecord& b, bool
   }
   std::string_view x = table_.pool().View(a.given);
   std::string_view y = table_.pool().View(b.given);
-  if (x.size() == 1 || y.size() == 1) return x[0] == y[0] ? 5 : 6;
+  if (x.size() == 1 || y.size() == 1) return x[0] == y[0] ? 5 : kGivenElse;
   double jw = JaroWinklerSimilarity(x, y);
   if (jw >= settings_.name_similar_high) return 3;
   if (jw >= settings_.name_similar_low ||
@@ -181,11 +185,23 @@ uint8_t Comparer::GivenName(const LinkageRecord& a, const LinkageRecord& b, bool
                      b.given_metaphone_alt)) {
     return 4;
   }
-  return 6;
+  return kGivenElse;
 }
 
 bool Comparer::GivenNamesDiffer(const LinkageRecord& a, const LinkageRecord& b) const {
-  return GivenName(a, b, NamesSwapped(a, b)) == static_cast<uint8_t>(std::size(kGivenLevels) - 1);
+  return GivenName(a, b, NamesSwapped(a, b)) == kGivenElse && !PartlySwapped(a, b);
+}
+
+bool Comparer::PartlySwapped(const LinkageRecord& a, const LinkageRecord& b) const {
+  const StringPool& pool = table_.pool();
+  auto close = [&](uint32_t x, uint32_t y) {
+    if (x == 0 || y == 0) return false;
+    if (x == y) return true;
+    std::string_view vx = pool.View(x);
+    std::string_view vy = pool.View(y);
+    return vx[0] == vy[0] && JaroWinklerSimilarity(vx, vy) >= settings_.name_similar_high;
+  };
+  return close(a.given, b.family) || close(a.family, b.given);
 }
 
 uint8_t Comparer::FamilyName(const LinkageRecord& a, const LinkageRecord& b, bool swapped) const {
@@ -306,6 +322,12 @@ LevelVector Comparer::Compare(const LinkageRecord& a, const LinkageRecord& b) co
   const bool swapped = NamesSwapped(a, b);
   v.level[0] = GivenName(a, b, swapped);
   v.level[1] = FamilyName(a, b, swapped);
+  if (v.level[0] == kGivenElse && PartlySwapped(a, b)) {
+    // A name in the other slot: the given-name level weighs it, and the family comparison
+    // (one side of which is that displaced name) says nothing.
+    v.level[0] = kGivenPartlySwapped;
+    v.level[1] = kNullLevel;
+  }
   v.level[2] = DateOfBirth(a, b);
   v.level[3] = (a.sex == 0 || b.sex == 0) ? kNullLevel : (a.sex == b.sex ? 0 : 1);
   v.level[4] = Location(a, b);

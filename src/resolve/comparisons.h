@@ -79,6 +79,10 @@ class Comparer {
   // True when both records have given names and they plainly differ: the given-name
   // comparison's "else" level.
   bool GivenNamesDiffer(const LinkageRecord& a, const LinkageRecord& b) const;
+  // True when one record's given name is the other's family name (or the other way round),
+  // exactly or within a typo, without the full swap: FEBRL-style field shuffles, and a given
+  // name recorded as a surname.
+  bool PartlySwapped(const LinkageRecord& a, const LinkageRecord& b) const;
 
   // The value a term-frequency level is adjusted by (a pool id): the shared given or family
   // name. 0 for comparisons without term frequencies.

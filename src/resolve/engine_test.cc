@@ -77,6 +77,7 @@ TEST(Comparisons, GradedNameLevels) {
   uint32_t swapped = r.Add({"SMITH", "ROBERT", "", "", ""});
   uint32_t initial = r.Add({"R", "SMITH-JONES", "", "", ""});
   uint32_t other = r.Add({"ZARA", "OKAFOR", "1931-01-01", "SW1A 1AA", ""});
+  uint32_t shuffled = r.Add({"SMITH", "DIXON", "", "", ""});  // ROBERT SMITH's surname as given
   EXPECT_EQ(LevelName(ComparisonKind::kGivenName, r.Compare(robert, robert)), "exact");
   EXPECT_EQ(LevelName(ComparisonKind::kGivenName, r.Compare(robert, bob)), "variant");
   EXPECT_EQ(LevelName(ComparisonKind::kGivenName, r.Compare(robert, robbert)), "typo");
@@ -88,6 +89,8 @@ TEST(Comparisons, GradedNameLevels) {
   EXPECT_EQ(LevelName(ComparisonKind::kFamilyName, r.Compare(robert, initial)), "part");
   EXPECT_EQ(LevelName(ComparisonKind::kGivenName, r.Compare(robert, other)), "else");
   EXPECT_EQ(LevelName(ComparisonKind::kFamilyName, r.Compare(robert, other)), "else");
+  EXPECT_EQ(LevelName(ComparisonKind::kGivenName, r.Compare(robert, shuffled)), "partly_swapped");
+  EXPECT_EQ(LevelName(ComparisonKind::kFamilyName, r.Compare(robert, shuffled)), "null");
 }
 
 TEST(Comparisons, DatesPostcodesAndMissingValues) {
@@ -268,7 +271,7 @@ TEST(Training, EmRecoversParametersOfASimulatedModel) {
   // Three comparisons with known m and u; the rest always null.
   std::array<ComparisonParameters, kComparisonCount> truth = LinkageModel::Defaults().comparisons;
   truth[0].levels = {{0.85, 0.02}, {0.05, 0.03}, {0.03, 0.05}, {0.02, 0.05},
-                     {0.02, 0.05}, {0.01, 0.1},  {0.02, 0.70}};
+                     {0.02, 0.05}, {0.01, 0.1},  {0.01, 0.02}, {0.01, 0.68}};
   truth[1].levels = {{0.8, 0.01}, {0.05, 0.01}, {0.05, 0.03}, {0.05, 0.05}, {0.05, 0.90}};
   truth[2].levels = {{0.7, 0.001}, {0.05, 0.005}, {0.1, 0.01},
                      {0.05, 0.1},  {0.05, 0.3},   {0.05, 0.584}};
