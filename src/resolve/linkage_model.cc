@@ -210,7 +210,9 @@ Result<LinkageModel> LinkageModel::FromJson(std::string_view text, std::string_v
       const json& levels = c.at("levels");
       if (levels.size() != info.size()) {
         return ParseError(origin, std::string(ComparisonName(kind)) + ": expected " +
-                                      std::to_string(info.size()) + " levels");
+                                      std::to_string(info.size()) +
+                                      " levels (a model trained by another version of Tessera: "
+                                      "train it again with `tessera linkage train`)");
       }
       ComparisonParameters& p = m.comparisons[i];
       p.m_estimated = c.value("m_estimated", false);
