@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "core/random.h"
 #include "ingest/ingest.h"
@@ -212,6 +213,38 @@ TEST_F(WorldResolveTest, StreamingFilesInAnotherOrderGivesTheSameClusters) {
   auto gb = Groups(b);
   EXPECT_EQ(ga.size(), gb.size());
   EXPECT_TRUE(ga == gb) << "batch and stream clusterings differ";
+}
+
+TEST_F(WorldResolveTest, OneThreadOrTwoGiveTheSameNominalsAndIds) {
+  fs::path one_dir;
+  fs::path two_dir;
+  auto one = MakeHub("one", &one_dir);
+  auto two = MakeHub("two", &two_dir);
+  for (const fs::path& f : LandingFiles()) {
+    Land(*one, one_dir, f);
+    Land(*two, two_dir, f);
+  }
+  auto model = Train(*one);
+  ASSERT_TRUE(model.ok());
+  // Training is deterministic too: the other hub, on one thread, trains the same model.
+  resolve::TrainingOptions options;
+  options.random_pairs = 300'000;
+  options.threads = 1;
+  auto again = resolve::TrainFromStore(*two, resolve::LinkageModel::Defaults(), options);
+  ASSERT_TRUE(again.ok());
+  resolve::LinkageModel a = *model;
+  resolve::LinkageModel b = *again;
+  a.training.trained_at = b.training.trained_at = "";
+  EXPECT_EQ(a.ToJson(), b.ToJson());
+  for (auto [store, dir, threads] : {std::tuple{one.get(), one_dir, 1}, {two.get(), two_dir, 2}}) {
+    resolve::ResolverOptions resolver_options;
+    resolver_options.threads = threads;
+    auto resolver = resolve::Resolver::Open(dir.string(), *store, *model, resolver_options);
+    ASSERT_TRUE(resolver.ok());
+    ASSERT_TRUE((*resolver)->Run().ok());
+  }
+  // Same records (same keys) in the same nominals, under the same ids.
+  EXPECT_EQ(PartitionOf(*one), PartitionOf(*two));
 }
 
 TEST_F(WorldResolveTest, NewRecordsLeaveExistingIdsAlone) {
