@@ -23,6 +23,8 @@
 #include "cli/cli_common.h"
 #include "cli/household_commands.h"
 #include "cli/resolve_commands.h"
+#include "cli/serve_commands.h"
+#include "cli/user_commands.h"
 #include "core/ascii.h"
 #include "core/clock.h"
 #include "ingest/ingest.h"
@@ -602,11 +604,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   tessera::cli::ResolveCommands resolve_commands(app);
+  tessera::cli::ServeCommands serve_commands(app);
+  tessera::cli::UserCommands user_commands(app);
   tessera::cli::HouseholdCommands household_commands(app);
 
   CLI11_PARSE(app, argc, argv);
 
   if (auto rc = resolve_commands.Dispatch()) return *rc;
+  if (auto rc = serve_commands.Dispatch()) return *rc;
+  if (auto rc = user_commands.Dispatch()) return *rc;
   if (auto rc = household_commands.Dispatch()) return *rc;
 
   if (flags_list->parsed()) return RunFlagsList(flags_args);

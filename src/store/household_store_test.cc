@@ -14,6 +14,7 @@ namespace tessera::store {
 namespace {
 
 using testing::kTestEpochMicros;
+using testing::MakeHubAtSchemaVersion;
 using testing::RawDb;
 using testing::TempDir;
 
@@ -231,20 +232,9 @@ TEST(HouseholdMigrationTest, AVersion4HubGetsHouseholdsAndKeepsItsData) {
   ManualClock clock{kTestEpochMicros};
   std::string hub = tmp.Sub("hub");
   std::string db = hub + "/hub.db";
-  ASSERT_TRUE(InitHub(hub, clock).ok());
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  MakeHubAtSchemaVersion(hub, clock, 4);
   {
     RawDb raw(db);
-    raw.Exec("PRAGMA application_id = " + std::to_string(sqlite::kApplicationId));
-    raw.Exec(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT "
-        "NULL, description TEXT NOT NULL)");
-    for (const sqlite::Migration& migration : sqlite::Migrations()) {
-      if (migration.version > 4) break;
-      raw.Exec(std::string(migration.sql));
-      raw.Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) +
-               ", 1, 'old')");
-    }
     raw.Exec(
         "INSERT INTO locations (id, match_key, address_text) VALUES (3, 'addr:1 HIGH ST|', "
         "'1 High St');"
@@ -253,12 +243,12 @@ TEST(HouseholdMigrationTest, AVersion4HubGetsHouseholdsAndKeepsItsData) {
   auto opened = OpenSqliteStore(hub, clock);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   Store& store = **opened;
-  EXPECT_EQ(store.SchemaVersion(), 5);
+  EXPECT_EQ(store.SchemaVersion(), sqlite::LatestSchemaVersion());
   auto migrations = store.ListAppliedMigrations();
   ASSERT_TRUE(migrations.ok());
-  ASSERT_EQ(migrations->size(), 5u);
-  EXPECT_EQ(migrations->back().applied_at_micros, kTestEpochMicros);
-  EXPECT_NE(migrations->back().description.find("households"), std::string::npos);
+  ASSERT_EQ(migrations->size(), static_cast<size_t>(sqlite::LatestSchemaVersion()));
+  EXPECT_EQ((*migrations)[4].applied_at_micros, kTestEpochMicros);
+  EXPECT_NE((*migrations)[4].description.find("households"), std::string::npos);
   EXPECT_EQ(store.GetLocation(3)->address_text, "1 High St");
   EXPECT_TRUE(store.ListHouseholds()->empty());
 

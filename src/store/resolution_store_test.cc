@@ -797,19 +797,8 @@ class ResolutionMigrationTest : public ::testing::Test {
   // A hub whose store was made by a binary whose last migration was 3, holding a nominal with
   // a record, as such a binary would have left it.
   void MakeVersion3Hub() {
-    ASSERT_TRUE(InitHub(tmp_.Sub("hub"), clock_).ok());
-    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(DbPath() + suffix);
+    testing::MakeHubAtSchemaVersion(tmp_.Sub("hub"), clock_, 3);
     RawDb raw(DbPath());
-    raw.Exec("PRAGMA application_id = " + std::to_string(sqlite::kApplicationId));
-    raw.Exec(
-        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT "
-        "NULL, description TEXT NOT NULL)");
-    for (const sqlite::Migration& migration : sqlite::Migrations()) {
-      if (migration.version > 3) break;
-      raw.Exec(std::string(migration.sql));
-      raw.Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) +
-               ", 1, 'old')");
-    }
     raw.Exec(
         "INSERT INTO loads (id, source_id, file, file_hash, mode, status, started_at) VALUES "
         "(1, 'police_crime', 'a.csv', 'h', 'incremental', 'completed', 1);"

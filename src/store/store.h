@@ -426,6 +426,45 @@ struct AuditVerification {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Identity (issue 5): the users of a hub, their password hashes, their sessions and their login
+// failures. The store keeps them; src/govern/identity.h decides what they mean (password policy,
+// hashing, lockout, session timeouts). Nothing here is a secret in the clear: a password is kept
+// only as the encoded hash govern made of it, and a session only as the hash of its token.
+
+struct StoredUser {
+  int64_t id = 0;            // assigned by the store
+  std::string username;      // as given; unique ignoring ASCII case
+  std::string display_name;  // "Alice Smith"
+  model::Agency agency = model::Agency::kPolice;
+  std::vector<std::string> roles;  // role names (govern's vocabulary); stored sorted, once each
+  CivilDate trained_on;            // the last data-protection training
+  CivilDate training_expires;      // the first day it no longer counts
+  bool enabled = true;
+  std::string disabled_reason;  // why it was disabled; empty while enabled
+  // Login throttling, written only by SetLoginState (CreateUser starts them at 0 and empty).
+  int failed_logins = 0;                       // consecutive failures since the last success
+  std::optional<int64_t> locked_until_micros;  // refused until then, when set
+  int64_t created_at_micros = 0;               // assigned by the store
+  int64_t updated_at_micros = 0;               // assigned by the store: the last CreateUser,
+                                               // UpdateUser or SetPasswordHash
+
+  friend bool operator==(const StoredUser&, const StoredUser&) = default;
+};
+
+struct StoredSession {
+  int64_t id = 0;          // assigned by the store
+  std::string token_hash;  // hex SHA-256 of the token; the token itself is never stored
+  int64_t user_id = 0;
+  int64_t created_at_micros = 0;
+  int64_t last_seen_at_micros = 0;
+  int64_t expires_at_micros = 0;             // the absolute end of its life, however active it is
+  std::optional<int64_t> revoked_at_micros;  // set by the store when it is revoked
+  std::string revoke_reason;                 // "logout", "user disabled", "password reset"
+
+  friend bool operator==(const StoredSession&, const StoredSession&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Housekeeping
 
 struct AppliedMigration {
@@ -757,6 +796,58 @@ class Store {
   // prev_hash is the previous event's hash and every hash matches the event's contents. A
   // broken chain is a result (intact = false), not an error.
   virtual Result<AuditVerification> VerifyAudit() = 0;
+
+  // --- identity (issue 5): users, password hashes, sessions, login failures
+
+  // Stores a new user with its encoded password hash and returns its id. `user.id`, the login
+  // state and the times are ignored (failures start at 0, unlocked); roles are stored sorted
+  // and once each. InvalidArgument if the username, display name, a role name or the hash is
+  // empty, or a training date is not valid; AlreadyExists if the username is taken, ignoring
+  // ASCII case ("Alice" and "alice" are one user).
+  virtual Result<int64_t> CreateUser(Transaction& txn, const StoredUser& user,
+                                     std::string_view password_hash) = 0;
+  // Replaces user.id's display name, agency, roles, training dates, enabled flag and disabled
+  // reason. The username, the login state and the password hash are left as they are.
+  // NotFound if there is no such user; InvalidArgument as in CreateUser.
+  virtual Status UpdateUser(Transaction& txn, const StoredUser& user) = 0;
+  // NotFound if there is no such user.
+  virtual Result<StoredUser> GetUser(int64_t id) = 0;
+  // The user with this username, ignoring ASCII case; empty if there is none.
+  virtual Result<std::optional<StoredUser>> FindUserByUsername(std::string_view username) = 0;
+  // Every user, by username ignoring case.
+  virtual Result<std::vector<StoredUser>> ListUsers() = 0;
+  // The user's encoded password hash: read only to verify a password. NotFound if there is no
+  // such user.
+  virtual Result<std::string> GetPasswordHash(int64_t user_id) = 0;
+  // Replaces the user's password hash. InvalidArgument if it is empty; NotFound if there is no
+  // such user.
+  virtual Status SetPasswordHash(Transaction& txn, int64_t user_id,
+                                 std::string_view password_hash) = 0;
+  // Records the user's consecutive login failures and lock. InvalidArgument if failed_logins
+  // is negative; NotFound if there is no such user.
+  virtual Status SetLoginState(Transaction& txn, int64_t user_id, int failed_logins,
+                               std::optional<int64_t> locked_until_micros) = 0;
+
+  // Stores a new session and returns its id (session.id and revocation are ignored).
+  // InvalidArgument if the token hash is empty or expires_at is not after created_at;
+  // AlreadyExists if the token hash is already stored; NotFound if the user does not exist.
+  virtual Result<int64_t> CreateSession(Transaction& txn, const StoredSession& session) = 0;
+  // The session with this token hash, revoked or expired ones too; empty if there is none.
+  virtual Result<std::optional<StoredSession>> FindSessionByTokenHash(
+      std::string_view token_hash) = 0;
+  // Records activity on a session. NotFound if there is no such session.
+  virtual Status TouchSession(Transaction& txn, int64_t session_id,
+                              int64_t last_seen_at_micros) = 0;
+  // Revokes a session, now, for `reason`. Revoking a revoked session changes nothing.
+  // InvalidArgument if the reason is empty; NotFound if there is no such session.
+  virtual Status RevokeSession(Transaction& txn, int64_t session_id, std::string_view reason) = 0;
+  // Revokes every session of the user that is not revoked yet (expired ones too, so that none
+  // can be revived) and returns how many. InvalidArgument if the reason is empty; NotFound if
+  // the user does not exist.
+  virtual Result<int64_t> RevokeUserSessions(Transaction& txn, int64_t user_id,
+                                             std::string_view reason) = 0;
+  // The user's sessions, newest first, revoked and expired ones too.
+  virtual Result<std::vector<StoredSession>> ListUserSessions(int64_t user_id) = 0;
 
   // --- housekeeping
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "store/sqlite/migrations.h"
 #include "store/store.h"
 
 namespace tessera::store::testing {
@@ -91,6 +92,28 @@ class RawDb {
  private:
   sqlite3* db_ = nullptr;
 };
+
+// Makes `hub_dir` a hub whose store is as a binary whose last migration was `version` left it
+// (the migrations' SQL applied by hand, nothing after), for migration tests. Returns the path
+// of its database, for the test to add rows with RawDb before opening it.
+inline std::string MakeHubAtSchemaVersion(const std::string& hub_dir, const Clock& clock,
+                                          int version) {
+  EXPECT_TRUE(InitHub(hub_dir, clock).ok());
+  std::string db = hub_dir + "/hub.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  RawDb raw(db);
+  raw.Exec("PRAGMA application_id = " + std::to_string(sqlite::kApplicationId));
+  raw.Exec(
+      "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT "
+      "NULL, description TEXT NOT NULL)");
+  for (const sqlite::Migration& migration : sqlite::Migrations()) {
+    if (migration.version > version) break;
+    raw.Exec(std::string(migration.sql));
+    raw.Exec("INSERT INTO schema_migrations VALUES (" + std::to_string(migration.version) +
+             ", 1, 'old')");
+  }
+  return db;
+}
 
 // A fresh hub per test, with its store open and a manual clock.
 class HubFixture : public ::testing::Test {

@@ -17,7 +17,11 @@
 #   write: PATH TEXT                write TEXT (with \n for new lines) to PATH
 #   start: ARGS...                  run `tessera ARGS` in the background (one at a time)
 #   wait-for: PATH                  wait up to 20 s for PATH to exist
-#   stop:                           send SIGTERM to the background tessera; it must exit 0
+#   stop:                           send SIGTERM to the background tessera; it must exit 0;
+#                                   its stdout and stderr become the last command's
+#   http-get: PATH                  GET PATH from the background `tessera serve` (the URL it
+#                                   printed: "listening on URL"); status line, headers and body
+#                                   become the last command's stdout (curl, or bash's /dev/tcp)
 # $SRC is the source tree, for the shipped examples.
 # Usage: run_case.sh CASE_FILE TESSERA_BINARY
 set -uo pipefail
@@ -31,6 +35,8 @@ out="$TMP/.stdout"
 err="$TMP/.stderr"
 : >"$out"
 : >"$err"
+bg_out="$TMP/.bg_stdout"
+bg_err="$TMP/.bg_stderr"
 line_no=0
 failures=0
 
@@ -66,6 +72,28 @@ truth_covers_landing() {
   [ "$landed" -gt 0 ] || { fail "no records in $dir/landing"; return; }
   if ! diff -q "$keys" "$truth" >/dev/null; then
     fail "landing keys ($landed) and truth keys ($truths) differ: $(diff "$keys" "$truth" | head -5)"
+  fi
+}
+
+http_get() {
+  local path=$1 url="" hostport host port
+  for _ in $(seq 1 200); do
+    url=$(sed -n 's/^listening on \(http:\/\/[^ ]*\)$/\1/p' "$bg_out" 2>/dev/null | head -1)
+    [ -n "$url" ] && break
+    sleep 0.1
+  done
+  [ -n "$url" ] || { fail "http-get: the server printed no 'listening on http://...'"; return; }
+  if command -v curl >/dev/null; then
+    curl -sS -i --max-time 10 "$url$path" >"$out" 2>"$err" || fail "http-get: curl $url$path failed: $(head -3 "$err")"
+  else
+    hostport=${url#http://}
+    host=${hostport%:*}
+    port=${hostport##*:}
+    if ! (exec 3<>"/dev/tcp/$host/$port" &&
+      printf 'GET %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n' "$path" "$hostport" >&3 &&
+      timeout 10 cat <&3) >"$out" 2>"$err"; then
+      fail "http-get: GET $url$path failed: $(head -3 "$err")"
+    fi
   fi
 }
 
@@ -114,9 +142,10 @@ while IFS= read -r raw || [ -n "$raw" ]; do
       printf '%b' "$text" >"$path"
       ;;
     start)
-      (cd "$TMP" && eval "exec \"$tessera\" $arg") >"$out" 2>"$err" &
+      (cd "$TMP" && eval "exec \"$tessera\" $arg") >"$bg_out" 2>"$bg_err" &
       bg_pid=$!
       ;;
+    http-get) http_get "$arg" ;;
     wait-for)
       for _ in $(seq 1 200); do
         [ -e "$arg" ] && break
@@ -131,6 +160,8 @@ while IFS= read -r raw || [ -n "$raw" ]; do
         kill -TERM "$bg_pid"
         wait "$bg_pid"
         rc=$?
+        cp "$bg_out" "$out"
+        cp "$bg_err" "$err"
         [ $rc -eq 0 ] || fail "background tessera exited $rc after SIGTERM: $(head -3 "$err")"
         bg_pid=""
       fi

@@ -345,7 +345,56 @@ CREATE TABLE household_memberships (
 CREATE INDEX household_memberships_by_nominal ON household_memberships (nominal_id);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations = {{
+// Identity (issue 5): the hub's users and their roles, password hashes, sessions and login
+// failures (src/govern/identity.h, docs/design/0008-identity.md). A password is kept only as its
+// encoded Argon2id hash, in a table of its own so that reading users never reads it; a session
+// only as the SHA-256 of its token. Sessions are revoked, never deleted, so that "who was logged
+// in when" stays answerable; users are disabled, never deleted, because the audit log names
+// them (AUTOINCREMENT: an id is never reused).
+constexpr std::string_view kIdentitySchema = R"sql(
+CREATE TABLE users (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  username         TEXT    NOT NULL,
+  username_key     TEXT    NOT NULL UNIQUE,
+  display_name     TEXT    NOT NULL,
+  agency           TEXT    NOT NULL,
+  trained_on       TEXT    NOT NULL,
+  training_expires TEXT    NOT NULL,
+  enabled          INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+  disabled_reason  TEXT    NOT NULL DEFAULT '',
+  failed_logins    INTEGER NOT NULL DEFAULT 0 CHECK (failed_logins >= 0),
+  locked_until     INTEGER,
+  created_at       INTEGER NOT NULL,
+  updated_at       INTEGER NOT NULL
+);
+
+CREATE TABLE user_roles (
+  user_id INTEGER NOT NULL REFERENCES users (id),
+  role    TEXT    NOT NULL,
+  PRIMARY KEY (user_id, role)
+);
+
+CREATE TABLE user_passwords (
+  user_id       INTEGER PRIMARY KEY REFERENCES users (id),
+  password_hash TEXT    NOT NULL,
+  updated_at    INTEGER NOT NULL
+);
+
+CREATE TABLE sessions (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  token_hash    TEXT    NOT NULL UNIQUE,
+  user_id       INTEGER NOT NULL REFERENCES users (id),
+  created_at    INTEGER NOT NULL,
+  last_seen_at  INTEGER NOT NULL,
+  expires_at    INTEGER NOT NULL,
+  revoked_at    INTEGER,
+  revoke_reason TEXT    NOT NULL DEFAULT '',
+  CHECK (expires_at > created_at)
+);
+CREATE INDEX sessions_by_user ON sessions (user_id, id);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -358,6 +407,8 @@ constexpr std::array<Migration, 5> kMigrations = {{
      kResolutionSchema},
     {5, "households: households with stable ids, their address, period and members",
      kHouseholdSchema},
+    {6, "identity: users and their roles, password hashes, sessions, login failures",
+     kIdentitySchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

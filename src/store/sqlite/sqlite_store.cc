@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -2222,6 +2223,348 @@ Result<SourceDuplicates> SqliteStore::CountDuplicates(std::string_view source_id
 
 // ---------------------------------------------------------------------------------------------
 // Housekeeping
+
+// ---------------------------------------------------------------------------------------------
+// Identity
+
+namespace {
+
+constexpr std::string_view kUserColumns =
+    "u.id, u.username, u.display_name, u.agency, u.trained_on, u.training_expires, u.enabled, "
+    "u.disabled_reason, u.failed_logins, u.locked_until, u.created_at, u.updated_at";
+
+constexpr std::string_view kSessionColumns =
+    "id, token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, revoke_reason";
+
+// The key a username is unique under: ASCII letters lower-cased, everything else as it is.
+std::string UsernameKey(std::string_view username) {
+  std::string key(username);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return key;
+}
+
+Status ValidateUser(const StoredUser& user, std::string_view operation) {
+  TRY(RequireText(user.username, "the username", operation));
+  TRY(RequireText(user.display_name, "the display name", operation));
+  for (const std::string& role : user.roles) TRY(RequireText(role, "a role name", operation));
+  TRY(ValidDate(user.trained_on, "trained_on", operation).status());
+  TRY(ValidDate(user.training_expires, "training_expires", operation).status());
+  return Status::Ok();
+}
+
+Result<StoredSession> ReadSession(const Query& q) {
+  StoredSession session;
+  session.id = q.Int(0);
+  session.token_hash = q.Text(1);
+  session.user_id = q.Int(2);
+  session.created_at_micros = q.Int(3);
+  session.last_seen_at_micros = q.Int(4);
+  session.expires_at_micros = q.Int(5);
+  session.revoked_at_micros = q.OptionalInt(6);
+  session.revoke_reason = q.Text(7);
+  return session;
+}
+
+}  // namespace
+
+Status SqliteStore::WriteUserRoles(int64_t user_id, const std::vector<std::string>& roles,
+                                   std::string_view operation) {
+  std::vector<std::string> sorted = roles;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("DELETE FROM user_roles WHERE user_id = ?1", operation));
+    q.Bind(1, user_id);
+    TRY(q.Run());
+  }
+  for (const std::string& role : sorted) {
+    TRY_ASSIGN(Query q,
+               db_->Prepare("INSERT INTO user_roles (user_id, role) VALUES (?1, ?2)", operation));
+    q.Bind(1, user_id).Bind(2, role);
+    TRY(q.Run());
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::CreateUser(Transaction& txn, const StoredUser& user,
+                                        std::string_view password_hash) {
+  constexpr std::string_view kOp = "CreateUser";
+  TRY(CheckWritable(txn, kOp));
+  TRY(ValidateUser(user, kOp));
+  TRY(RequireText(password_hash, "the password hash", kOp));
+  return Atomically(kOp, [&]() -> Result<int64_t> {
+    int64_t now = clock_.NowMicros();
+    {
+      TRY_ASSIGN(Query q, db_->Prepare("SELECT username FROM users WHERE username_key = ?1", kOp));
+      q.Bind(1, UsernameKey(user.username));
+      TRY_ASSIGN(bool row, q.Step());
+      if (row) {
+        return Status::AlreadyExists("CreateUser: the username '" + user.username +
+                                     "' is taken (by '" + q.Text(0) + "'; case is ignored)");
+      }
+    }
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO users (username, username_key, display_name, "
+                                     "agency, trained_on, training_expires, enabled, "
+                                     "disabled_reason, created_at, updated_at) VALUES (?1, ?2, "
+                                     "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                                     kOp));
+    q.Bind(1, user.username).Bind(2, UsernameKey(user.username)).Bind(3, user.display_name);
+    q.Bind(4, model::AgencyName(user.agency)).Bind(5, user.trained_on.ToIso());
+    q.Bind(6, user.training_expires.ToIso()).Bind(7, user.enabled);
+    q.Bind(8, user.enabled ? std::string_view() : std::string_view(user.disabled_reason));
+    q.Bind(9, now);
+    TRY(q.Run());
+    int64_t id = db_->LastInsertRowId();
+    TRY(WriteUserRoles(id, user.roles, kOp));
+    TRY_ASSIGN(Query p, db_->Prepare("INSERT INTO user_passwords (user_id, password_hash, "
+                                     "updated_at) VALUES (?1, ?2, ?3)",
+                                     kOp));
+    p.Bind(1, id).Bind(2, password_hash).Bind(3, now);
+    TRY(p.Run());
+    return id;
+  });
+}
+
+Status SqliteStore::UpdateUser(Transaction& txn, const StoredUser& user) {
+  constexpr std::string_view kOp = "UpdateUser";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(user.id, "the user id", kOp));
+  TRY(RequireText(user.display_name, "the display name", kOp));
+  for (const std::string& role : user.roles) TRY(RequireText(role, "a role name", kOp));
+  TRY(ValidDate(user.trained_on, "trained_on", kOp).status());
+  TRY(ValidDate(user.training_expires, "training_expires", kOp).status());
+  return Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE users SET display_name = ?2, agency = ?3, "
+                                     "trained_on = ?4, training_expires = ?5, enabled = ?6, "
+                                     "disabled_reason = ?7, updated_at = ?8 WHERE id = ?1",
+                                     kOp));
+    q.Bind(1, user.id).Bind(2, user.display_name).Bind(3, model::AgencyName(user.agency));
+    q.Bind(4, user.trained_on.ToIso()).Bind(5, user.training_expires.ToIso());
+    q.Bind(6, user.enabled);
+    q.Bind(7, user.enabled ? std::string_view() : std::string_view(user.disabled_reason));
+    q.Bind(8, clock_.NowMicros());
+    TRY(q.Run());
+    if (db_->Changes() == 0) return NotFoundById("user", user.id);
+    return WriteUserRoles(user.id, user.roles, kOp);
+  });
+}
+
+Result<std::vector<StoredUser>> SqliteStore::ReadUsers(std::string_view where,
+                                                       const std::function<void(Query&)>& bind,
+                                                       std::string_view operation) {
+  ReadSnapshot snapshot(*db_);
+  std::vector<StoredUser> out;
+  {
+    TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kUserColumns,
+                                         std::string(" FROM users u WHERE ") + std::string(where) +
+                                             " ORDER BY u.username_key"),
+                                     operation));
+    bind(q);
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      StoredUser user;
+      user.id = q.Int(0);
+      user.username = q.Text(1);
+      user.display_name = q.Text(2);
+      std::string agency = q.Text(3);
+      std::optional<model::Agency> parsed = model::AgencyFromName(agency);
+      if (!parsed.has_value()) {
+        return Status::Corruption(std::string(operation) + ": stored agency '" + agency +
+                                  "' is not known");
+      }
+      user.agency = *parsed;
+      TRY_ASSIGN(user.trained_on, DecodeIsoDate(q.Text(4)));
+      TRY_ASSIGN(user.training_expires, DecodeIsoDate(q.Text(5)));
+      user.enabled = q.Int(6) != 0;
+      user.disabled_reason = q.Text(7);
+      user.failed_logins = static_cast<int>(q.Int(8));
+      user.locked_until_micros = q.OptionalInt(9);
+      user.created_at_micros = q.Int(10);
+      user.updated_at_micros = q.Int(11);
+      out.push_back(std::move(user));
+    }
+  }
+  for (StoredUser& user : out) {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT role FROM user_roles WHERE user_id = ?1 ORDER BY role",
+                                     operation));
+    q.Bind(1, user.id);
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      user.roles.push_back(q.Text(0));
+    }
+  }
+  return out;
+}
+
+Result<StoredUser> SqliteStore::GetUser(int64_t id) {
+  TRY_ASSIGN(auto users, ReadUsers(
+                             "u.id = ?1", [id](Query& q) { q.Bind(1, id); }, "GetUser"));
+  if (users.empty()) return NotFoundById("user", id);
+  return std::move(users.front());
+}
+
+Result<std::optional<StoredUser>> SqliteStore::FindUserByUsername(std::string_view username) {
+  std::string key = UsernameKey(username);
+  TRY_ASSIGN(auto users, ReadUsers(
+                             "u.username_key = ?1", [&key](Query& q) { q.Bind(1, key); },
+                             "FindUserByUsername"));
+  if (users.empty()) return std::optional<StoredUser>();
+  return std::optional<StoredUser>(std::move(users.front()));
+}
+
+Result<std::vector<StoredUser>> SqliteStore::ListUsers() {
+  return ReadUsers(
+      "1 = 1", [](Query&) {}, "ListUsers");
+}
+
+Result<std::string> SqliteStore::GetPasswordHash(int64_t user_id) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT password_hash FROM user_passwords WHERE user_id = ?1",
+                                   "GetPasswordHash"));
+  q.Bind(1, user_id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("user", user_id);
+  return q.Text(0);
+}
+
+Status SqliteStore::SetPasswordHash(Transaction& txn, int64_t user_id,
+                                    std::string_view password_hash) {
+  constexpr std::string_view kOp = "SetPasswordHash";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(password_hash, "the password hash", kOp));
+  return Atomically(kOp, [&]() -> Status {
+    int64_t now = clock_.NowMicros();
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE user_passwords SET password_hash = ?2, updated_at = "
+                                     "?3 WHERE user_id = ?1",
+                                     kOp));
+    q.Bind(1, user_id).Bind(2, password_hash).Bind(3, now);
+    TRY(q.Run());
+    if (db_->Changes() == 0) return NotFoundById("user", user_id);
+    TRY_ASSIGN(Query u, db_->Prepare("UPDATE users SET updated_at = ?2 WHERE id = ?1", kOp));
+    u.Bind(1, user_id).Bind(2, now);
+    return u.Run();
+  });
+}
+
+Status SqliteStore::SetLoginState(Transaction& txn, int64_t user_id, int failed_logins,
+                                  std::optional<int64_t> locked_until_micros) {
+  constexpr std::string_view kOp = "SetLoginState";
+  TRY(CheckWritable(txn, kOp));
+  if (failed_logins < 0) {
+    return Status::InvalidArgument("SetLoginState: failed_logins must not be negative");
+  }
+  TRY_ASSIGN(Query q, db_->Prepare("UPDATE users SET failed_logins = ?2, locked_until = ?3 WHERE "
+                                   "id = ?1",
+                                   kOp));
+  q.Bind(1, user_id).Bind(2, failed_logins).Bind(3, locked_until_micros);
+  TRY(q.Run());
+  if (db_->Changes() == 0) return NotFoundById("user", user_id);
+  return Status::Ok();
+}
+
+Result<int64_t> SqliteStore::CreateSession(Transaction& txn, const StoredSession& session) {
+  constexpr std::string_view kOp = "CreateSession";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(session.token_hash, "the token hash", kOp));
+  TRY(RequireId(session.user_id, "the user id", kOp));
+  if (session.expires_at_micros <= session.created_at_micros) {
+    return Status::InvalidArgument("CreateSession: it must expire after it is created");
+  }
+  return Atomically(kOp, [&]() -> Result<int64_t> {
+    {
+      TRY_ASSIGN(Query q, db_->Prepare("SELECT 1 FROM users WHERE id = ?1", kOp));
+      q.Bind(1, session.user_id);
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) return NotFoundById("user", session.user_id);
+    }
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO sessions (token_hash, user_id, created_at, "
+                                     "last_seen_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                     kOp));
+    q.Bind(1, session.token_hash).Bind(2, session.user_id).Bind(3, session.created_at_micros);
+    q.Bind(4, session.last_seen_at_micros).Bind(5, session.expires_at_micros);
+    TRY(q.Run());
+    return db_->LastInsertRowId();
+  });
+}
+
+Result<std::optional<StoredSession>> SqliteStore::FindSessionByTokenHash(
+    std::string_view token_hash) {
+  TRY_ASSIGN(Query q,
+             db_->Prepare(Sql("SELECT ", kSessionColumns, " FROM sessions WHERE token_hash = ?1"),
+                          "FindSessionByTokenHash"));
+  q.Bind(1, token_hash);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return std::optional<StoredSession>();
+  TRY_ASSIGN(StoredSession session, ReadSession(q));
+  return std::optional<StoredSession>(std::move(session));
+}
+
+Status SqliteStore::TouchSession(Transaction& txn, int64_t session_id,
+                                 int64_t last_seen_at_micros) {
+  constexpr std::string_view kOp = "TouchSession";
+  TRY(CheckWritable(txn, kOp));
+  TRY_ASSIGN(Query q, db_->Prepare("UPDATE sessions SET last_seen_at = max(last_seen_at, ?2) "
+                                   "WHERE id = ?1",
+                                   kOp));
+  q.Bind(1, session_id).Bind(2, last_seen_at_micros);
+  TRY(q.Run());
+  if (db_->Changes() == 0) return NotFoundById("session", session_id);
+  return Status::Ok();
+}
+
+Status SqliteStore::RevokeSession(Transaction& txn, int64_t session_id, std::string_view reason) {
+  constexpr std::string_view kOp = "RevokeSession";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(reason, "the reason", kOp));
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT 1 FROM sessions WHERE id = ?1", kOp));
+    q.Bind(1, session_id);
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) return NotFoundById("session", session_id);
+  }
+  TRY_ASSIGN(Query q, db_->Prepare("UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 "
+                                   "WHERE id = ?1 AND revoked_at IS NULL",
+                                   kOp));
+  q.Bind(1, session_id).Bind(2, clock_.NowMicros()).Bind(3, reason);
+  return q.Run();
+}
+
+Result<int64_t> SqliteStore::RevokeUserSessions(Transaction& txn, int64_t user_id,
+                                                std::string_view reason) {
+  constexpr std::string_view kOp = "RevokeUserSessions";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(reason, "the reason", kOp));
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT 1 FROM users WHERE id = ?1", kOp));
+    q.Bind(1, user_id);
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) return NotFoundById("user", user_id);
+  }
+  TRY_ASSIGN(Query q, db_->Prepare("UPDATE sessions SET revoked_at = ?2, revoke_reason = ?3 "
+                                   "WHERE user_id = ?1 AND revoked_at IS NULL",
+                                   kOp));
+  q.Bind(1, user_id).Bind(2, clock_.NowMicros()).Bind(3, reason);
+  TRY(q.Run());
+  return db_->Changes();
+}
+
+Result<std::vector<StoredSession>> SqliteStore::ListUserSessions(int64_t user_id) {
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kSessionColumns,
+                                       " FROM sessions WHERE user_id = ?1 ORDER BY id DESC"),
+                                   "ListUserSessions"));
+  q.Bind(1, user_id);
+  std::vector<StoredSession> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(StoredSession session, ReadSession(q));
+    out.push_back(std::move(session));
+  }
+  return out;
+}
 
 Result<StoreCounts> SqliteStore::Counts() {
   TRY_ASSIGN(Query q, db_->Prepare("SELECT (SELECT count(*) FROM loads), "

@@ -7,6 +7,7 @@
 // another writer for up to the busy timeout, instead of failing half way through a load.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -131,6 +132,25 @@ class SqliteStore final : public Store {
   Result<std::optional<LoadQuality>> GetLoadQuality(model::LoadId load_id) override;
   Result<SourceDuplicates> CountDuplicates(std::string_view source_id) override;
 
+  Result<int64_t> CreateUser(Transaction& txn, const StoredUser& user,
+                             std::string_view password_hash) override;
+  Status UpdateUser(Transaction& txn, const StoredUser& user) override;
+  Result<StoredUser> GetUser(int64_t id) override;
+  Result<std::optional<StoredUser>> FindUserByUsername(std::string_view username) override;
+  Result<std::vector<StoredUser>> ListUsers() override;
+  Result<std::string> GetPasswordHash(int64_t user_id) override;
+  Status SetPasswordHash(Transaction& txn, int64_t user_id,
+                         std::string_view password_hash) override;
+  Status SetLoginState(Transaction& txn, int64_t user_id, int failed_logins,
+                       std::optional<int64_t> locked_until_micros) override;
+  Result<int64_t> CreateSession(Transaction& txn, const StoredSession& session) override;
+  Result<std::optional<StoredSession>> FindSessionByTokenHash(std::string_view token_hash) override;
+  Status TouchSession(Transaction& txn, int64_t session_id, int64_t last_seen_at_micros) override;
+  Status RevokeSession(Transaction& txn, int64_t session_id, std::string_view reason) override;
+  Result<int64_t> RevokeUserSessions(Transaction& txn, int64_t user_id,
+                                     std::string_view reason) override;
+  Result<std::vector<StoredSession>> ListUserSessions(int64_t user_id) override;
+
   Result<StoreCounts> Counts() override;
 
   Result<AuditEvent> AppendAudit(const AuditEvent& event) override;
@@ -171,6 +191,14 @@ class SqliteStore final : public Store {
                                                        std::string_view order,
                                                        std::string_view operation);
   Status AppendNominalChange(model::NominalId id, NominalChangeKind kind, int64_t at);
+  // The users selected by `where` (a condition on users u; `bind` binds its parameters), by
+  // username ignoring case, each with its roles.
+  Result<std::vector<StoredUser>> ReadUsers(std::string_view where,
+                                            const std::function<void(Query&)>& bind,
+                                            std::string_view operation);
+  // Replaces the user's roles with `roles` (validated, sorted, once each).
+  Status WriteUserRoles(int64_t user_id, const std::vector<std::string>& roles,
+                        std::string_view operation);
   // AppendAudit's body, inside its own BEGIN IMMEDIATE ... COMMIT.
   Result<AuditEvent> AppendAuditInOwnTransaction(const AuditEvent& event);
 

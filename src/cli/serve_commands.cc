@@ -1,0 +1,138 @@
+#include "cli/serve_commands.h"
+
+#include <fmt/format.h>
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "cli/cli_common.h"
+#include "core/clock.h"
+#include "serve/serve.h"
+#include "store/store.h"
+
+namespace tessera::cli {
+
+namespace {
+
+struct ServeArgs {
+  std::string data;
+  int port = 8080;
+  std::string bind = "127.0.0.1";
+  int threads = 2;
+  double interval = 5;
+  std::string tls_cert;
+  std::string tls_key;
+  int64_t max_body_bytes = 1 << 20;
+};
+
+}  // namespace
+
+struct ServeCommands::Args : ServeArgs {
+  CLI::App* serve = nullptr;
+};
+
+ServeCommands::ServeCommands(CLI::App& app) : args_(new Args) {
+  Args& a = *args_;
+  a.serve = app.add_subcommand(
+      "serve",
+      "Serve the hub over HTTP (health, metrics, API), loading its landing zone and resolving "
+      "new records in the background until SIGINT or SIGTERM");
+  a.serve->add_option("--data", a.data, "Hub directory")->required();
+  a.serve->add_option("--port", a.port, "TCP port; 0 picks a free one (printed)")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  a.serve->add_option("--bind", a.bind, "Address to listen on")->capture_default_str();
+  a.serve->add_option("--threads", a.threads, "Threads serving requests")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  a.serve->add_option("--interval", a.interval, "Seconds between landing-zone scans")
+      ->check(CLI::Range(0.05, 86400.0))
+      ->capture_default_str();
+  a.serve->add_option("--tls-cert", a.tls_cert, "PEM certificate (chain): serve HTTPS")
+      ->check(CLI::ExistingFile);
+  a.serve->add_option("--tls-key", a.tls_key, "PEM private key of --tls-cert")
+      ->check(CLI::ExistingFile);
+  a.serve->add_option("--max-body-bytes", a.max_body_bytes, "Largest request body accepted")
+      ->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
+      ->capture_default_str();
+}
+
+ServeCommands::~ServeCommands() { delete args_; }
+
+namespace {
+
+int RunServe(const ServeArgs& a) {
+  // Blocked before any thread starts, so that every thread inherits the mask and the signals
+  // wait for sigwait below: shutdown runs on this thread, not in a handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  const Clock& clock = SystemClock::Instance();
+  int schema_version = 0;
+  {
+    auto store = store::OpenSqliteStore(a.data, clock);
+    if (!store.ok()) return Fail(store.status());
+    schema_version = (*store)->SchemaVersion();
+  }
+  auto metrics = std::make_shared<serve::Metrics>();
+  serve::Router router;
+  if (auto s = serve::AddHubRoutes(router, {.schema_version = schema_version,
+                                            .started_micros = clock.NowMicros(),
+                                            .clock = &clock,
+                                            .metrics = metrics});
+      !s.ok()) {
+    return Fail(s);
+  }
+
+  serve::HubWorkerOptions worker_options;
+  worker_options.hub_dir = a.data;
+  worker_options.interval =
+      std::chrono::milliseconds(static_cast<int64_t>(a.interval * 1000 + 0.5));
+  worker_options.resolver_threads = a.threads;
+  worker_options.metrics = metrics;
+  auto worker = serve::HubWorker::Start(std::move(worker_options));
+  if (!worker.ok()) return Fail(worker.status());
+
+  serve::ServerOptions options;
+  options.bind = a.bind;
+  options.port = static_cast<uint16_t>(a.port);
+  options.threads = a.threads;
+  options.max_body_bytes = static_cast<size_t>(a.max_body_bytes);
+  options.tls_cert_file = a.tls_cert;
+  options.tls_key_file = a.tls_key;
+  options.metrics = metrics;
+  auto server = serve::Server::Start(std::move(router), std::move(options));
+  if (!server.ok()) return Fail(server.status());
+
+  const bool ipv6 = a.bind.find(':') != std::string::npos;
+  fmt::print("listening on {}://{}{}{}:{}\n", (*server)->tls() ? "https" : "http", ipv6 ? "[" : "",
+             a.bind, ipv6 ? "]" : "", (*server)->port());
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&signals, &signal);
+  std::fprintf(stderr, "tessera: %s: stopping\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
+  (*server)->Stop();
+  (*worker)->Stop();
+  return 0;
+}
+
+}  // namespace
+
+std::optional<int> ServeCommands::Dispatch() {
+  if (args_->serve->parsed()) {
+    if (args_->tls_cert.empty() != args_->tls_key.empty()) {
+      return Fail(Status::InvalidArgument("--tls-cert and --tls-key go together"));
+    }
+    return RunServe(*args_);
+  }
+  return std::nullopt;
+}
+
+}  // namespace tessera::cli

@@ -1,0 +1,627 @@
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "serve/serve.h"
+#include "store/store.h"
+
+namespace tessera::serve {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using Reply = http::response<http::string_body>;
+
+constexpr int64_t kStart = 1'790'000'000'000'000;  // 2026-09-21
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "serve_test.XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+Reply Fetch(uint16_t port, http::verb method, std::string target, std::string body = "",
+            std::vector<std::pair<std::string, std::string>> headers = {}) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  stream.expires_after(std::chrono::seconds(10));
+  http::request<http::string_body> req{method, target, 11};
+  req.set(http::field::host, "localhost");
+  for (const auto& [k, v] : headers) req.set(k, v);
+  req.body() = std::move(body);
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  Reply res;
+  http::read(stream, buffer, res);
+  return res;
+}
+
+Reply Get(uint16_t port, std::string target) { return Fetch(port, http::verb::get, target); }
+
+// Sends raw bytes and reads until the server closes (or 5 s pass).
+std::string RawExchange(uint16_t port, std::string_view bytes) {
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+  stream.expires_after(std::chrono::seconds(5));
+  beast::error_code ec;
+  net::write(stream, net::buffer(bytes), ec);
+  std::string out;
+  char buf[4096];
+  while (true) {
+    size_t n = stream.read_some(net::buffer(buf), ec);
+    if (ec) break;
+    out.append(buf, n);
+  }
+  return out;
+}
+
+void ExpectSecurityHeaders(const Reply& r) {
+  EXPECT_EQ(r["Content-Security-Policy"], "default-src 'self'; frame-ancestors 'none'");
+  EXPECT_EQ(r["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ(r["X-Frame-Options"], "DENY");
+  EXPECT_EQ(r["Referrer-Policy"], "no-referrer");
+  EXPECT_EQ(r["Cache-Control"], "no-store");
+  EXPECT_FALSE(r["X-Request-Id"].empty());
+}
+
+void ExpectProblem(const Reply& r, int status) {
+  EXPECT_EQ(r.result_int(), static_cast<unsigned>(status));
+  EXPECT_EQ(r[http::field::content_type], "application/problem+json");
+  auto j = nlohmann::json::parse(r.body());
+  EXPECT_EQ(j["status"], status);
+  EXPECT_TRUE(j["type"].is_string());
+  EXPECT_TRUE(j["title"].is_string());
+  EXPECT_TRUE(j["detail"].is_string());
+  ExpectSecurityHeaders(r);
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(store::InitHub(hub_.path(), clock_).ok());
+    auto store = store::OpenSqliteStore(hub_.path(), clock_);
+    ASSERT_TRUE(store.ok());
+    schema_version_ = (*store)->SchemaVersion();
+  }
+
+  ServerOptions Options() {
+    ServerOptions o;
+    o.clock = &clock_;
+    o.request_id_seed = 7;
+    o.metrics = metrics_;
+    o.log = [this](std::string_view line) {
+      std::lock_guard lock(log_mu_);
+      log_.emplace_back(line);
+    };
+    return o;
+  }
+
+  Router HubRouter() {
+    Router router;
+    EXPECT_TRUE(AddHubRoutes(router, {.schema_version = schema_version_,
+                                      .started_micros = kStart,
+                                      .clock = &clock_,
+                                      .metrics = metrics_})
+                    .ok());
+    return router;
+  }
+
+  std::unique_ptr<Server> StartServer(Router router, ServerOptions options) {
+    auto server = Server::Start(std::move(router), std::move(options));
+    EXPECT_TRUE(server.ok()) << server.status().ToString();
+    return server.ok() ? std::move(*server) : nullptr;
+  }
+  std::unique_ptr<Server> StartServer() { return StartServer(HubRouter(), Options()); }
+
+  std::vector<std::string> Log() {
+    std::lock_guard lock(log_mu_);
+    return log_;
+  }
+
+  TempDir hub_;
+  ManualClock clock_{kStart};
+  std::shared_ptr<Metrics> metrics_ = std::make_shared<Metrics>();
+  int schema_version_ = 0;
+  std::mutex log_mu_;
+  std::vector<std::string> log_;
+};
+
+// --- the router -----------------------------------------------------------------------------
+
+Handler Ok() {
+  return [](const Request&) { return Response::Json(200, "{}"); };
+}
+
+TEST(RouterTest, MatchesParametersAndPrefersLiterals) {
+  Router router;
+  ASSERT_TRUE(router
+                  .Add({.id = "nominal",
+                        .method = "GET",
+                        .pattern = "/api/v1/nominals/{id}",
+                        .handler = Ok()})
+                  .ok());
+  ASSERT_TRUE(router
+                  .Add({.id = "nominal.search",
+                        .method = "GET",
+                        .pattern = "/api/v1/nominals/search",
+                        .handler = Ok()})
+                  .ok());
+  auto m = router.Find("GET", "/api/v1/nominals/42");
+  ASSERT_EQ(m.status, 200);
+  EXPECT_EQ(m.route->id, "nominal");
+  EXPECT_EQ(m.params.at("id"), "42");
+  EXPECT_EQ(router.Find("GET", "/api/v1/nominals/search").route->id, "nominal.search");
+  EXPECT_EQ(router.Find("GET", "/api/v1/nominals/a%20b").params.at("id"), "a b");
+  EXPECT_EQ(router.Find("GET", "/api/v1/nominals/a%2Fb").status, 404);  // no '/' smuggled in
+  EXPECT_EQ(router.Find("GET", "/api/v1/nominals/%zz").status, 404);
+  EXPECT_EQ(router.Find("GET", "/api/v1/nominals").status, 404);
+  EXPECT_EQ(router.Find("GET", "/api/v1/nominals/42/x").status, 404);
+  auto wrong = router.Find("DELETE", "/api/v1/nominals/42");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_THAT(wrong.allowed, ::testing::ElementsAre("GET"));
+}
+
+TEST(RouterTest, RefusesMalformedAndDuplicateRoutes) {
+  Router router;
+  ASSERT_TRUE(router.Add({.id = "a", .method = "GET", .pattern = "/x/{id}", .handler = Ok()}).ok());
+  EXPECT_EQ(router.Add({.id = "a", .method = "POST", .pattern = "/y", .handler = Ok()}).code(),
+            StatusCode::kAlreadyExists);
+  EXPECT_EQ(
+      router.Add({.id = "b", .method = "GET", .pattern = "/x/{other}", .handler = Ok()}).code(),
+      StatusCode::kAlreadyExists);
+  EXPECT_TRUE(
+      router.Add({.id = "c", .method = "POST", .pattern = "/x/{id}", .handler = Ok()}).ok());
+  for (std::string bad : {"x", "/x//y", "/x/{", "/x/a{id}", "/x/{id}/{id}", "/x?y"}) {
+    EXPECT_EQ(router.Add({.id = "d", .method = "GET", .pattern = bad, .handler = Ok()}).code(),
+              StatusCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_FALSE(
+      router.Add({.id = "Bad Id", .method = "GET", .pattern = "/z", .handler = Ok()}).ok());
+  EXPECT_FALSE(router.Add({.id = "e", .method = "get", .pattern = "/z", .handler = Ok()}).ok());
+  EXPECT_FALSE(router.Add({.id = "f", .method = "GET", .pattern = "/z", .handler = {}}).ok());
+}
+
+// --- the server -----------------------------------------------------------------------------
+
+TEST_F(ServerTest, HealthzReportsSchemaAndUptime) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  clock_.Advance(90'000'000);
+  Reply r = Get(server->port(), "/healthz");
+  EXPECT_EQ(r.result_int(), 200u);
+  EXPECT_EQ(r[http::field::content_type], "application/json");
+  auto j = nlohmann::json::parse(r.body());
+  EXPECT_EQ(j["status"], "ok");
+  EXPECT_EQ(j["schema_version"], schema_version_);
+  EXPECT_GT(schema_version_, 0);
+  EXPECT_DOUBLE_EQ(j["uptime_seconds"].get<double>(), 90.0);
+  ExpectSecurityHeaders(r);
+  EXPECT_TRUE(r["Strict-Transport-Security"].empty());  // no TLS here
+}
+
+TEST_F(ServerTest, UnknownPathAndWrongMethodAreProblems) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  Reply missing = Get(server->port(), "/api/v1/nothing");
+  ExpectProblem(missing, 404);
+  Reply wrong = Fetch(server->port(), http::verb::post, "/healthz", "{}");
+  ExpectProblem(wrong, 405);
+  EXPECT_EQ(wrong[http::field::allow], "GET");
+}
+
+TEST_F(ServerTest, OversizedBodyIs413AndServingGoesOn) {
+  auto options = Options();
+  options.max_body_bytes = 1000;
+  auto server = StartServer(HubRouter(), options);
+  ASSERT_NE(server, nullptr);
+  // A body declared too large is refused from its headers, before it is read.
+  std::string reply = RawExchange(
+      server->port(), "POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 200000000\r\n\r\n" +
+                          std::string(5000, 'a'));
+  EXPECT_THAT(reply, StartsWith("HTTP/1.1 413"));
+  EXPECT_THAT(reply, HasSubstr("application/problem+json"));
+  EXPECT_THAT(reply, HasSubstr("X-Content-Type-Options: nosniff"));
+  // And a sent body over the limit, through a client that reads the answer.
+  Reply r = Fetch(server->port(), http::verb::post, "/healthz", std::string(1001, 'b'));
+  ExpectProblem(r, 413);
+  EXPECT_EQ(Get(server->port(), "/healthz").result_int(), 200u);
+  EXPECT_EQ(metrics_->Requests("invalid", 413), 2);
+}
+
+TEST_F(ServerTest, HugeHeadersAre431) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  std::string reply = RawExchange(server->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
+                                                      std::string(16 << 10, 'h') + "\r\n\r\n");
+  EXPECT_THAT(reply, StartsWith("HTTP/1.1 431"));
+  EXPECT_THAT(reply, HasSubstr("\"status\":431"));
+  EXPECT_THAT(reply, HasSubstr("Content-Security-Policy: default-src 'self'"));
+  EXPECT_EQ(Get(server->port(), "/healthz").result_int(), 200u);
+}
+
+TEST_F(ServerTest, MalformedRequestsGetACleanBadRequest) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  for (std::string bad : {
+           std::string("GARBAGE\r\n\r\n"),
+           std::string("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n"),
+           std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n"),
+           std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -4\r\n\r\n"),
+           std::string("GET /healthz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "zz\r\n"),
+           std::string("GET http://evil.example/healthz HTTP/1.1\r\nHost: x\r\n\r\n"),
+           std::string("GET /a\x01z HTTP/1.1\r\nHost: x\r\n\r\n"),
+       }) {
+    std::string reply = RawExchange(server->port(), bad);
+    EXPECT_THAT(reply, StartsWith("HTTP/1.1 400")) << bad;
+    EXPECT_THAT(reply, HasSubstr("application/problem+json")) << bad;
+    EXPECT_THAT(reply, ::testing::Not(HasSubstr("<html"))) << bad;
+  }
+  EXPECT_EQ(Get(server->port(), "/healthz").result_int(), 200u);
+}
+
+TEST_F(ServerTest, MetricsCountRequestsByRouteAndStatus) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  Get(server->port(), "/healthz");
+  Get(server->port(), "/healthz?probe=1");
+  Get(server->port(), "/nope");
+  Reply r = Get(server->port(), "/metrics");
+  EXPECT_EQ(r.result_int(), 200u);
+  EXPECT_THAT(std::string(r[http::field::content_type]), StartsWith("text/plain; version=0.0.4"));
+  const std::string& text = r.body();
+  EXPECT_THAT(text, HasSubstr("tessera_http_requests_total{route=\"health\",status=\"200\"} 2\n"));
+  EXPECT_THAT(text,
+              HasSubstr("tessera_http_requests_total{route=\"unmatched\",status=\"404\"} 1\n"));
+  EXPECT_THAT(text, HasSubstr("# TYPE tessera_http_request_duration_seconds histogram"));
+  EXPECT_THAT(
+      text,
+      HasSubstr("tessera_http_request_duration_seconds_bucket{route=\"health\",le=\"+Inf\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("tessera_http_request_duration_seconds_count{route=\"health\"} 2\n"));
+  EXPECT_THAT(text, HasSubstr("tessera_http_connections_open"));
+  ExpectSecurityHeaders(r);
+}
+
+TEST_F(ServerTest, LogsOneJsonLinePerRequest) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  Reply r = Get(server->port(), "/healthz?name=secret");
+  Get(server->port(), "/missing");
+  // The log line is written after the response: wait for it.
+  for (int i = 0; i < 200 && Log().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  auto lines = Log();
+  ASSERT_EQ(lines.size(), 2u);
+  auto j = nlohmann::json::parse(lines[0]);
+  EXPECT_EQ(j["route"], "health");
+  EXPECT_EQ(j["method"], "GET");
+  EXPECT_EQ(j["path"], "/healthz");  // never the query string: it may hold personal data
+  EXPECT_THAT(lines[0], ::testing::Not(HasSubstr("secret")));
+  EXPECT_EQ(j["status"], 200);
+  EXPECT_EQ(j["request_id"], std::string(r["X-Request-Id"]));
+  EXPECT_EQ(j["time"], "2026-09-21T14:13:20.000Z");
+  EXPECT_TRUE(j["duration_ms"].is_number());
+  EXPECT_EQ(j["bytes_out"].get<int64_t>() > 0, true);
+  auto k = nlohmann::json::parse(lines[1]);
+  EXPECT_EQ(k["route"], "unmatched");
+  EXPECT_EQ(k["status"], 404);
+  EXPECT_NE(k["request_id"], j["request_id"]);
+}
+
+TEST_F(ServerTest, OpenApiDocumentsExactlyTheRouterRoutes) {
+  Router router = HubRouter();
+  auto doc = nlohmann::json::parse(OpenApiDocument());
+  EXPECT_THAT(doc["openapi"].get<std::string>(), StartsWith("3.0"));
+  std::set<std::pair<std::string, std::string>> documented, registered;
+  for (const auto& [path, item] : doc["paths"].items()) {
+    for (const auto& [method, operation] : item.items()) {
+      std::string upper = method;
+      for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      documented.insert({upper, path});
+      auto match = router.Find(upper, path);
+      ASSERT_EQ(match.status, 200) << upper << " " << path << " is documented but not served";
+      EXPECT_EQ(match.route->pattern, path);
+      EXPECT_EQ(operation["operationId"], match.route->id);
+      EXPECT_EQ(operation["x-tessera-personal-data"], match.route->personal_data);
+    }
+  }
+  for (const Route& r : router.routes()) registered.insert({r.method, r.pattern});
+  EXPECT_EQ(documented, registered);
+
+  auto server = StartServer(std::move(router), Options());
+  ASSERT_NE(server, nullptr);
+  Reply r = Get(server->port(), "/api/v1/openapi.json");
+  EXPECT_EQ(r.result_int(), 200u);
+  EXPECT_EQ(nlohmann::json::parse(r.body()), doc);
+  ExpectSecurityHeaders(r);
+}
+
+TEST_F(ServerTest, PersonalRoutesGoThroughTheGate) {
+  auto make_router = [] {
+    Router router;
+    EXPECT_TRUE(router
+                    .Add({.id = "nominal",
+                          .method = "GET",
+                          .pattern = "/api/v1/nominals/{id}",
+                          .personal_data = true,
+                          .handler =
+                              [](const Request& r) {
+                                return Response::Json(200,
+                                                      "{\"id\":\"" + r.params.at("id") + "\"}");
+                              }})
+                    .ok());
+    return router;
+  };
+  // Deny by default: without a policy gate, a personal route cannot be served at all.
+  auto refused = Server::Start(make_router(), Options());
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+
+  auto options = Options();
+  std::vector<std::string> decided;
+  options.personal_data_gate = [&decided](const Route& route,
+                                          const Request& request) -> std::optional<Response> {
+    decided.push_back(route.id + ":" + request.params.at("id"));
+    if (request.Header("X-Purpose").empty()) {
+      return Response::Problem(403, "Forbidden", "state a purpose");
+    }
+    return std::nullopt;
+  };
+  auto server = StartServer(make_router(), options);
+  ASSERT_NE(server, nullptr);
+  ExpectProblem(Get(server->port(), "/api/v1/nominals/7"), 403);
+  Reply ok = Fetch(server->port(), http::verb::get, "/api/v1/nominals/8", "",
+                   {{"X-Purpose", "safeguarding"}});
+  EXPECT_EQ(ok.result_int(), 200u);
+  EXPECT_EQ(ok.body(), "{\"id\":\"8\"}");
+  server->Stop();
+  EXPECT_THAT(decided, ::testing::ElementsAre("nominal:7", "nominal:8"));
+}
+
+TEST_F(ServerTest, AHandlerThatThrowsIsA500) {
+  Router router;
+  ASSERT_TRUE(
+      router
+          .Add({.id = "boom",
+                .method = "GET",
+                .pattern = "/boom",
+                .handler = [](const Request&) -> Response { throw std::runtime_error("boom"); }})
+          .ok());
+  auto server = StartServer(std::move(router), Options());
+  ASSERT_NE(server, nullptr);
+  ExpectProblem(Get(server->port(), "/boom"), 500);
+}
+
+TEST_F(ServerTest, KeepAliveServesSeveralRequestsAndIdleConnectionsClose) {
+  auto options = Options();
+  options.idle_timeout = std::chrono::milliseconds(300);
+  auto server = StartServer(HubRouter(), options);
+  ASSERT_NE(server, nullptr);
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server->port()));
+  beast::flat_buffer buffer;
+  for (int i = 0; i < 3; ++i) {
+    http::request<http::string_body> req{http::verb::get, "/healthz", 11};
+    req.set(http::field::host, "x");
+    http::write(stream, req);
+    Reply res;
+    http::read(stream, buffer, res);
+    EXPECT_EQ(res.result_int(), 200u);
+    EXPECT_TRUE(res.keep_alive());
+  }
+  // Idle past the timeout: the server closes the connection.
+  const auto before = std::chrono::steady_clock::now();
+  stream.expires_after(std::chrono::seconds(5));
+  Reply res;
+  beast::error_code ec;
+  http::read(stream, buffer, res, ec);
+  EXPECT_EQ(ec, http::error::end_of_stream);
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(3));
+}
+
+TEST_F(ServerTest, SlowRequestsTimeOut) {
+  auto options = Options();
+  options.read_timeout = std::chrono::milliseconds(300);
+  auto server = StartServer(HubRouter(), options);
+  ASSERT_NE(server, nullptr);
+  // Half a request line, then nothing: closed after the read timeout.
+  const auto before = std::chrono::steady_clock::now();
+  std::string reply = RawExchange(server->port(), "GET /heal");
+  EXPECT_EQ(reply, "");
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(3));
+  EXPECT_EQ(Get(server->port(), "/healthz").result_int(), 200u);
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheLimitGet503) {
+  auto options = Options();
+  options.max_connections = 1;
+  auto server = StartServer(HubRouter(), options);
+  ASSERT_NE(server, nullptr);
+  net::io_context ioc;
+  beast::tcp_stream held(ioc);
+  held.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server->port()));
+  http::request<http::string_body> req{http::verb::get, "/healthz", 11};
+  req.set(http::field::host, "x");
+  http::write(held, req);
+  beast::flat_buffer buffer;
+  Reply first;
+  http::read(held, buffer, first);
+  EXPECT_EQ(first.result_int(), 200u);
+  std::string reply = RawExchange(server->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(reply, StartsWith("HTTP/1.1 503"));
+  EXPECT_THAT(reply, HasSubstr("\"status\":503"));
+  held.close();
+  for (int i = 0; i < 200 && metrics_->Counter("tessera_http_connections_open") > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(Get(server->port(), "/healthz").result_int(), 200u);
+}
+
+TEST_F(ServerTest, StopClosesIdleKeepAliveConnectionsPromptly) {
+  auto server = StartServer();
+  ASSERT_NE(server, nullptr);
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server->port()));
+  http::request<http::string_body> req{http::verb::get, "/healthz", 11};
+  req.set(http::field::host, "x");
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  Reply res;
+  http::read(stream, buffer, res);
+  const auto before = std::chrono::steady_clock::now();
+  server->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(2));
+  beast::error_code ec;
+  http::read(stream, buffer, res, ec);
+  EXPECT_TRUE(ec);
+}
+
+// --- TLS --------------------------------------------------------------------------------------
+
+// A self-signed P-256 certificate for localhost, written as PEM files.
+void WriteSelfSignedCertificate(const std::string& cert_path, const std::string& key_path) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  ASSERT_NE(key, nullptr);
+  X509* cert = X509_new();
+  X509_set_version(cert, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  X509_set_pubkey(cert, key);
+  X509_NAME* name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("localhost"), -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  ASSERT_GT(X509_sign(cert, key, EVP_sha256()), 0);
+  FILE* f = std::fopen(cert_path.c_str(), "wb");
+  PEM_write_X509(f, cert);
+  std::fclose(f);
+  f = std::fopen(key_path.c_str(), "wb");
+  PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr);
+  std::fclose(f);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+}
+
+TEST_F(ServerTest, TlsRoundTrip) {
+  const std::string cert = hub_.path() + "/cert.pem", key = hub_.path() + "/key.pem";
+  WriteSelfSignedCertificate(cert, key);
+  auto options = Options();
+  options.tls_cert_file = cert;
+  options.tls_key_file = key;
+  auto server = StartServer(HubRouter(), options);
+  ASSERT_NE(server, nullptr);
+  EXPECT_TRUE(server->tls());
+
+  net::io_context ioc;
+  net::ssl::context ctx(net::ssl::context::tls_client);
+  ctx.load_verify_file(cert);  // trust exactly this self-signed certificate
+  ctx.set_verify_mode(net::ssl::verify_peer);
+  beast::ssl_stream<beast::tcp_stream> stream(ioc, ctx);
+  ASSERT_TRUE(SSL_set_tlsext_host_name(stream.native_handle(), "localhost"));
+  beast::get_lowest_layer(stream).connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), server->port()));
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(10));
+  stream.handshake(net::ssl::stream_base::client);
+  http::request<http::string_body> req{http::verb::get, "/healthz", 11};
+  req.set(http::field::host, "localhost");
+  http::write(stream, req);
+  beast::flat_buffer buffer;
+  Reply res;
+  http::read(stream, buffer, res);
+  EXPECT_EQ(res.result_int(), 200u);
+  EXPECT_EQ(nlohmann::json::parse(res.body())["status"], "ok");
+  EXPECT_EQ(res["Strict-Transport-Security"], "max-age=31536000; includeSubDomains");
+  ExpectSecurityHeaders(res);
+
+  // Plain HTTP to the TLS port gets no answer, and the server goes on.
+  std::string plain = RawExchange(server->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_THAT(plain, ::testing::Not(HasSubstr("\"status\":\"ok\"")));
+  EXPECT_EQ(server->port() > 0, true);
+}
+
+TEST_F(ServerTest, MissingTlsFilesFailToStart) {
+  auto options = Options();
+  options.tls_cert_file = hub_.path() + "/none.pem";
+  options.tls_key_file = hub_.path() + "/none.key";
+  EXPECT_EQ(Server::Start(HubRouter(), options).status().code(), StatusCode::kIoError);
+  options.tls_key_file.clear();
+  EXPECT_EQ(Server::Start(HubRouter(), options).status().code(), StatusCode::kInvalidArgument);
+}
+
+// --- the hub's background work ----------------------------------------------------------------
+
+TEST_F(ServerTest, WorkerLoadsLandingFilesAndResolvesThem) {
+  const std::string hub = hub_.path();
+  std::filesystem::create_directories(hub + "/mappings");
+  {
+    std::ofstream spec(hub + "/mappings/people.yaml");
+    spec << "source: people\nagency: housing\nformat: csv\nrecord_key: Id\npeople:\n"
+            "  - given: Given\n    family: Family\n    dob: {field: DoB, formats: [yyyy-mm-dd]}\n";
+  }
+  std::filesystem::create_directories(hub + "/landing/people");
+  {
+    std::ofstream csv(hub + "/landing/people/first.csv");
+    csv << "Id,Given,Family,DoB\n1,Ann,Lee,1980-01-02\n2,Ann,Lee,1980-01-02\n3,Bob,Hill,"
+           "1975-05-06\n";
+  }
+  SystemClock::Instance();
+  auto worker = HubWorker::Start({.hub_dir = hub,
+                                  .interval = std::chrono::milliseconds(50),
+                                  .resolver_threads = 1,
+                                  .metrics = metrics_,
+                                  .log = [](std::string_view) {}});
+  ASSERT_TRUE(worker.ok()) << worker.status().ToString();
+  for (int i = 0; i < 400 && metrics_->Counter("tessera_resolver_runs_total") +
+                                     metrics_->Counter("tessera_resolver_errors_total") <
+                                 1;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  (*worker)->Stop();
+  EXPECT_EQ(metrics_->Counter("tessera_ingest_files_loaded_total"), 1);
+  EXPECT_EQ(metrics_->Counter("tessera_ingest_rows_loaded_total"), 3);
+  EXPECT_EQ(metrics_->Counter("tessera_resolver_errors_total"), 0);
+  EXPECT_EQ(metrics_->Counter("tessera_resolver_runs_total"), 1);
+  EXPECT_EQ(metrics_->Counter("tessera_resolver_records_resolved_total"), 3);
+  EXPECT_EQ(metrics_->Counter("tessera_resolver_queue_depth"), 0);
+  EXPECT_GT(metrics_->Counter("tessera_nominals"), 0);
+  EXPECT_TRUE(std::filesystem::exists(hub + "/models/linkage.json"));
+  EXPECT_TRUE(std::filesystem::exists(hub + "/landing/people/processed/first.csv"));
+  EXPECT_FALSE(std::filesystem::exists(hub + "/landing/people/first.csv"));
+}
+
+}  // namespace
+}  // namespace tessera::serve
