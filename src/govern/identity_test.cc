@@ -300,8 +300,9 @@ TEST_F(IdentityTest, ASessionAuthenticatesItsUser) {
   EXPECT_EQ(user->id, alice.id);
 
   EXPECT_NE(LoginAlice().token, grant.token);
-  for (std::string_view bad : {std::string_view(""), std::string_view("not-a-token"),
-                               std::string_view(std::string(64, 'a'))}) {
+  const std::string unknown(64, 'a');  // well formed, but no session has it
+  for (std::string_view bad :
+       {std::string_view(""), std::string_view("not-a-token"), std::string_view(unknown)}) {
     auto refused = identity_->Authenticate(bad);
     EXPECT_EQ(refused.status().code(), StatusCode::kUnauthenticated) << bad;
     EXPECT_EQ(refused.status().message(), kSessionInvalid);
