@@ -318,7 +318,7 @@ TEST_F(ServerTest, LogsOneJsonLinePerRequest) {
   Reply r = Get(server->port(), "/healthz?name=secret");
   Get(server->port(), "/missing");
   // The log line is written after the response: wait for it.
-  for (int i = 0; i < 200 && Log().size() < 2; ++i) {
+  for (int i = 0; i < 2000 && Log().size() < 2; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   auto lines = Log();
@@ -482,7 +482,7 @@ TEST_F(ServerTest, ConnectionsBeyondTheLimitGet503) {
   EXPECT_THAT(reply, StartsWith("HTTP/1.1 503"));
   EXPECT_THAT(reply, HasSubstr("\"status\":503"));
   held.close();
-  for (int i = 0; i < 200 && metrics_->Counter("tessera_http_connections_open") > 0; ++i) {
+  for (int i = 0; i < 2000 && metrics_->Counter("tessera_http_connections_open") > 0; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   EXPECT_EQ(Get(server->port(), "/healthz").result_int(), 200u);
@@ -604,9 +604,9 @@ TEST_F(ServerTest, WorkerLoadsLandingFilesAndResolvesThem) {
                                   .metrics = metrics_,
                                   .log = [](std::string_view) {}});
   ASSERT_TRUE(worker.ok()) << worker.status().ToString();
-  for (int i = 0; i < 400 && metrics_->Counter("tessera_resolver_runs_total") +
-                                     metrics_->Counter("tessera_resolver_errors_total") <
-                                 1;
+  for (int i = 0; i < 2000 && metrics_->Counter("tessera_resolver_runs_total") +
+                                      metrics_->Counter("tessera_resolver_errors_total") <
+                                  1;
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
