@@ -942,3 +942,50 @@ TEST_F(GroupWriteTest, SyncedTransactionsCommitAndLeaveTheStoreAsItWas) {
 
 }  // namespace
 }  // namespace tessera::store
+
+namespace tessera::store {
+namespace {
+
+TEST(CheckpointTest, AWriterThatLeavesCheckpointsToAnotherNeverGrowsTheDatabaseFile) {
+  testing::TempDir tmp;
+  ManualClock clock{testing::kTestEpochMicros};
+  const std::string hub = tmp.Sub("hub");
+  ASSERT_TRUE(InitHub(hub, clock).ok());
+  OpenOptions quiet;
+  quiet.checkpoint_on_commit = false;
+  auto writer = OpenSqliteStore(hub, clock, quiet);
+  auto checkpointer = OpenSqliteStore(hub, clock);
+  ASSERT_TRUE(writer.ok() && checkpointer.ok());
+  ASSERT_TRUE((*checkpointer)->Checkpoint().ok());
+  const auto db_size = [&] { return std::filesystem::file_size(hub + "/hub.db"); };
+  const auto before = db_size();
+  // Far more than the 1,000 pages after which a default writer would checkpoint itself.
+  for (int i = 0; i < 60; ++i) {
+    auto txn = (*writer)->Begin();
+    ASSERT_TRUE(txn.ok());
+    auto load = (*writer)->BeginLoad(**txn, "s", "f" + std::to_string(i), "h" + std::to_string(i),
+                                     LoadMode::kIncremental);
+    ASSERT_TRUE(load.ok());
+    for (int r = 0; r < 200; ++r) {
+      model::SourceRecord record;
+      record.source_id = "s";
+      record.record_key = std::to_string(i) + "-" + std::to_string(r);
+      record.payload = std::string(100, 'x');
+      record.provenance.load_id = *load;
+      record.provenance.content_hash = record.record_key;
+      ASSERT_TRUE((*writer)->PutSourceRecord(**txn, record).ok());
+    }
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  EXPECT_EQ(db_size(), before) << "the writer checkpointed on its own";
+  auto txn = (*writer)->Begin();
+  ASSERT_TRUE(txn.ok());
+  EXPECT_EQ((*writer)->Checkpoint().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE((*txn)->Rollback().ok());
+  ASSERT_TRUE((*checkpointer)->Checkpoint().ok());
+  EXPECT_GT(db_size(), before);
+  EXPECT_EQ((*checkpointer)->Counts()->source_records, 60 * 200);
+}
+
+}  // namespace
+}  // namespace tessera::store

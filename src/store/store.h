@@ -67,6 +67,12 @@ struct OpenOptions {
   // Apply pending schema migrations at open. When false, a hub whose schema is older than
   // this binary fails to open with FailedPrecondition instead of being changed.
   bool apply_migrations = true;
+  // When false, this Store's commits never run SQLite's automatic WAL checkpoint (which every
+  // ~1,000 pages copies the log into the database, with an fsync, inside whichever commit
+  // crosses the mark). Whoever opens it so must call Checkpoint() regularly from another Store
+  // instance, as a background job: how a latency-sensitive writer (the live resolver) keeps
+  // checkpoints off its own path.
+  bool checkpoint_on_commit = true;
 };
 
 class Store;
@@ -852,6 +858,10 @@ class Store {
   // --- housekeeping
 
   virtual Result<StoreCounts> Counts() = 0;
+  // Copies what the write-ahead log holds into the database as far as readers allow, without
+  // waiting for them (SQLite's PASSIVE checkpoint). Safe while other Store instances on the hub
+  // read and write. FailedPrecondition while a Transaction is open on this Store.
+  virtual Status Checkpoint() = 0;
 
  protected:
   Store() = default;

@@ -372,6 +372,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& db_pat
   // commit (measured: bench/ingest_benchmark, docs/benchmarks.md).
   TRY(db->Exec("PRAGMA cache_size = -65536", "setting the page cache size"));
   TRY(db->Exec("PRAGMA temp_store = MEMORY", "keeping temporary tables in memory"));
+  if (!options.checkpoint_on_commit) {
+    TRY(db->Exec("PRAGMA wal_autocheckpoint = 0", "leaving checkpoints to Checkpoint()"));
+  }
   // Checked before WAL is switched on, so that another program's database is left untouched.
   TRY_ASSIGN(int version, ReadSchemaVersion(*db));
   (void)version;
@@ -382,6 +385,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& db_pat
   }
   TRY_ASSIGN(int schema_version, Migrate(*db, clock, options.apply_migrations));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), clock, schema_version));
+}
+
+Status SqliteStore::Checkpoint() {
+  if (open_txn_ != nullptr) {
+    return Status::FailedPrecondition("Checkpoint: a transaction is open on this store");
+  }
+  return db_->Exec("PRAGMA wal_checkpoint(PASSIVE)", "checkpointing the write-ahead log");
 }
 
 SqliteStore::~SqliteStore() {

@@ -152,6 +152,7 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredSession>> ListUserSessions(int64_t user_id) override;
 
   Result<StoreCounts> Counts() override;
+  Status Checkpoint() override;
 
   Result<AuditEvent> AppendAudit(const AuditEvent& event) override;
   Result<std::vector<AuditEvent>> ListAudit(int64_t after_seq, int limit) override;
