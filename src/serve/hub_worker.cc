@@ -24,6 +24,23 @@ struct HubWorker::Impl {
   bool stop = false;
   std::atomic<int64_t> scans{0};
   std::thread thread;
+  // WAL checkpoints, off the resolver's path: its store never checkpoints on commit, and this
+  // thread does it every 50 ms on a store of its own (docs/benchmarks.md: the per-record p99
+  // went from ~20 ms to 12.6 ms this way).
+  std::unique_ptr<store::Store> checkpoint_store;
+  std::thread checkpointer;
+
+  void CheckpointLoop() {
+    std::unique_lock lock(mu);
+    while (!wake.wait_for(lock, std::chrono::milliseconds(50), [this] { return stop; })) {
+      lock.unlock();
+      if (Status s = checkpoint_store->Checkpoint(); !s.ok()) {
+        options.metrics->AddCounter("tessera_store_checkpoint_errors_total",
+                                    "Background WAL checkpoints that failed (retried).");
+      }
+      lock.lock();
+    }
+  }
 
   void Log(std::string_view level, std::string_view msg, nlohmann::json fields = {}) {
     nlohmann::json line = {{"time", FormatTime(options.clock->NowMicros())},
@@ -175,10 +192,14 @@ Result<std::unique_ptr<HubWorker>> HubWorker::Start(HubWorkerOptions options) {
   if (!options.metrics) options.metrics = std::make_shared<Metrics>();
   if (options.clock == nullptr) options.clock = &SystemClock::Instance();
   auto impl = std::make_unique<Impl>();
-  TRY_ASSIGN(impl->store, store::OpenSqliteStore(options.hub_dir, *options.clock));
+  store::OpenOptions quiet;
+  quiet.checkpoint_on_commit = false;
+  TRY_ASSIGN(impl->store, store::OpenSqliteStore(options.hub_dir, *options.clock, quiet));
+  TRY_ASSIGN(impl->checkpoint_store, store::OpenSqliteStore(options.hub_dir, *options.clock));
   impl->options = std::move(options);
   impl->SetQueue();
   impl->thread = std::thread([raw = impl.get()] { raw->Loop(); });
+  impl->checkpointer = std::thread([raw = impl.get()] { raw->CheckpointLoop(); });
   return std::unique_ptr<HubWorker>(new HubWorker(std::move(impl)));
 }
 
@@ -189,6 +210,7 @@ void HubWorker::Stop() {
   }
   impl_->wake.notify_all();
   if (impl_->thread.joinable()) impl_->thread.join();
+  if (impl_->checkpointer.joinable()) impl_->checkpointer.join();
 }
 
 int64_t HubWorker::scans() const { return impl_->scans.load(); }
