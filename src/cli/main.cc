@@ -359,15 +359,6 @@ struct AuditArgs {
   int limit = 100;
 };
 
-std::string IsoTime(int64_t micros) {
-  const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 int RunAuditList(const AuditArgs& args) {
   auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
   if (!store.ok()) return Fail(store.status());
@@ -377,10 +368,10 @@ int RunAuditList(const AuditArgs& args) {
   fmt::print("{:>6} {:<20} {:<16} {:<18} {:<32} {:<10} {}\n", "seq", "at", "actor", "action",
              "resource", "detail", "reason");
   for (const auto& e : *events) {
-    fmt::print("{:>6} {:<20} {:<16} {:<18} {:<32} {:<10} {}\n", e.seq, IsoTime(e.at_micros),
-               EscapedForTerminal(e.actor), EscapedForTerminal(e.action),
-               EscapedForTerminal(e.resource), EscapedForTerminal(e.detail),
-               EscapedForTerminal(e.justification));
+    fmt::print("{:>6} {:<20} {:<16} {:<18} {:<32} {:<10} {}\n", e.seq,
+               tessera::FormatUtc(e.at_micros), EscapedForTerminal(e.actor),
+               EscapedForTerminal(e.action), EscapedForTerminal(e.resource),
+               EscapedForTerminal(e.detail), EscapedForTerminal(e.justification));
   }
   if (static_cast<int>(events->size()) == args.limit) {
     fmt::print("(more: --after {})\n", events->back().seq);

@@ -331,8 +331,8 @@ void PrintSummary(const resolve::ResolveSummary& s) {
   fmt::print("live nominals: {}\n", Thousands(s.nominals));
 }
 
-int RunTrain(const ResolveCommands* /*unused*/, const std::string& hub, int threads,
-             int64_t random_pairs, std::optional<double> link, std::optional<double> review) {
+int RunTrain(const std::string& hub, int threads, int64_t random_pairs, std::optional<double> link,
+             std::optional<double> review) {
   auto store = Open(hub);
   if (!store.ok()) return Fail(store.status());
   auto start = LoadOrDefault(hub);
@@ -685,7 +685,7 @@ int RunSplit(const std::string& hub, int64_t nominal, const std::string& records
 
 std::optional<int> ResolveCommands::Dispatch() {
   Args& a = *args_;
-  if (a.train->parsed()) return RunTrain(this, a.data, a.threads, a.random_pairs, a.link, a.review);
+  if (a.train->parsed()) return RunTrain(a.data, a.threads, a.random_pairs, a.link, a.review);
   if (a.show->parsed()) return RunShow(a.data, a.model_path);
   if (a.resolve->parsed()) return RunResolve(a.data, a.threads, false);
   if (a.explain->parsed()) {

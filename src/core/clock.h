@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace tessera {
 
@@ -31,5 +32,9 @@ class ManualClock final : public Clock {
  private:
   int64_t now_;
 };
+
+// A time as ISO 8601 in UTC: "2026-11-24T16:54:14Z", or with milliseconds
+// "2026-11-24T16:54:14.123Z" (logs).
+std::string FormatUtc(int64_t micros_since_epoch, bool with_millis = false);
 
 }  // namespace tessera

@@ -9,21 +9,13 @@
 #include <thread>
 #include <unordered_map>
 
+#include "core/clock.h"
 #include "core/random.h"
 
 namespace tessera::resolve {
 namespace {
 
 constexpr double kMinProbability = 1e-7;
-
-std::string NowIso() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::vector<PatternCount> ToVector(const std::unordered_map<uint64_t, double>& counts) {
   std::vector<PatternCount> out;
@@ -177,7 +169,7 @@ Result<LinkageModel> TrainModel(const RecordTable& table, const BlockingIndex& i
                                 const std::vector<LabelledPair>& labels) {
   LinkageModel model = start;
   model.training = TrainingSummary{};
-  model.training.trained_at = NowIso();
+  model.training.trained_at = FormatUtc(SystemClock::Instance().NowMicros());
   int64_t live = 0;
   for (uint32_t i = 0; i < table.size(); ++i) live += index.removed(i) ? 0 : 1;
   model.training.records = live;

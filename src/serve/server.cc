@@ -53,14 +53,7 @@ void LogToStderr(std::string_view line) {
   std::fflush(stderr);
 }
 
-std::string FormatTime(int64_t micros) {
-  const std::time_t seconds = static_cast<std::time_t>(micros / 1'000'000);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-  return fmt::format("{}.{:03d}Z", text, static_cast<int>((micros % 1'000'000) / 1000));
-}
+std::string FormatTime(int64_t micros) { return FormatUtc(micros, /*with_millis=*/true); }
 
 struct Server::Impl {
   Router router;
