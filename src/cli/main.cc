@@ -21,12 +21,14 @@
 #include <vector>
 
 #include "cli/cli_common.h"
+#include "cli/governance_commands.h"
 #include "cli/household_commands.h"
 #include "cli/resolve_commands.h"
 #include "cli/serve_commands.h"
 #include "cli/user_commands.h"
 #include "core/ascii.h"
 #include "core/clock.h"
+#include "govern/audit_log.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
 #include "synth/synth.h"
@@ -355,6 +357,8 @@ int RunQuarantineExport(const QuarantineExportArgs& args) {
 
 struct AuditArgs {
   std::string data;
+  std::string audit_key;     // "": HUB/keys/audit.key
+  std::string audit_anchor;  // "": HUB/audit.anchor
   int64_t after = 0;
   int limit = 100;
 };
@@ -379,23 +383,44 @@ int RunAuditList(const AuditArgs& args) {
   return 0;
 }
 
+// The store's chain check, plus (govern::VerifyAuditLog) the anchor and, with the key, every
+// checkpoint's MAC. Exit 1 only for breakage: a missing key skips the keyed checks, and says so.
 int RunAuditVerify(const AuditArgs& args) {
-  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
-  if (!store.ok()) return Fail(store.status());
-  auto verification = (*store)->VerifyAudit();
+  tessera::govern::AuditKeyFiles files;
+  files.key_file = args.audit_key;
+  files.anchor_file = args.audit_anchor;
+  auto verification = tessera::govern::VerifyAuditLog(args.data, files);
   if (!verification.ok()) return Fail(verification.status());
   if (!verification->intact) {
-    std::fprintf(stderr, "tessera: audit log BROKEN at seq %lld: %s\n",
-                 static_cast<long long>(verification->first_broken_seq),
-                 verification->problem.c_str());
+    if (verification->first_broken_seq > 0) {
+      std::fprintf(stderr, "tessera: audit log BROKEN at seq %lld: %s\n",
+                   static_cast<long long>(verification->first_broken_seq),
+                   verification->problem.c_str());
+    } else {
+      std::fprintf(stderr, "tessera: audit log BROKEN: %s\n", verification->problem.c_str());
+    }
     return 1;
   }
-  if (verification->events == 0) {
+  const tessera::store::AuditVerification& chain = verification->chain;
+  if (chain.events == 0) {
     fmt::print("audit log intact: no events\n");
   } else {
-    fmt::print("audit log intact: {} events; head seq {} hash {}\n", verification->events,
-               verification->head_seq, verification->head_hash);
+    fmt::print("audit log intact: {} events; head seq {} hash {}\n", chain.events, chain.head_seq,
+               chain.head_hash);
   }
+  if (verification->keyed) {
+    fmt::print("keyed checks passed: {} checkpoint MACs verified; anchor {}\n",
+               verification->macs_checked,
+               verification->anchor ? fmt::format("at seq {}", verification->anchor->seq)
+                                    : std::string("none yet"));
+  } else {
+    fmt::print("keyed checks skipped: {} (pass --audit-key FILE); anchor {}\n",
+               verification->keyed_skipped,
+               verification->anchor ? fmt::format("at seq {} matches the log (its MAC unchecked)",
+                                                  verification->anchor->seq)
+                                    : std::string("none yet"));
+  }
+  for (const std::string& note : verification->notes) fmt::print("note: {}\n", note);
   return 0;
 }
 
@@ -569,8 +594,14 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();
   auto* audit_verify = audit->add_subcommand(
-      "verify", "Recompute the audit log's hash chain; exit 1 if it was tampered with");
+      "verify",
+      "Recompute the audit log's hash chain and check its keyed checkpoints and anchor; exit 1 "
+      "if it was tampered with");
   audit_verify->add_option("--data", audit_args.data, "Hub directory")->required();
+  audit_verify->add_option("--audit-key", audit_args.audit_key,
+                           "The audit HMAC key file (default: HUB/keys/audit.key)");
+  audit_verify->add_option("--audit-anchor", audit_args.audit_anchor,
+                           "The audit anchor file (default: HUB/audit.anchor)");
 
   QualityArgs quality_args;
   auto* quality = app.add_subcommand(
@@ -597,6 +628,7 @@ int main(int argc, char** argv) {
   tessera::cli::ResolveCommands resolve_commands(app);
   tessera::cli::ServeCommands serve_commands(app);
   tessera::cli::UserCommands user_commands(app);
+  tessera::cli::GovernanceCommands governance_commands(app);
   tessera::cli::HouseholdCommands household_commands(app);
 
   CLI11_PARSE(app, argc, argv);
@@ -604,6 +636,7 @@ int main(int argc, char** argv) {
   if (auto rc = resolve_commands.Dispatch()) return *rc;
   if (auto rc = serve_commands.Dispatch()) return *rc;
   if (auto rc = user_commands.Dispatch()) return *rc;
+  if (auto rc = governance_commands.Dispatch()) return *rc;
   if (auto rc = household_commands.Dispatch()) return *rc;
 
   if (flags_list->parsed()) return RunFlagsList(flags_args);

@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 #include <pthread.h>
 
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
 
+#include "api/api.h"
 #include "cli/cli_common.h"
 #include "core/clock.h"
 #include "serve/serve.h"
@@ -21,7 +23,9 @@ struct ServeArgs {
   std::string data;
   int port = 8080;
   std::string bind = "127.0.0.1";
-  int threads = 2;
+  int threads = 4;
+  int resolver_threads = 2;
+  std::string audit_key;
   double interval = 5;
   std::string tls_cert;
   std::string tls_key;
@@ -48,6 +52,12 @@ ServeCommands::ServeCommands(CLI::App& app) : args_(new Args) {
   a.serve->add_option("--threads", a.threads, "Threads serving requests")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  a.serve->add_option("--resolver-threads", a.resolver_threads, "Threads the resolver uses")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  a.serve->add_option("--audit-key", a.audit_key,
+                      "HMAC key file for the audit log's checkpoints (default HUB/keys/audit.key; "
+                      "keep it off the volume that holds hub.db)");
   a.serve->add_option("--interval", a.interval, "Seconds between landing-zone scans")
       ->check(CLI::Range(0.05, 86400.0))
       ->capture_default_str();
@@ -89,15 +99,30 @@ int RunServe(const ServeArgs& a) {
       !s.ok()) {
     return Fail(s);
   }
+  api::ApiOptions api_options;
+  api_options.hub_dir = a.data;
+  api_options.clock = &clock;
+  api_options.metrics = metrics;
+  api_options.audit_key_file = a.audit_key;
+  api_options.secure_cookies = !a.tls_cert.empty();
+  // Records pushed over the API are resolved at once: the worker starts after the API opens.
+  auto worker_slot = std::make_shared<std::atomic<serve::HubWorker*>>(nullptr);
+  api_options.on_ingest = [worker_slot] {
+    if (serve::HubWorker* w = worker_slot->load()) w->Notify();
+  };
+  auto hub_api = api::HubApi::Open(std::move(api_options));
+  if (!hub_api.ok()) return Fail(hub_api.status());
+  if (auto s = (*hub_api)->AddRoutes(router); !s.ok()) return Fail(s);
 
   serve::HubWorkerOptions worker_options;
   worker_options.hub_dir = a.data;
   worker_options.interval =
       std::chrono::milliseconds(static_cast<int64_t>(a.interval * 1000 + 0.5));
-  worker_options.resolver_threads = a.threads;
+  worker_options.resolver_threads = a.resolver_threads;
   worker_options.metrics = metrics;
   auto worker = serve::HubWorker::Start(std::move(worker_options));
   if (!worker.ok()) return Fail(worker.status());
+  worker_slot->store(worker->get());
 
   serve::ServerOptions options;
   options.bind = a.bind;
@@ -107,6 +132,7 @@ int RunServe(const ServeArgs& a) {
   options.tls_cert_file = a.tls_cert;
   options.tls_key_file = a.tls_key;
   options.metrics = metrics;
+  options.gate = (*hub_api)->gate();
   auto server = serve::Server::Start(std::move(router), std::move(options));
   if (!server.ok()) return Fail(server.status());
 
@@ -119,7 +145,9 @@ int RunServe(const ServeArgs& a) {
   sigwait(&signals, &signal);
   std::fprintf(stderr, "tessera: %s: stopping\n", signal == SIGINT ? "SIGINT" : "SIGTERM");
   (*server)->Stop();
+  worker_slot->store(nullptr);
   (*worker)->Stop();
+  (*hub_api)->Stop();
   return 0;
 }
 

@@ -21,6 +21,7 @@ struct UserCommands::Args {
   std::string name;
   std::string agency;
   std::vector<std::string> roles;
+  std::string source;  // a service account's bound source
   std::string trained_on;
   std::string training_expires;
   bool password_stdin = false;
@@ -44,6 +45,8 @@ UserCommands::UserCommands(CLI::App& app) : args_(new Args) {
   a.add->add_option("--name", a.name, "Display name")->required();
   a.add->add_option("--agency", a.agency, "Agency: " + model::AgencyNames())->required();
   a.add->add_option("--role", a.roles, "Role, repeatable: " + govern::UserRoleNames())->required();
+  a.add->add_option("--source", a.source,
+                    "The one source a service_account may push records to (and only then)");
   a.add->add_option("--trained-on", a.trained_on, "Date of data-protection training (YYYY-MM-DD)")
       ->required();
   a.add
@@ -118,7 +121,7 @@ std::string RoleList(const std::vector<govern::UserRole>& roles) {
 Result<govern::NewUser> ParseNewUser(const std::string& username, const std::string& name,
                                      const std::string& agency,
                                      const std::vector<std::string>& roles,
-                                     const std::string& trained_on,
+                                     const std::string& source, const std::string& trained_on,
                                      const std::string& training_expires) {
   govern::NewUser user;
   user.username = username;
@@ -137,6 +140,7 @@ Result<govern::NewUser> ParseNewUser(const std::string& username, const std::str
     }
     user.roles.push_back(*role);
   }
+  user.bound_source = source;
   auto from = ParseDate(trained_on, "yyyy-mm-dd");
   if (!from.ok()) return from.status().WithContext("--trained-on");
   auto to = ParseDate(training_expires, "yyyy-mm-dd");
@@ -156,17 +160,20 @@ int RunAdd(const std::string& hub, const govern::NewUser& user, bool password_st
   if (!added.ok()) return Fail(added.status());
   if (auto s = AuditChange(
           **store, "user.add", added->username, "",
-          fmt::format("id={} agency={} roles={} trained_on={} training_expires={} password={}",
+          fmt::format("id={} agency={} roles={}{} trained_on={} training_expires={} password={}",
                       added->id, model::AgencyName(added->agency), RoleList(added->roles),
+                      added->bound_source.empty() ? "" : " source=" + added->bound_source,
                       added->trained_on.ToIso(), added->training_expires.ToIso(),
                       password_stdin ? "from_stdin" : "generated"));
       !s.ok()) {
     return Fail(s);
   }
-  fmt::print("added user {} (id {}): {}, {}, roles {}, trained {} to {}\n",
+  fmt::print("added user {} (id {}): {}, {}, roles {}{}, trained {} to {}\n",
              ascii::EscapedForTerminal(added->username), added->id,
              ascii::EscapedForTerminal(added->display_name), model::AgencyName(added->agency),
-             RoleList(added->roles), added->trained_on.ToIso(), added->training_expires.ToIso());
+             RoleList(added->roles),
+             added->bound_source.empty() ? "" : " for source " + added->bound_source,
+             added->trained_on.ToIso(), added->training_expires.ToIso());
   if (!password_stdin) {
     fmt::print("password (shown once, not stored; give it to the user securely): {}\n", *password);
   }
@@ -230,8 +237,9 @@ int RunList(const std::string& hub) {
     if (u.enabled && !govern::IsTrained(u, today)) status += " (training not current)";
     fmt::print("{:<20} {:<24} {:<22} {:<40} {:<10} {:<10} {}\n",
                ascii::EscapedForTerminal(u.username), ascii::EscapedForTerminal(u.display_name),
-               model::AgencyName(u.agency), RoleList(u.roles), u.trained_on.ToIso(),
-               u.training_expires.ToIso(), ascii::EscapedForTerminal(status));
+               model::AgencyName(u.agency),
+               RoleList(u.roles) + (u.bound_source.empty() ? "" : ":" + u.bound_source),
+               u.trained_on.ToIso(), u.training_expires.ToIso(), ascii::EscapedForTerminal(status));
   }
   fmt::print("{} users\n", users->size());
   return 0;
@@ -242,8 +250,8 @@ int RunList(const std::string& hub) {
 std::optional<int> UserCommands::Dispatch() {
   Args& a = *args_;
   if (a.add->parsed()) {
-    auto user =
-        ParseNewUser(a.username, a.name, a.agency, a.roles, a.trained_on, a.training_expires);
+    auto user = ParseNewUser(a.username, a.name, a.agency, a.roles, a.source, a.trained_on,
+                             a.training_expires);
     if (!user.ok()) return Fail(user.status());
     return RunAdd(a.data, *user, a.password_stdin);
   }

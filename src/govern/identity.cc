@@ -12,9 +12,9 @@
 namespace tessera::govern {
 namespace {
 
-constexpr std::array<UserRole, 4> kAllRoles = {UserRole::kPractitioner, UserRole::kAnalyst,
+constexpr std::array<UserRole, 5> kAllRoles = {UserRole::kPractitioner, UserRole::kAnalyst,
                                                UserRole::kInformationGovernanceOfficer,
-                                               UserRole::kAdministrator};
+                                               UserRole::kAdministrator, UserRole::kServiceAccount};
 
 constexpr size_t kTokenBytes = 32;
 constexpr size_t kMaxPasswordBytes = 256;
@@ -84,6 +84,30 @@ Status CheckUsername(std::string_view username) {
   return Status::Ok();
 }
 
+// A service account is bound to exactly one source and holds no other role; nobody else is bound.
+// Source ids follow the mapping specs' rule: lower case letters, digits and '_'.
+Status CheckBinding(const std::vector<UserRole>& roles, std::string_view bound_source) {
+  const bool service =
+      std::find(roles.begin(), roles.end(), UserRole::kServiceAccount) != roles.end();
+  if (!service) {
+    if (bound_source.empty()) return Status::Ok();
+    return Status::InvalidArgument("only a service_account is bound to a source");
+  }
+  if (std::any_of(roles.begin(), roles.end(),
+                  [](UserRole r) { return r != UserRole::kServiceAccount; })) {
+    return Status::InvalidArgument("a service_account holds no other role");
+  }
+  if (bound_source.empty() || bound_source.size() > 64 ||
+      !std::all_of(bound_source.begin(), bound_source.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      })) {
+    return Status::InvalidArgument(
+        "a service_account is bound to one source: a source id of lower case letters, digits "
+        "and '_'");
+  }
+  return Status::Ok();
+}
+
 Result<User> ToUser(const store::StoredUser& stored) {
   User user;
   user.id = stored.id;
@@ -99,6 +123,7 @@ Result<User> ToUser(const store::StoredUser& stored) {
     user.roles.push_back(*role);
   }
   std::sort(user.roles.begin(), user.roles.end());
+  user.bound_source = stored.bound_source;
   user.trained_on = stored.trained_on;
   user.training_expires = stored.training_expires;
   user.enabled = stored.enabled;
@@ -117,6 +142,7 @@ store::StoredUser ToStored(const User& user) {
   stored.display_name = user.display_name;
   stored.agency = user.agency;
   for (UserRole role : user.roles) stored.roles.emplace_back(UserRoleName(role));
+  stored.bound_source = user.bound_source;
   stored.trained_on = user.trained_on;
   stored.training_expires = user.training_expires;
   stored.enabled = user.enabled;
@@ -162,6 +188,8 @@ std::string_view UserRoleName(UserRole role) {
       return "information_governance_officer";
     case UserRole::kAdministrator:
       return "administrator";
+    case UserRole::kServiceAccount:
+      return "service_account";
   }
   return "unknown";
 }
@@ -296,6 +324,7 @@ Result<User> Identity::AddUser(const NewUser& user, std::string_view password) {
   if (user.roles.empty()) {
     return Status::InvalidArgument("a user needs at least one role (" + UserRoleNames() + ")");
   }
+  TRY(CheckBinding(user.roles, user.bound_source));
   if (!user.trained_on.IsValid() || !user.training_expires.IsValid()) {
     return Status::InvalidArgument("a user needs valid training dates");
   }
@@ -312,6 +341,7 @@ Result<User> Identity::AddUser(const NewUser& user, std::string_view password) {
   draft.display_name = user.display_name;
   draft.agency = user.agency;
   draft.roles = user.roles;
+  draft.bound_source = user.bound_source;
   draft.trained_on = user.trained_on;
   draft.training_expires = user.training_expires;
   TRY_ASSIGN(auto txn, store_.Begin(store::Store::TransactionMode::kPerCall,
@@ -411,23 +441,42 @@ Result<SessionGrant> Identity::Login(IdentityProvider& provider, std::string_vie
 }
 
 Result<User> Identity::Authenticate(std::string_view token) {
+  TRY_ASSIGN(AuthenticatedSession session, AuthenticateSession(token));
+  return std::move(session.user);
+}
+
+Result<AuthenticatedSession> Identity::AuthenticateSession(std::string_view token) {
   if (!IsToken(token)) return SessionInvalid();
   TRY_ASSIGN(std::string token_hash, Sha256Hex(token));
-  // Checked and touched under the write lock, so that a revocation is either seen here or
-  // happens after this request was let in.
-  TRY_ASSIGN(auto txn, store_.Begin());
+  const int64_t now = clock_.NowMicros();
+  auto check = [&](const std::optional<store::StoredSession>& found) {
+    return found.has_value() && !found->revoked_at_micros.has_value() &&
+           now < found->expires_at_micros &&
+           now - found->last_seen_at_micros < options_.idle_timeout_micros;
+  };
   TRY_ASSIGN(std::optional<store::StoredSession> found, store_.FindSessionByTokenHash(token_hash));
-  int64_t now = clock_.NowMicros();
-  if (!found.has_value() || found->revoked_at_micros.has_value() ||
-      now >= found->expires_at_micros ||
-      now - found->last_seen_at_micros >= options_.idle_timeout_micros) {
-    return SessionInvalid();
+  if (!check(found)) return SessionInvalid();
+  if (now - found->last_seen_at_micros >= options_.touch_interval_micros) {
+    // Recording activity restarts the idle timeout. Checked again and touched under the write
+    // lock, so that a revocation is either seen here or happens after this request was let in.
+    // Between touches a request only reads, so that signed-in traffic does not queue on the
+    // store's one writer; the idle timeout is then exact to within touch_interval_micros.
+    TRY_ASSIGN(auto txn, store_.Begin());
+    TRY_ASSIGN(found, store_.FindSessionByTokenHash(token_hash));
+    if (!check(found)) return SessionInvalid();
+    TRY(store_.TouchSession(*txn, found->id, now));
+    TRY(txn->Commit());
+    found->last_seen_at_micros = now;
   }
   TRY_ASSIGN(store::StoredUser stored, store_.GetUser(found->user_id));
   if (!stored.enabled) return SessionInvalid();
-  TRY(store_.TouchSession(*txn, found->id, now));
-  TRY(txn->Commit());
-  return ToUser(stored);
+  AuthenticatedSession out;
+  TRY_ASSIGN(out.user, ToUser(stored));
+  out.session_id = found->id;
+  out.expires_at_micros = found->expires_at_micros;
+  out.idle_expires_at_micros =
+      std::min(found->expires_at_micros, found->last_seen_at_micros + options_.idle_timeout_micros);
+  return out;
 }
 
 Status Identity::Logout(std::string_view token) {

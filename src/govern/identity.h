@@ -61,8 +61,12 @@ enum class UserRole {
   kAnalyst,                       // works with aggregates and cohorts
   kInformationGovernanceOfficer,  // keeps agreements, purposes and restrictions
   kAdministrator,                 // manages users and the hub
+  // A partner system pushing records for the one source it is bound to (User::bound_source);
+  // never a person, never holds another role, and never reads personal data.
+  kServiceAccount,
 };
-// "practitioner", "analyst", "information_governance_officer", "administrator"
+// "practitioner", "analyst", "information_governance_officer", "administrator",
+// "service_account"
 std::string_view UserRoleName(UserRole role);
 std::optional<UserRole> UserRoleFromName(std::string_view name);
 std::string UserRoleNames();  // for error messages
@@ -73,6 +77,7 @@ struct User {
   std::string display_name;
   model::Agency agency = model::Agency::kPolice;
   std::vector<UserRole> roles;  // sorted, once each
+  std::string bound_source;     // a service account's one source ("police_crime"); else empty
   CivilDate trained_on;
   CivilDate training_expires;
   bool enabled = true;
@@ -100,6 +105,8 @@ struct NewUser {
   std::string display_name;
   model::Agency agency = model::Agency::kPolice;
   std::vector<UserRole> roles;  // at least one
+  // Set for a service account, and only for one: the source it may push records to.
+  std::string bound_source;
   CivilDate trained_on;
   CivilDate training_expires;  // after trained_on
 };
@@ -162,8 +169,10 @@ class IdentityProvider {
 struct IdentityOptions {
   int64_t idle_timeout_micros = int64_t{15} * 60 * 1'000'000;        // 15 minutes
   int64_t absolute_lifetime_micros = int64_t{8} * 3600 * 1'000'000;  // 8 hours
-  int max_failures = 5;                                              // then the account locks
-  int64_t lockout_micros = int64_t{15} * 60 * 1'000'000;             // for 15 minutes
+  // Activity is written to a session at most this often (a request in between only reads).
+  int64_t touch_interval_micros = int64_t{30} * 1'000'000;  // 30 seconds
+  int max_failures = 5;                                     // then the account locks
+  int64_t lockout_micros = int64_t{15} * 60 * 1'000'000;    // for 15 minutes
   Argon2Params argon2;
 };
 
@@ -172,6 +181,14 @@ struct SessionGrant {
   std::string token;  // 64 hex characters: 32 random bytes
   int64_t session_id = 0;
   int64_t expires_at_micros = 0;  // the absolute end; it may end earlier if left idle
+};
+
+// A session a token proved, with the user it belongs to.
+struct AuthenticatedSession {
+  User user;
+  int64_t session_id = 0;
+  int64_t expires_at_micros = 0;       // the absolute end
+  int64_t idle_expires_at_micros = 0;  // when it ends if left idle from now on (or sooner)
 };
 
 // Users and sessions over a Store. `store` and `clock` must outlive it.
@@ -184,8 +201,9 @@ class Identity {
   // --- users
 
   // Creates a user with `password` (which must meet the policy). InvalidArgument for a bad
-  // username, empty display name, no role, or training that does not end after it starts;
-  // AlreadyExists if the username is taken (ignoring case).
+  // username, empty display name, no role, training that does not end after it starts, or a
+  // service account that holds another role or is not bound to one valid source id (and a
+  // bound source on any other user); AlreadyExists if the username is taken (ignoring case).
   Result<User> AddUser(const NewUser& user, std::string_view password);
   // Disables the user and revokes all their sessions in the same transaction, so that none
   // outlives the change. Disabling a disabled user changes nothing. InvalidArgument if the
@@ -212,6 +230,8 @@ class Identity {
   // timeout). Unauthenticated, with one message, for an unknown, revoked, idle-expired or
   // expired token, or a user since disabled.
   Result<User> Authenticate(std::string_view token);
+  // The same, with the session's id and timeouts.
+  Result<AuthenticatedSession> AuthenticateSession(std::string_view token);
   // Revokes the session of `token` ("logout"). Unauthenticated if there is none; revoking a
   // revoked session is OK.
   Status Logout(std::string_view token);

@@ -184,6 +184,36 @@ TEST_F(IdentityTest, RefusesBadUsers) {
   EXPECT_TRUE(identity_->ListUsers()->empty());
 }
 
+TEST_F(IdentityTest, AServiceAccountIsBoundToOneSourceAndHoldsNoOtherRole) {
+  NewUser svc = Alice();
+  svc.username = "police-feed";
+  svc.roles = {UserRole::kServiceAccount};
+  svc.bound_source = "police_crime";
+  auto added = identity_->AddUser(svc, kPassword);
+  ASSERT_TRUE(added.ok()) << added.status().ToString();
+  EXPECT_EQ(added->bound_source, "police_crime");
+  EXPECT_EQ(identity_->GetUser("police-feed")->bound_source, "police_crime");
+  // Disabling rewrites the user: the binding survives.
+  ASSERT_TRUE(identity_->DisableUser("police-feed", "feed retired").ok());
+  EXPECT_EQ(identity_->GetUser("police-feed")->bound_source, "police_crime");
+
+  NewUser bad = svc;
+  bad.username = "unbound";
+  bad.bound_source = "";
+  EXPECT_EQ(identity_->AddUser(bad, kPassword).status().code(), StatusCode::kInvalidArgument);
+  bad.bound_source = "Police Crime";
+  EXPECT_EQ(identity_->AddUser(bad, kPassword).status().code(), StatusCode::kInvalidArgument);
+  bad = svc;
+  bad.username = "two-hats";
+  bad.roles = {UserRole::kPractitioner, UserRole::kServiceAccount};
+  EXPECT_EQ(identity_->AddUser(bad, kPassword).status().code(), StatusCode::kInvalidArgument);
+  NewUser person = Alice();
+  person.bound_source = "police_crime";  // only a service account is bound
+  EXPECT_EQ(identity_->AddUser(person, kPassword).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(identity_->ListUsers()->size(), 1u);
+  EXPECT_EQ(UserRoleFromName("service_account"), UserRole::kServiceAccount);
+}
+
 TEST_F(IdentityTest, TrainedFromTheTrainingDateUntilItExpires) {
   User alice = AddAlice();
   EXPECT_FALSE(IsTrained(alice, CivilDate{2024, 1, 9}));

@@ -21,6 +21,27 @@
 
 namespace tessera::ingest {
 
+// What became of one record of a load (IngestOptions::record_outcomes): a pushing partner is
+// told this for each record it sent.
+struct RecordOutcome {
+  enum class Kind {
+    kInserted,     // a new key
+    kUpdated,      // a new version of a known key
+    kUnchanged,    // the same content as the key's current version: nothing written
+    kQuarantined,  // not loaded: `field` and `reason` say why
+    kSkipped,      // FHIR: a resource type the spec does not map
+  };
+  int64_t index = 0;  // the record's 0-based position among those read (array element, line)
+  std::string key;    // the record key; empty when the record could not be read that far
+  Kind outcome = Kind::kInserted;
+  std::string field;   // quarantined: the field at fault ("" for the record as a whole)
+  std::string reason;  // quarantined: why
+
+  friend bool operator==(const RecordOutcome&, const RecordOutcome&) = default;
+};
+// "inserted", "updated", "unchanged", "quarantined", "skipped"
+std::string_view RecordOutcomeName(RecordOutcome::Kind kind);
+
 struct FileLoadResult {
   std::string source_id;
   std::string file;
@@ -33,6 +54,7 @@ struct FileLoadResult {
   int64_t skipped = 0;          // FHIR resources of types the spec does not map
   int64_t bytes = 0;
   std::vector<std::string> warnings;
+  std::vector<RecordOutcome> records;  // one per record read, when IngestOptions asks
 };
 
 struct Progress {
@@ -45,6 +67,14 @@ struct Progress {
 struct IngestOptions {
   // Called now and then during a load (every few thousand records).
   std::function<void(const Progress&)> on_progress;
+  // Fill FileLoadResult::records (a push's answer; a file's would be as long as the file).
+  bool record_outcomes = false;
+};
+
+// How a pushed body is written (Ingestor::LoadBytes).
+enum class PushFormat {
+  kJsonRecords,  // a JSON array of records, one record, or JSON Lines: for csv and jsonl specs
+  kFhir,         // a FHIR R4 Bundle (or resources as NDJSON): for fhir specs
 };
 
 // Checks a mapping spec; the error names the file, line and key.
@@ -72,6 +102,19 @@ class Ingestor {
   Result<FileLoadResult> LoadFileAs(const std::string& source_id, const std::string& spec_path,
                                     const std::string& path, const std::string& display_path,
                                     const IngestOptions& options = {});
+  // Records pushed over the API (docs/formats/push-ingest.md), through the same reading,
+  // mapping, quarantine and exactly-once store writes as a file, with `display` as provenance's
+  // file. A csv spec's fields are the records' member names; a jsonl spec's are JSON paths. A
+  // push is always incremental: keys it does not hold are left alone, even for a full_refresh
+  // spec. Re-pushing bytes already loaded for the source is a no-op (already_loaded, nothing
+  // written) as long as each of its records is still the current version of its key; otherwise
+  // (a key changed since, and the push puts it back) the body loads again, record by record.
+  // The records load under `source_id` (as LoadFileAs; "": the spec's own source).
+  // InvalidArgument if the id is not valid, the format does not suit the spec, or the body
+  // cannot be read at all.
+  Result<FileLoadResult> LoadBytes(const std::string& source_id, const std::string& spec_path,
+                                   std::string bytes, PushFormat format, const std::string& display,
+                                   const IngestOptions& options = {});
 
  private:
   struct Impl;

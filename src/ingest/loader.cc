@@ -9,6 +9,8 @@
 #include "core/sha256.h"
 #include "ingest/ingest.h"
 #include "ingest/mapper.h"
+#include "ingest/push_reader.h"
+#include "ingest/readers_internal.h"
 #include "ingest/record.h"
 #include "ingest/spec.h"
 
@@ -82,6 +84,13 @@ class LoadQualityCounter {
   std::map<std::string, int64_t> categories_;
 };
 
+// Records what became of record `index`, when the caller asked for outcomes.
+void Note(FileLoadResult& result, const IngestOptions& options, int64_t index, std::string key,
+          RecordOutcome::Kind kind, std::string field = {}, std::string reason = {}) {
+  if (!options.record_outcomes) return;
+  result.records.push_back({index, std::move(key), kind, std::move(field), std::move(reason)});
+}
+
 }  // namespace
 
 struct Ingestor::Impl {
@@ -123,6 +132,23 @@ struct Ingestor::Impl {
     return OpenFhirReader(path, JsonOptions{});
   }
 
+  Result<std::unique_ptr<RecordReader>> OpenPushReader(const MappingSpec& spec, std::string bytes,
+                                                       PushFormat format) {
+    if (spec.format == "fhir") {
+      if (format != PushFormat::kFhir) {
+        return Status::InvalidArgument("source " + spec.source_id +
+                                       " takes a FHIR Bundle (application/fhir+json), not JSON "
+                                       "records");
+      }
+      return internal::OpenFhirReaderFromString(std::move(bytes), JsonOptions{});
+    }
+    if (format != PushFormat::kJsonRecords) {
+      return Status::InvalidArgument("source " + spec.source_id +
+                                     " takes JSON records (application/json), not FHIR");
+    }
+    return OpenJsonRecordsReader(std::move(bytes), JsonOptions{}, spec.format == "csv");
+  }
+
   // The current person record of a person in this source (FHIR subjects), if any.
   Result<std::optional<model::PersonRecordId>> FindPerson(
       const std::string& source_id, const std::string& key,
@@ -150,11 +176,91 @@ struct Ingestor::Impl {
       return result;
     }
     TRY_ASSIGN(auto reader, OpenReader(spec, path));
+    const store::LoadMode mode =
+        spec.full_refresh ? store::LoadMode::kFullRefresh : store::LoadMode::kIncremental;
+    TRY(LoadRecords(spec, *reader, file_hash, mode, display, options, result));
+    return result;
+  }
+
+  Result<FileLoadResult> LoadPushed(const MappingSpec& spec, std::string bytes, PushFormat format,
+                                    const std::string& display, const IngestOptions& options) {
+    auto fresh = [&] {
+      FileLoadResult result;
+      result.source_id = spec.source_id;
+      result.file = display;
+      result.bytes = static_cast<int64_t>(bytes.size());
+      return result;
+    };
+    FileLoadResult result = fresh();
+    TRY_ASSIGN(const std::string body_hash, Sha256Hex(bytes));
+    TRY_ASSIGN(auto previous, store.FindCompletedLoadByFileHash(spec.source_id, body_hash));
+    if (previous) {
+      TRY_ASSIGN(auto reader, OpenPushReader(spec, bytes, format));
+      TRY_ASSIGN(const bool current, StillCurrent(spec, *reader, options, result));
+      if (current) {
+        result.already_loaded = true;
+        result.load_id = previous->id;
+        return result;
+      }
+      result = fresh();
+    }
+    TRY_ASSIGN(auto reader, OpenPushReader(spec, std::move(bytes), format));
+    TRY(LoadRecords(spec, *reader, body_hash, store::LoadMode::kIncremental, display, options,
+                    result));
+    return result;
+  }
+
+  // Whether every record read is still the current version of its key, so that loading them
+  // again would write nothing but quarantine rows already written. Reads and maps only; fills
+  // `result` with the outcomes and counts such a load would have.
+  Result<bool> StillCurrent(const MappingSpec& spec, RecordReader& reader,
+                            const IngestOptions& options, FileLoadResult& result) {
+    TRY_ASSIGN(auto mapper, Mapper::Create(spec, clock));
+    store::LoadCounts& counts = result.counts;
+    MappedRecord mapped;
+    MapFailure failure;
+    BrokenRecord broken;
+    const Record* record = nullptr;
+    for (int64_t index = 0;; ++index) {
+      TRY_ASSIGN(ReadOutcome outcome, reader.Next(record, broken));
+      if (outcome == ReadOutcome::kEnd) return true;
+      if (outcome == ReadOutcome::kBroken) {
+        ++counts.read;
+        ++counts.quarantined;
+        Note(result, options, index, "", RecordOutcome::Kind::kQuarantined, broken.field,
+             broken.reason);
+        continue;
+      }
+      const Mapper::Outcome m = mapper->Map(*record, mapped, failure);
+      if (m == Mapper::Outcome::kSkipped) {
+        ++result.skipped;
+        Note(result, options, index, "", RecordOutcome::Kind::kSkipped);
+        continue;
+      }
+      if (m == Mapper::Outcome::kFailed) {
+        ++counts.read;
+        ++counts.quarantined;
+        Note(result, options, index, mapped.key, RecordOutcome::Kind::kQuarantined, failure.field,
+             failure.reason);
+        continue;
+      }
+      TRY_ASSIGN(auto current, store.GetCurrentSourceRecord(spec.source_id, mapped.key));
+      TRY_ASSIGN(const std::string hash, Sha256Hex(record->Raw()));
+      if (!current || current->deleted || current->provenance.content_hash != hash) return false;
+      ++counts.read;
+      ++counts.unchanged;
+      if (mapped.Flagged()) ++result.flagged;
+      Note(result, options, index, mapped.key, RecordOutcome::Kind::kUnchanged);
+    }
+  }
+
+  // Reads, maps and writes every record of `reader` as one load, in one transaction.
+  Status LoadRecords(const MappingSpec& spec, RecordReader& reader, const std::string& file_hash,
+                     store::LoadMode mode, const std::string& display, const IngestOptions& options,
+                     FileLoadResult& result) {
     TRY_ASSIGN(auto mapper, Mapper::Create(spec, clock));
     // A load commits whole or not at all, so write calls need no savepoints of their own.
     TRY_ASSIGN(auto txn, store.Begin(store::Store::TransactionMode::kAllOrNothing));
-    const store::LoadMode mode =
-        spec.full_refresh ? store::LoadMode::kFullRefresh : store::LoadMode::kIncremental;
     TRY_ASSIGN(result.load_id, store.BeginLoad(*txn, spec.source_id, display, file_hash, mode));
     const int64_t received = clock.NowMicros();
 
@@ -166,8 +272,11 @@ struct Ingestor::Impl {
     LoadQualityCounter quality;
     BrokenRecord broken;
     const Record* record = nullptr;
-    auto quarantine = [&](const RecordPosition& pos, std::string field, std::string reason,
-                          std::string raw) -> Status {
+    int64_t index = -1;  // of the record being read, for its outcome
+    auto quarantine = [&](const RecordPosition& pos, std::string key, std::string field,
+                          std::string reason, std::string raw) -> Status {
+      Note(result, options, index, std::move(key), RecordOutcome::Kind::kQuarantined, field,
+           reason);
       store::QuarantinedRow row;
       row.load_id = result.load_id;
       row.source_id = spec.source_id;
@@ -183,22 +292,25 @@ struct Ingestor::Impl {
     };
 
     while (true) {
-      TRY_ASSIGN(ReadOutcome outcome, reader->Next(record, broken));
+      TRY_ASSIGN(ReadOutcome outcome, reader.Next(record, broken));
       if (outcome == ReadOutcome::kEnd) break;
+      ++index;
       if (options.on_progress && (counts.read + result.skipped) % 5000 == 0) {
-        options.on_progress(Progress{display, reader->BytesRead(), result.bytes, counts.read});
+        options.on_progress(Progress{display, reader.BytesRead(), result.bytes, counts.read});
       }
       if (outcome == ReadOutcome::kBroken) {
-        TRY(quarantine(broken.position, broken.field, broken.reason, broken.raw));
+        TRY(quarantine(broken.position, "", broken.field, broken.reason, broken.raw));
         continue;
       }
       const Mapper::Outcome m = mapper->Map(*record, mapped, failure);
       if (m == Mapper::Outcome::kSkipped) {
         ++result.skipped;
+        Note(result, options, index, "", RecordOutcome::Kind::kSkipped);
         continue;
       }
       if (m == Mapper::Outcome::kFailed) {
-        TRY(quarantine(record->Position(), failure.field, failure.reason, record->Raw()));
+        TRY(quarantine(record->Position(), mapped.key, failure.field, failure.reason,
+                       record->Raw()));
         continue;
       }
       ++counts.read;
@@ -220,10 +332,14 @@ struct Ingestor::Impl {
       TRY_ASSIGN(store::PutOutcome put, store.PutSourceRecord(*txn, sr));
       if (put.change == store::RecordChange::kUnchanged) {
         ++counts.unchanged;
+        Note(result, options, index, mapped.key, RecordOutcome::Kind::kUnchanged);
         continue;
       }
       ++counts.loaded;
-      ++(put.change == store::RecordChange::kInserted ? result.inserted : result.updated);
+      const bool inserted = put.change == store::RecordChange::kInserted;
+      ++(inserted ? result.inserted : result.updated);
+      Note(result, options, index, mapped.key,
+           inserted ? RecordOutcome::Kind::kInserted : RecordOutcome::Kind::kUpdated);
 
       std::vector<model::EventInvolvement> involvements;
       for (MappedPerson& mp : mapped.people) {
@@ -260,7 +376,7 @@ struct Ingestor::Impl {
         TRY(store.PutEvent(*txn, event).status());
       }
     }
-    for (const auto& w : reader->Warnings()) {
+    for (const auto& w : reader.Warnings()) {
       result.warnings.push_back(display + ":" + std::to_string(w.position.line) + ": " + w.message);
     }
 
@@ -278,7 +394,7 @@ struct Ingestor::Impl {
     if (options.on_progress) {
       options.on_progress(Progress{display, result.bytes, result.bytes, counts.read});
     }
-    return result;
+    return Status::Ok();
   }
 };
 
@@ -298,6 +414,33 @@ Result<FileLoadResult> Ingestor::LoadFileAs(const std::string& source_id,
                                             const IngestOptions& options) {
   TRY(CheckSourceId(source_id));
   return impl_->LoadWithSpec(spec_path, source_id, path, display_path, options);
+}
+
+Result<FileLoadResult> Ingestor::LoadBytes(const std::string& source_id,
+                                           const std::string& spec_path, std::string bytes,
+                                           PushFormat format, const std::string& display,
+                                           const IngestOptions& options) {
+  if (!source_id.empty()) TRY(CheckSourceId(source_id));
+  TRY_ASSIGN(const MappingSpec* spec, impl_->Spec(spec_path, source_id));
+  auto result = impl_->LoadPushed(*spec, std::move(bytes), format, display, options);
+  if (!result.ok()) return result.status().WithContext(display);
+  return result;
+}
+
+std::string_view RecordOutcomeName(RecordOutcome::Kind kind) {
+  switch (kind) {
+    case RecordOutcome::Kind::kInserted:
+      return "inserted";
+    case RecordOutcome::Kind::kUpdated:
+      return "updated";
+    case RecordOutcome::Kind::kUnchanged:
+      return "unchanged";
+    case RecordOutcome::Kind::kQuarantined:
+      return "quarantined";
+    case RecordOutcome::Kind::kSkipped:
+      return "skipped";
+  }
+  return "unknown";
 }
 
 Status CheckMappingSpec(const std::string& spec_path) {

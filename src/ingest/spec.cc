@@ -343,7 +343,7 @@ MappingSpec ParseSpec(const YAML::Node& root_node, const std::string& path) {
   Node root(root_node, "", path);
   root.AllowOnly({"source", "agency", "dataset", "description", "format", "encoding", "delimiter",
                   "header", "trim_headers", "mode", "record_key", "event", "people", "validate",
-                  "resources", "placeholders"});
+                  "resources", "placeholders", "expected_every"});
   MappingSpec s;
   s.path = path;
   s.source_id = root.Require("source").Scalar();
@@ -394,6 +394,20 @@ MappingSpec ParseSpec(const YAML::Node& root_node, const std::string& path) {
       s.full_refresh = true;
     else if (v != "incremental")
       m->Fail("mode must be incremental or full_refresh, not '" + v + "'");
+  }
+  if (auto e = root.Get("expected_every")) {
+    const std::string v = e->Scalar();
+    int amount = 0;
+    const char unit = v.empty() ? '\0' : v.back();
+    const std::string digits = v.empty() ? "" : v.substr(0, v.size() - 1);
+    const bool shaped = (unit == 'h' || unit == 'd') && !digits.empty() && digits.size() <= 5 &&
+                        digits.find_first_not_of("0123456789") == std::string::npos;
+    if (shaped) amount = std::stoi(digits);
+    if (!shaped || amount == 0) {
+      e->Fail("expected_every is a whole number of hours or days, such as 24h or 7d, not '" + v +
+              "'");
+    }
+    s.expected_every_hours = unit == 'd' ? amount * 24 : amount;
   }
   if (auto p = root.Get("placeholders")) {
     p->AllowOnly({"names", "name_prefixes", "dobs", "nhs_numbers", "phones", "emails"});

@@ -95,6 +95,9 @@ struct MappingSpec {
   bool header = true;
   bool trim_headers = false;  // " given_name" is found as "given_name"
   bool full_refresh = false;
+  // How often the partner is expected to send (`expected_every: 24h` or `7d`), in hours; empty
+  // when the spec does not say. A feed with no completed load for longer is late.
+  std::optional<int> expected_every_hours;
   ValueSpec record_key;
   std::optional<EventSpec> event;
   std::vector<PersonSpec> people;

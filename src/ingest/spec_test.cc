@@ -127,10 +127,29 @@ INSTANTIATE_TEST_SUITE_P(
                 "source: s\nagency: police\nformat: jsonl\nrecord_key: \"person[0\"\npeople:\n  - "
                 "given: g\n",
                 "bad.yaml:4: record_key: 'person[0' is not a valid JSON path"},
+        BadSpec{"bad_schedule_unit",
+                "source: s\nagency: police\nformat: csv\nexpected_every: 2w\nrecord_key: k\n",
+                "bad.yaml:4: expected_every: expected_every is a whole number of hours or days"},
+        BadSpec{"zero_schedule",
+                "source: s\nagency: police\nformat: csv\nexpected_every: 0d\nrecord_key: k\n",
+                "such as 24h or 7d, not '0d'"},
         BadSpec{"bad_source_id",
                 "source: Police Crime\nagency: police\nformat: csv\nrecord_key: k\n",
                 "source ids are lower case"}),
     [](const testing::TestParamInfo<BadSpec>& param) { return std::string(param.param.name); });
+
+TEST(MappingSpec, ExpectedScheduleInHoursOrDays) {
+  const std::string base = "source: s\nagency: police\nformat: csv\nrecord_key: k\n";
+  auto none = ParseMappingSpec(base + "people:\n  - given: G\n", "s.yaml");
+  ASSERT_TRUE(none.ok()) << none.status().ToString();
+  EXPECT_FALSE(none->expected_every_hours.has_value()) << "the key is optional";
+  auto daily = ParseMappingSpec(base + "expected_every: 24h\npeople:\n  - given: G\n", "s.yaml");
+  ASSERT_TRUE(daily.ok()) << daily.status().ToString();
+  EXPECT_EQ(daily->expected_every_hours, 24);
+  auto weekly = ParseMappingSpec(base + "expected_every: 7d\npeople:\n  - given: G\n", "s.yaml");
+  ASSERT_TRUE(weekly.ok()) << weekly.status().ToString();
+  EXPECT_EQ(weekly->expected_every_hours, 7 * 24);
+}
 
 TEST(MappingSpec, MissingFileIsNotFound) {
   auto spec = LoadMappingSpec("/nonexistent/spec.yaml");

@@ -22,6 +22,7 @@ struct HubWorker::Impl {
   std::mutex mu;
   std::condition_variable wake;
   bool stop = false;
+  bool notified = false;  // Notify(): resolve before the next scan
   std::atomic<int64_t> scans{0};
   std::thread thread;
   // WAL checkpoints, off the resolver's path: its store never checkpoints on commit, and this
@@ -176,8 +177,16 @@ void HubWorker::Impl::Loop() {
   while (true) {
     Scan();
     ++scans;
+    // Until the next scan, resolve whenever Notify() says records arrived.
+    const auto next_scan = std::chrono::steady_clock::now() + options.interval;
     std::unique_lock lock(mu);
-    if (wake.wait_for(lock, options.interval, [this] { return stop; })) break;
+    while (wake.wait_until(lock, next_scan, [this] { return stop || notified; }) && !stop) {
+      notified = false;
+      lock.unlock();
+      Resolve();
+      lock.lock();
+    }
+    if (stop) break;
   }
   resolver.reset();  // releases HUB/resolver.lock
 }
@@ -214,5 +223,13 @@ void HubWorker::Stop() {
 }
 
 int64_t HubWorker::scans() const { return impl_->scans.load(); }
+
+void HubWorker::Notify() {
+  {
+    std::lock_guard lock(impl_->mu);
+    impl_->notified = true;
+  }
+  impl_->wake.notify_all();
+}
 
 }  // namespace tessera::serve

@@ -6,12 +6,14 @@
 // JSON, adds the security headers to every response, counts and times each request by route
 // id for /metrics, and logs one JSON line per request.
 //
-// Personal data (issue 5): a route flagged `personal_data` is dispatched only through the
-// ServerOptions::personal_data_gate, which govern's policy engine will provide. It decides (and
-// audits) before the handler runs, and its refusal is the response. A server with a personal
-// route and no gate refuses to start: deny by default, and no route can forget the engine.
+// Access (issue 5): a route is public, for signed-in users, or serves personal data. Every route
+// that is not public is dispatched only through ServerOptions::gate (src/api/gate.cc), which
+// authenticates the caller, asks govern's policy engine, runs the handler itself, and audits
+// what the handler showed before the response leaves. A server with a non-public route and no
+// gate refuses to start: deny by default, and no route can forget the engine.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -41,6 +43,10 @@ struct Request {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string request_id;  // also sent back as X-Request-Id
+  std::string remote;      // the peer's address, for rate limits and logs
+  // What the gate established (who is calling, what they may see), for the handler: set by the
+  // gate, read by handlers with std::any_cast. Empty for public routes.
+  std::any context;
 
   // The first header of that name (case-insensitive), or empty.
   std::string_view Header(std::string_view name) const;
@@ -64,11 +70,18 @@ using Handler = std::function<Response(const Request&)>;
 // ---------------------------------------------------------------------------------------------
 // Routes
 
+enum class Access {
+  kPublic,        // anyone: /healthz, /metrics, the OpenAPI document, logging in
+  kUser,          // a signed-in user, holding one of `roles` when any are listed
+  kPersonalData,  // kUser, plus a purpose and justification the policy engine allows
+};
+
 struct Route {
   std::string id;       // stable name: the metrics label, the log field, the OpenAPI operationId
   std::string method;   // "GET", "POST", ...
   std::string pattern;  // "/api/v1/nominals/{id}": literal segments and whole-segment {params}
-  bool personal_data = false;  // dispatched only through the policy gate (see top)
+  Access access = Access::kPublic;      // anything but kPublic goes through the gate (see top)
+  std::vector<std::string> roles = {};  // with kUser/kPersonalData: allowed role names; empty: any
   Handler handler;
 };
 
@@ -133,9 +146,10 @@ class Metrics {
 // ---------------------------------------------------------------------------------------------
 // The server
 
-// Decides whether a request to a personal-data route may proceed: nothing to go on, or the
-// response to send instead (401, 403...). govern's policy engine provides it (issue 5).
-using PersonalDataGate = std::function<std::optional<Response>(const Route&, const Request&)>;
+// Runs a non-public route: decides whether the request may proceed, and if so sets
+// request.context and calls `handler`; returns the response to send (the handler's, or a
+// refusal: 401, 403...). src/api/gate.cc provides it (issue 5).
+using Gate = std::function<Response(const Route&, Request&, const Handler& handler)>;
 
 struct ServerOptions {
   std::string bind = "127.0.0.1";
@@ -155,13 +169,13 @@ struct ServerOptions {
   // One JSON line per request (and server events). Default: stderr.
   std::function<void(std::string_view line)> log;
   std::shared_ptr<Metrics> metrics;  // created when empty
-  PersonalDataGate personal_data_gate;
+  Gate gate;
 };
 
 class Server {
  public:
   // Binds, listens and starts the threads. InvalidArgument for bad options or routes (a
-  // personal route without a gate); IoError if the address cannot be bound or the TLS files
+  // non-public route without a gate); IoError if the address cannot be bound or the TLS files
   // cannot be read.
   static Result<std::unique_ptr<Server>> Start(Router router, ServerOptions options);
   ~Server();  // Stop()
@@ -203,7 +217,8 @@ std::string_view OpenApiDocument();
 // A thread scans HUB/landing every `interval` (ingest::ProcessLandingZone, as `tessera ingest
 // --watch` does) with its own Store. The resolver is opened once, on that thread, and kept for
 // the worker's lifetime (it holds HUB/resolver.lock); it runs at start if the hub has unresolved
-// records and after every scan that loaded something. Without HUB/models/linkage.json a model is
+// records, after every scan that loaded something, and as soon as it can after Notify() (records
+// pushed over the API). Without HUB/models/linkage.json a model is
 // trained from the store first (as `tessera resolve` does) and saved. Failures are logged and
 // retried on the next scan: a watcher runs unattended.
 //
@@ -234,6 +249,9 @@ class HubWorker {
 
   // Finishes the scan or run in progress, then stops. Idempotent.
   void Stop();
+  // Records were loaded by someone else (a push over the API): run the resolver now rather than
+  // at the next scan. Calls while a run is waiting or in progress fold into one more run.
+  void Notify();
   // Scans completed so far (for tests).
   int64_t scans() const;
 

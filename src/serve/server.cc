@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <future>
@@ -182,6 +183,7 @@ class Session final : public SessionBase {
     start_ = std::chrono::steady_clock::now();
     request_ = Request{};
     request_.request_id = server_.NextRequestId();
+    request_.remote = remote_;
     if (parser_->is_header_done()) {
       const auto& header = parser_->get();
       request_.method = std::string(header.method_string());
@@ -235,7 +237,14 @@ class Session final : public SessionBase {
     response_.result(static_cast<unsigned>(r.status));
     response_.set(http::field::content_type, r.content_type);
     server_.SetHeaders(response_, request_.path, request_.request_id);
-    for (const auto& [name, value] : r.headers) response_.set(name, value);
+    // A handler's header replaces the server's of that name; Set-Cookie may come several times.
+    for (const auto& [name, value] : r.headers) {
+      if (beast::iequals(name, "Set-Cookie")) {
+        response_.insert(name, value);
+      } else {
+        response_.set(name, value);
+      }
+    }
     response_.body() = std::move(r.body);
     response_.keep_alive(keep_alive && !server_.stopping);
     response_.prepare_payload();
@@ -326,6 +335,14 @@ Response Server::Impl::Dispatch(Request& request, std::string& route_id) {
     route_id = "invalid";
     return Response::Problem(400, "Bad Request", "the request target must be an absolute path");
   }
+  for (size_t i = 0; i < request.query.size(); ++i) {
+    const std::string_view q = request.query;
+    if (q[i] == '%' && (i + 2 >= q.size() || !std::isxdigit(static_cast<unsigned char>(q[i + 1])) ||
+                        !std::isxdigit(static_cast<unsigned char>(q[i + 2])))) {
+      route_id = "invalid";
+      return Response::Problem(400, "Bad Request", "the query string has a malformed % escape");
+    }
+  }
   Router::Match match = router.Find(request.method, request.path);
   if (match.status == 404) {
     route_id = "unmatched";
@@ -345,12 +362,12 @@ Response Server::Impl::Dispatch(Request& request, std::string& route_id) {
   route_id = route.id;
   request.params = std::move(match.params);
   try {
-    if (route.personal_data) {
-      // Start() refuses personal routes without a gate; checked again so that no path skips it.
-      if (!options.personal_data_gate) {
+    if (route.access != Access::kPublic) {
+      // Start() refuses such routes without a gate; checked again so that no path skips it.
+      if (!options.gate) {
         return Response::Problem(403, "Forbidden", "no policy engine is configured");
       }
-      if (auto refusal = options.personal_data_gate(route, request)) return std::move(*refusal);
+      return options.gate(route, request, route.handler);
     }
     return route.handler(request);
   } catch (const std::exception& e) {
@@ -451,9 +468,8 @@ Result<std::unique_ptr<Server>> Server::Start(Router router, ServerOptions optio
     return Status::InvalidArgument("TLS needs both a certificate and a key file");
   }
   for (const Route& r : router.routes()) {
-    if (r.personal_data && !options.personal_data_gate) {
-      return Status::InvalidArgument("route " + r.id +
-                                     " serves personal data but no policy gate is configured");
+    if (r.access != Access::kPublic && !options.gate) {
+      return Status::InvalidArgument("route " + r.id + " is not public but no gate is configured");
     }
   }
   if (!options.log) options.log = LogToStderr;

@@ -1,9 +1,11 @@
-// The audit log: events chain by hash, list in order, verify, and cannot be edited or deleted
-// through SQL; an edit made around the triggers is caught by VerifyAudit.
+// The audit log: events chain by hash (encodings 1 and 2), append alone or in batches with a
+// checkpoint per append, list, search and count, and cannot be edited or deleted through SQL;
+// an edit made around the triggers is caught by VerifyAudit.
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "store/audit_chain.h"
 #include "store/hub.h"
@@ -27,6 +29,44 @@ AuditEvent Viewing(const std::string& resource, const std::string& justification
   return event;
 }
 
+// A structured event as the server writes it.
+AuditEvent NominalView(const std::string& actor, const std::string& agency,
+                       std::vector<int64_t> nominals, const std::string& outcome = "allowed") {
+  AuditEvent event;
+  event.actor = actor;
+  event.agency = agency;
+  event.role = "practitioner";
+  event.action = "nominal.view";
+  event.purpose = "child_safeguarding";
+  event.justification = "strategy meeting";
+  event.agreement = "ISA-T2-CS-01 v3";
+  event.outcome = outcome;
+  event.resource = nominals.empty() ? "nominal" : "nominal/" + std::to_string(nominals.front());
+  event.nominals = std::move(nominals);
+  event.records = {1001, 1002};
+  return event;
+}
+
+// Signs with a counter instead of a key, and records what it was asked: the store's side of
+// checkpoints, without govern.
+class RecordingSigner final : public AuditSigner {
+ public:
+  Result<std::string> Sign(int64_t seq, std::string_view hash) override {
+    if (!sign_error.ok()) return sign_error;
+    signed_seqs.push_back(seq);
+    return "mac:" + std::to_string(seq) + ":" + std::string(hash.substr(0, 8));
+  }
+  Status Anchor(const AuditCheckpoint& checkpoint) override {
+    anchored.push_back(checkpoint);
+    return anchor_error;
+  }
+
+  Status sign_error;
+  Status anchor_error;
+  std::vector<int64_t> signed_seqs;
+  std::vector<AuditCheckpoint> anchored;
+};
+
 class AuditTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -48,6 +88,15 @@ class AuditTest : public ::testing::Test {
     return verification.value_or(AuditVerification{});
   }
 
+  std::vector<int64_t> Seqs(const Result<std::vector<AuditEvent>>& events) {
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    std::vector<int64_t> seqs;
+    if (events.ok()) {
+      for (const AuditEvent& event : *events) seqs.push_back(event.seq);
+    }
+    return seqs;
+  }
+
   std::string DbPath() const { return internal::HubDbPath(tmp_.path()); }
 
   TempDir tmp_;
@@ -55,34 +104,109 @@ class AuditTest : public ::testing::Test {
   std::unique_ptr<Store> store_;
 };
 
+// ---------------------------------------------------------------------------------------------
+// The encodings
+
 TEST(AuditChainTest, TheEncodingIsUnambiguous) {
   // Moving bytes from one field to the next changes the encoding, and so the hash.
   AuditEvent a = Viewing("quarantine/1");
+  a.encoding = 2;
   AuditEvent b = a;
   a.actor = "cli:alice";
   a.action = "quarantine.show";
   b.actor = "cli:alicequarantine.";
   b.action = "show";
-  EXPECT_NE(internal::CanonicalAuditEncoding(a), internal::CanonicalAuditEncoding(b));
+  EXPECT_NE(internal::CanonicalAuditEncoding(a).value(),
+            internal::CanonicalAuditEncoding(b).value());
   EXPECT_NE(internal::AuditEventHash(a).value(), internal::AuditEventHash(b).value());
-  // Every field counts, the hash itself excepted.
+  // Ids moving from one list to the other, or between elements, change it too.
   AuditEvent c = a;
-  c.hash = "anything";
-  EXPECT_EQ(internal::AuditEventHash(a).value(), internal::AuditEventHash(c).value());
-  for (std::string AuditEvent::*field :
-       {&AuditEvent::actor, &AuditEvent::action, &AuditEvent::purpose, &AuditEvent::justification,
-        &AuditEvent::resource, &AuditEvent::detail, &AuditEvent::prev_hash}) {
-    AuditEvent d = a;
-    d.*field += "x";
-    EXPECT_NE(internal::AuditEventHash(a).value(), internal::AuditEventHash(d).value());
-  }
+  AuditEvent d = a;
+  c.nominals = {1, 2};
+  d.nominals = {1};
+  d.records = {2};
+  EXPECT_NE(internal::AuditEventHash(c).value(), internal::AuditEventHash(d).value());
   AuditEvent e = a;
-  e.seq += 1;
-  EXPECT_NE(internal::AuditEventHash(a).value(), internal::AuditEventHash(e).value());
-  AuditEvent f = a;
-  f.at_micros += 1;
-  EXPECT_NE(internal::AuditEventHash(a).value(), internal::AuditEventHash(f).value());
+  e.nominals = {12};
+  c.nominals = {1, 2};
+  EXPECT_NE(internal::AuditEventHash(c).value(), internal::AuditEventHash(e).value());
 }
+
+TEST(AuditChainTest, EveryFieldCountsInEncoding2) {
+  AuditEvent a = NominalView("user:12", "police", {42});
+  a.encoding = 2;
+  a.seq = 3;
+  a.at_micros = kTestEpochMicros;
+  a.prev_hash = std::string(64, 'a');
+  const std::string hash = internal::AuditEventHash(a).value();
+  AuditEvent with_hash = a;
+  with_hash.hash = "anything";  // the hash itself is not encoded
+  EXPECT_EQ(internal::AuditEventHash(with_hash).value(), hash);
+  for (std::string AuditEvent::*field :
+       {&AuditEvent::actor, &AuditEvent::agency, &AuditEvent::role, &AuditEvent::action,
+        &AuditEvent::purpose, &AuditEvent::justification, &AuditEvent::agreement,
+        &AuditEvent::outcome, &AuditEvent::resource, &AuditEvent::detail, &AuditEvent::prev_hash}) {
+    AuditEvent changed = a;
+    changed.*field += "x";
+    EXPECT_NE(internal::AuditEventHash(changed).value(), hash);
+  }
+  for (std::vector<int64_t> AuditEvent::*list : {&AuditEvent::nominals, &AuditEvent::records}) {
+    AuditEvent added = a;
+    (added.*list).push_back(5);
+    EXPECT_NE(internal::AuditEventHash(added).value(), hash);
+    AuditEvent emptied = a;
+    (emptied.*list).clear();
+    EXPECT_NE(internal::AuditEventHash(emptied).value(), hash);
+  }
+  for (int64_t AuditEvent::*number : {&AuditEvent::seq, &AuditEvent::at_micros}) {
+    AuditEvent changed = a;
+    changed.*number += 1;
+    EXPECT_NE(internal::AuditEventHash(changed).value(), hash);
+  }
+}
+
+// Golden hashes, worked out independently of this code from the format in
+// docs/design/0006-audit-log.md: an encoding must never change once events carry it.
+TEST(AuditChainTest, EncodingsMatchTheirGoldenHashes) {
+  AuditEvent v1 = Viewing("quarantine/1");
+  v1.encoding = 1;
+  v1.seq = 1;
+  v1.at_micros = kTestEpochMicros;
+  EXPECT_EQ(internal::AuditEventHash(v1).value(),
+            "d300d956c2e2fe3165d3012336d35478013bd51b222e1fa5da63bd00d01fde5e");
+
+  AuditEvent v2 = v1;
+  v2.encoding = 2;
+  v2.seq = 2;
+  v2.prev_hash.clear();
+  for (int i = 0; i < 32; ++i) v2.prev_hash += "ab";
+  v2.agency = "police";
+  v2.role = "practitioner";
+  v2.purpose = "child_safeguarding";
+  v2.agreement = "ISA-T2-CS-01 v3";
+  v2.outcome = "allowed";
+  v2.nominals = {42, 7};
+  v2.records = {1001};
+  EXPECT_EQ(internal::AuditEventHash(v2).value(),
+            "61be6a6e4f722f8482ca8e51edf3fb985675ce3097ffc843c23592b51893db9b");
+}
+
+TEST(AuditChainTest, Encoding1RefusesFieldsItDoesNotCover) {
+  AuditEvent event = Viewing("quarantine/1");
+  event.encoding = 1;
+  EXPECT_TRUE(internal::AuditEventHash(event).ok());
+  event.outcome = "allowed";
+  EXPECT_EQ(internal::AuditEventHash(event).status().code(), StatusCode::kInvalidArgument);
+  event.outcome.clear();
+  event.nominals = {1};
+  EXPECT_EQ(internal::AuditEventHash(event).status().code(), StatusCode::kInvalidArgument);
+  event.nominals.clear();
+  event.encoding = 3;
+  EXPECT_EQ(internal::AuditEventHash(event).status().code(), StatusCode::kInvalidArgument);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Appending
 
 TEST_F(AuditTest, AppendChainsHashes) {
   AuditEvent first = Append(Viewing("quarantine/1"));
@@ -91,6 +215,7 @@ TEST_F(AuditTest, AppendChainsHashes) {
 
   EXPECT_EQ(first.seq, 1);
   EXPECT_EQ(first.at_micros, kTestEpochMicros);
+  EXPECT_EQ(first.encoding, 2);
   EXPECT_EQ(first.prev_hash, "");
   EXPECT_EQ(first.hash.size(), 64u);
   EXPECT_EQ(first.hash, internal::AuditEventHash(first).value());
@@ -104,15 +229,37 @@ TEST_F(AuditTest, AppendChainsHashes) {
   EXPECT_NE(second.hash, first.hash);
 }
 
-TEST_F(AuditTest, StoreAssignsSeqTimeAndHashesWhateverTheCallerSent) {
+TEST_F(AuditTest, StructuredFieldsAreStoredAndListed) {
+  AuditEvent sent = NominalView("user:12", "police", {42, 7, 42}, "partial");
+  AuditEvent stored = Append(sent);
+  EXPECT_EQ(stored.agency, "police");
+  EXPECT_EQ(stored.nominals, (std::vector<int64_t>{42, 7, 42}));  // as sent, order kept
+  auto listed = store_->ListAudit(0, 10);
+  ASSERT_TRUE(listed.ok()) << listed.status().ToString();
+  ASSERT_EQ(listed->size(), 1u);
+  EXPECT_EQ(listed->front(), stored);
+  EXPECT_EQ(listed->front().agreement, "ISA-T2-CS-01 v3");
+  EXPECT_EQ(listed->front().outcome, "partial");
+  EXPECT_EQ(listed->front().records, (std::vector<int64_t>{1001, 1002}));
+  RawDb raw(DbPath());
+  EXPECT_EQ(raw.QueryText("SELECT nominals FROM audit_events WHERE seq = 1"), "[42,7,42]");
+  EXPECT_EQ(raw.QueryInt("SELECT encoding FROM audit_events WHERE seq = 1"), 2);
+  // The nominal index holds each nominal once.
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_subjects WHERE seq = 1"), 2);
+  EXPECT_TRUE(Verify().intact);
+}
+
+TEST_F(AuditTest, StoreAssignsSeqTimeEncodingAndHashesWhateverTheCallerSent) {
   AuditEvent event = Viewing("quarantine/1");
   event.seq = 99;
   event.at_micros = 1;
+  event.encoding = 1;
   event.prev_hash = "forged";
   event.hash = "forged";
   AuditEvent stored = Append(event);
   EXPECT_EQ(stored.seq, 1);
   EXPECT_EQ(stored.at_micros, kTestEpochMicros);
+  EXPECT_EQ(stored.encoding, 2);
   EXPECT_EQ(stored.prev_hash, "");
   EXPECT_NE(stored.hash, "forged");
   EXPECT_TRUE(Verify().intact);
@@ -159,7 +306,7 @@ TEST_F(AuditTest, VerifyPassesOnAnIntactLog) {
   EXPECT_EQ(empty.first_broken_seq, 0);
 
   Append(Viewing("quarantine/1"));
-  Append(Viewing("quarantine/2"));
+  Append(NominalView("user:12", "police", {3}));
   AuditEvent last = Append(Viewing("quarantine/3"));
   AuditVerification verification = Verify();
   EXPECT_TRUE(verification.intact) << verification.problem;
@@ -167,15 +314,21 @@ TEST_F(AuditTest, VerifyPassesOnAnIntactLog) {
   EXPECT_EQ(verification.first_broken_seq, 0);
   EXPECT_EQ(verification.head_seq, 3);
   EXPECT_EQ(verification.head_hash, last.hash);
+  EXPECT_EQ(verification.checkpoints, 0);  // no signer
 }
 
-TEST_F(AuditTest, ActorAndActionAreRequired) {
+TEST_F(AuditTest, ActorActionAndIdsAreChecked) {
   AuditEvent no_actor = Viewing("quarantine/1");
   no_actor.actor.clear();
   EXPECT_EQ(store_->AppendAudit(no_actor).status().code(), StatusCode::kInvalidArgument);
   AuditEvent no_action = Viewing("quarantine/1");
   no_action.action.clear();
   EXPECT_EQ(store_->AppendAudit(no_action).status().code(), StatusCode::kInvalidArgument);
+  AuditEvent bad_nominal = NominalView("user:1", "police", {0});
+  EXPECT_EQ(store_->AppendAudit(bad_nominal).status().code(), StatusCode::kInvalidArgument);
+  AuditEvent bad_record = NominalView("user:1", "police", {1});
+  bad_record.records = {-4};
+  EXPECT_EQ(store_->AppendAudit(bad_record).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(Verify().events, 0);
 }
 
@@ -184,12 +337,111 @@ TEST_F(AuditTest, AppendRefusesWhileATransactionIsOpen) {
   ASSERT_TRUE(txn.ok());
   EXPECT_EQ(store_->AppendAudit(Viewing("quarantine/1")).status().code(),
             StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->AppendAuditBatch({Viewing("quarantine/1")}).status().code(),
+            StatusCode::kFailedPrecondition);
   ASSERT_TRUE((*txn)->Rollback().ok());
   EXPECT_TRUE(store_->AppendAudit(Viewing("quarantine/1")).ok());
 }
 
+TEST_F(AuditTest, ABatchIsAppendedConsecutivelyInOneTransaction) {
+  Append(Viewing("quarantine/0"));
+  std::vector<AuditEvent> batch;
+  for (int i = 1; i <= 3; ++i)
+    batch.push_back(NominalView("user:" + std::to_string(i), "police", {i}));
+  auto stored = store_->AppendAuditBatch(batch);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  ASSERT_EQ(stored->size(), 3u);
+  auto listed = store_->ListAudit(0, 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 4u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ((*stored)[i].seq, i + 2);
+    EXPECT_EQ((*stored)[i].actor, "user:" + std::to_string(i + 1));
+    EXPECT_EQ((*stored)[i].prev_hash, (*listed)[i].hash);
+    EXPECT_EQ((*stored)[i], (*listed)[i + 1]);
+  }
+  EXPECT_TRUE(Verify().intact);
+
+  // One invalid event and none of the batch is appended.
+  batch[1].actor.clear();
+  auto refused = store_->AppendAuditBatch(batch);
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(refused.status().message().find("event 2 of 3"), std::string::npos)
+      << refused.status().message();
+  EXPECT_EQ(Verify().events, 4);
+
+  auto empty = store_->AppendAuditBatch({});
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+  EXPECT_EQ(Verify().events, 4);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpoints
+
+TEST_F(AuditTest, ASignerGetsACheckpointPerAppendAndAnAnchorAfterCommit) {
+  auto signer = std::make_shared<RecordingSigner>();
+  store_->SetAuditSigner(signer);
+  AuditEvent single = Append(Viewing("quarantine/1"));
+  clock_.Advance(10);
+  auto batch = store_->AppendAuditBatch(
+      {NominalView("user:1", "police", {1}), NominalView("user:2", "health", {2})});
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+
+  EXPECT_EQ(signer->signed_seqs, (std::vector<int64_t>{1, 3}));
+  auto checkpoints = store_->ListAuditCheckpoints(0, 10);
+  ASSERT_TRUE(checkpoints.ok()) << checkpoints.status().ToString();
+  ASSERT_EQ(checkpoints->size(), 2u);
+  EXPECT_EQ((*checkpoints)[0].seq, 1);
+  EXPECT_EQ((*checkpoints)[0].hash, single.hash);
+  EXPECT_EQ((*checkpoints)[0].mac, "mac:1:" + single.hash.substr(0, 8));
+  EXPECT_EQ((*checkpoints)[0].at_micros, kTestEpochMicros);
+  EXPECT_EQ((*checkpoints)[1].seq, 3);
+  EXPECT_EQ((*checkpoints)[1].hash, batch->back().hash);
+  EXPECT_EQ(signer->anchored, *checkpoints);
+  auto page = store_->ListAuditCheckpoints(1, 10);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->size(), 1u);
+  EXPECT_EQ(page->front().seq, 3);
+
+  AuditVerification verification = Verify();
+  EXPECT_TRUE(verification.intact) << verification.problem;
+  EXPECT_EQ(verification.checkpoints, 2);
+  EXPECT_EQ(verification.last_checkpoint_seq, 3);
+
+  // Without a signer, appends carry no checkpoint.
+  store_->SetAuditSigner(nullptr);
+  Append(Viewing("quarantine/4"));
+  EXPECT_EQ(store_->ListAuditCheckpoints(0, 10)->size(), 2u);
+  EXPECT_EQ(Verify().last_checkpoint_seq, 3);
+}
+
+TEST_F(AuditTest, ASigningFailureAppendsNothing) {
+  auto signer = std::make_shared<RecordingSigner>();
+  signer->sign_error = Status::IoError("key unreadable");
+  store_->SetAuditSigner(signer);
+  auto refused = store_->AppendAudit(Viewing("quarantine/1"));
+  EXPECT_EQ(refused.status().code(), StatusCode::kIoError);
+  EXPECT_EQ(Verify().events, 0);
+  EXPECT_TRUE(signer->anchored.empty());
+  signer->sign_error = Status::Ok();
+  EXPECT_EQ(Append(Viewing("quarantine/1")).seq, 1);
+}
+
+TEST_F(AuditTest, AnAnchorFailureIsReportedAlthoughTheEventIsCommitted) {
+  auto signer = std::make_shared<RecordingSigner>();
+  signer->anchor_error = Status::IoError("disk full");
+  store_->SetAuditSigner(signer);
+  auto failed = store_->AppendAudit(Viewing("quarantine/1"));
+  EXPECT_EQ(failed.status().code(), StatusCode::kIoError);
+  EXPECT_NE(failed.status().message().find("committed"), std::string::npos);
+  EXPECT_EQ(Verify().events, 1);
+  EXPECT_EQ(signer->anchored.size(), 1u);
+}
+
 TEST_F(AuditTest, UpdateAndDeleteThroughSqlFail) {
-  Append(Viewing("quarantine/1"));
+  store_->SetAuditSigner(std::make_shared<RecordingSigner>());
+  Append(NominalView("user:1", "police", {5}));
   RawDb raw(DbPath());
   EXPECT_NE(raw.ExecError("UPDATE audit_events SET justification = 'nothing to see' WHERE seq = 1")
                 .find("append-only"),
@@ -197,10 +449,20 @@ TEST_F(AuditTest, UpdateAndDeleteThroughSqlFail) {
   EXPECT_NE(raw.ExecError("DELETE FROM audit_events WHERE seq = 1").find("append-only"),
             std::string::npos);
   EXPECT_NE(raw.ExecError("DELETE FROM audit_events").find("append-only"), std::string::npos);
-  EXPECT_EQ(raw.QueryText("SELECT justification FROM audit_events WHERE seq = 1"), "s47 enquiry");
+  EXPECT_NE(raw.ExecError("DELETE FROM audit_subjects").find("append-only"), std::string::npos);
+  EXPECT_NE(raw.ExecError("UPDATE audit_subjects SET nominal_id = 6").find("append-only"),
+            std::string::npos);
+  EXPECT_NE(raw.ExecError("DELETE FROM audit_checkpoints").find("append-only"), std::string::npos);
+  EXPECT_NE(raw.ExecError("UPDATE audit_checkpoints SET mac = 'x'").find("append-only"),
+            std::string::npos);
+  EXPECT_EQ(raw.QueryText("SELECT justification FROM audit_events WHERE seq = 1"),
+            "strategy meeting");
   EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_events"), 1);
   EXPECT_TRUE(Verify().intact);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Tampering behind the triggers' back
 
 TEST_F(AuditTest, AnEditBehindTheTriggersBackIsReportedAtItsSeq) {
   for (int i = 1; i <= 4; ++i) Append(Viewing("quarantine/" + std::to_string(i)));
@@ -214,6 +476,18 @@ TEST_F(AuditTest, AnEditBehindTheTriggersBackIsReportedAtItsSeq) {
   EXPECT_EQ(verification.first_broken_seq, 3);
   EXPECT_NE(verification.problem.find("hash"), std::string::npos) << verification.problem;
   EXPECT_EQ(verification.head_hash, "");
+}
+
+TEST_F(AuditTest, AnEditOfAStructuredFieldIsReported) {
+  for (int i = 1; i <= 3; ++i) Append(NominalView("user:1", "police", {i}));
+  {
+    RawDb raw(DbPath());
+    raw.Exec("DROP TRIGGER audit_events_no_update");
+    raw.Exec("UPDATE audit_events SET outcome = 'denied' WHERE seq = 2");
+  }
+  AuditVerification verification = Verify();
+  EXPECT_FALSE(verification.intact);
+  EXPECT_EQ(verification.first_broken_seq, 2);
 }
 
 TEST_F(AuditTest, AnEditWithItsHashRecomputedBreaksTheNextLink) {
@@ -246,6 +520,278 @@ TEST_F(AuditTest, ADeletedEventBehindTheTriggersBackIsReported) {
   EXPECT_FALSE(verification.intact);
   EXPECT_EQ(verification.first_broken_seq, 3);
   EXPECT_NE(verification.problem.find("missing"), std::string::npos) << verification.problem;
+}
+
+TEST_F(AuditTest, SwappedEventsAreReported) {
+  for (int i = 1; i <= 4; ++i) Append(Viewing("quarantine/" + std::to_string(i)));
+  {
+    RawDb raw(DbPath());
+    raw.Exec("DROP TRIGGER audit_events_no_update");
+    // Exchange the rows of seq 2 and 3 (through a free seq, the primary key being unique).
+    raw.Exec("UPDATE audit_events SET seq = 100 WHERE seq = 2");
+    raw.Exec("UPDATE audit_events SET seq = 2 WHERE seq = 3");
+    raw.Exec("UPDATE audit_events SET seq = 3 WHERE seq = 100");
+  }
+  AuditVerification verification = Verify();
+  EXPECT_FALSE(verification.intact);
+  EXPECT_EQ(verification.first_broken_seq, 2);
+}
+
+TEST_F(AuditTest, ACheckpointWithAnotherHashIsReported) {
+  store_->SetAuditSigner(std::make_shared<RecordingSigner>());
+  for (int i = 1; i <= 3; ++i) Append(Viewing("quarantine/" + std::to_string(i)));
+  {
+    RawDb raw(DbPath());
+    raw.Exec("DROP TRIGGER audit_checkpoints_no_update");
+    raw.Exec("UPDATE audit_checkpoints SET hash = '" + std::string(64, '0') + "' WHERE seq = 2");
+  }
+  AuditVerification verification = Verify();
+  EXPECT_FALSE(verification.intact);
+  EXPECT_EQ(verification.first_broken_seq, 2);
+  EXPECT_NE(verification.problem.find("checkpoint"), std::string::npos) << verification.problem;
+}
+
+TEST_F(AuditTest, DeletingTheNewestEventsButNotTheirCheckpointsIsReported) {
+  store_->SetAuditSigner(std::make_shared<RecordingSigner>());
+  for (int i = 1; i <= 4; ++i) Append(Viewing("quarantine/" + std::to_string(i)));
+  {
+    RawDb raw(DbPath());
+    raw.Exec("PRAGMA foreign_keys = OFF");
+    raw.Exec("DROP TRIGGER audit_events_no_delete");
+    raw.Exec("DELETE FROM audit_events WHERE seq >= 3");
+  }
+  AuditVerification verification = Verify();
+  EXPECT_FALSE(verification.intact);
+  EXPECT_EQ(verification.first_broken_seq, 3);
+  EXPECT_NE(verification.problem.find("newest events were deleted"), std::string::npos)
+      << verification.problem;
+}
+
+TEST_F(AuditTest, AnEditOfTheNominalIndexIsReported) {
+  for (int i = 1; i <= 3; ++i) Append(NominalView("user:1", "police", {10 + i}));
+  {
+    RawDb raw(DbPath());
+    raw.Exec("DROP TRIGGER audit_subjects_no_delete");
+    raw.Exec("DELETE FROM audit_subjects WHERE seq = 2");  // hides who saw nominal 12
+  }
+  AuditVerification verification = Verify();
+  EXPECT_FALSE(verification.intact);
+  EXPECT_EQ(verification.first_broken_seq, 2);
+  EXPECT_NE(verification.problem.find("nominal index"), std::string::npos) << verification.problem;
+}
+
+TEST_F(AuditTest, AListThatIsNotJsonIsReportedNotAnError) {
+  Append(NominalView("user:1", "police", {1}));
+  {
+    RawDb raw(DbPath());
+    raw.Exec("DROP TRIGGER audit_events_no_update");
+    raw.Exec("UPDATE audit_events SET records = 'hidden' WHERE seq = 1");
+  }
+  AuditVerification verification = Verify();
+  EXPECT_FALSE(verification.intact);
+  EXPECT_EQ(verification.first_broken_seq, 1);
+  EXPECT_NE(verification.problem.find("records"), std::string::npos) << verification.problem;
+  EXPECT_EQ(store_->ListAudit(0, 10).status().code(), StatusCode::kCorruption);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events written before schema version 8 (encoding 1)
+
+TEST(AuditMigrationTest, Encoding1EventsStillVerifyAndTheChainGoesOn) {
+  TempDir tmp;
+  ManualClock clock(kTestEpochMicros);
+  const std::string db = testing::MakeHubAtSchemaVersion(tmp.path(), clock, 7);
+  std::string prev_hash;
+  {
+    RawDb raw(db);
+    for (int seq = 1; seq <= 3; ++seq) {
+      AuditEvent old = Viewing("quarantine/" + std::to_string(seq));
+      old.seq = seq;
+      old.at_micros = kTestEpochMicros + seq;
+      old.encoding = 1;
+      old.prev_hash = prev_hash;
+      old.hash = internal::AuditEventHash(old).value();
+      raw.Exec(
+          "INSERT INTO audit_events (seq, at, actor, action, purpose, justification, "
+          "resource, detail, prev_hash, hash) VALUES (" +
+          std::to_string(seq) + ", " + std::to_string(old.at_micros) + ", '" + old.actor + "', '" +
+          old.action + "', '', '" + old.justification + "', '" + old.resource + "', '" +
+          old.detail + "', '" + old.prev_hash + "', '" + old.hash + "')");
+      prev_hash = old.hash;
+    }
+  }
+  auto opened = OpenSqliteStore(tmp.path(), clock);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  auto verification = store.VerifyAudit();
+  ASSERT_TRUE(verification.ok());
+  EXPECT_TRUE(verification->intact) << verification->problem;
+  EXPECT_EQ(verification->head_hash, prev_hash);
+  auto old = store.ListAudit(0, 10);
+  ASSERT_TRUE(old.ok()) << old.status().ToString();
+  ASSERT_EQ(old->size(), 3u);
+  EXPECT_EQ(old->front().encoding, 1);
+  EXPECT_TRUE(old->front().nominals.empty());
+
+  auto next = store.AppendAudit(NominalView("user:1", "police", {9}));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->seq, 4);
+  EXPECT_EQ(next->encoding, 2);
+  EXPECT_EQ(next->prev_hash, prev_hash);
+  EXPECT_TRUE(store.VerifyAudit()->intact);
+
+  // A field encoding 1 does not cover, filled in later, is caught.
+  {
+    RawDb raw(db);
+    raw.Exec("DROP TRIGGER audit_events_no_update");
+    raw.Exec("UPDATE audit_events SET outcome = 'denied' WHERE seq = 2");
+  }
+  auto after_edit = store.VerifyAudit();
+  ASSERT_TRUE(after_edit.ok());
+  EXPECT_FALSE(after_edit->intact);
+  EXPECT_EQ(after_edit->first_broken_seq, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+TEST_F(AuditTest, WhoHasSeenANominalIncludesNominalsMergedIntoIt) {
+  auto txn = store_->Begin();
+  ASSERT_TRUE(txn.ok());
+  auto survivor = store_->CreateNominal(**txn, model::Nominal{});
+  auto absorbed = store_->CreateNominal(**txn, model::Nominal{});
+  auto other = store_->CreateNominal(**txn, model::Nominal{});
+  ASSERT_TRUE(survivor.ok() && absorbed.ok() && other.ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+
+  Append(NominalView("user:1", "police", {*survivor}));            // 1
+  Append(NominalView("user:2", "health", {*absorbed, *other}));    // 2
+  Append(NominalView("user:3", "police", {*other}));               // 3
+  Append(NominalView("user:4", "police", {*survivor}, "denied"));  // 4
+  Append(Viewing("quarantine/1"));                                 // 5
+
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(*survivor, 0, 10)), (std::vector<int64_t>{1, 4}));
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(*other, 0, 10)), (std::vector<int64_t>{2, 3}));
+
+  auto merge = store_->Begin();
+  ASSERT_TRUE(merge.ok());
+  auto merged = store_->MergeNominals(**merge, *survivor, *absorbed, "same person");
+  ASSERT_TRUE(merged.ok()) << merged.ToString();
+  ASSERT_TRUE((*merge)->Commit().ok());
+
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(*survivor, 0, 10)), (std::vector<int64_t>{1, 2, 4}));
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(*survivor, 1, 1)), (std::vector<int64_t>{2}));
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(*absorbed, 0, 10)), (std::vector<int64_t>{2}));
+  EXPECT_EQ(store_->ListAuditForNominal(0, 0, 10).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->ListAuditForNominal(*survivor, 0, 0).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(AuditTest, SearchAppliesEveryFilter) {
+  Append(NominalView("user:1", "police", {1}));  // 1
+  clock_.Advance(100);
+  Append(NominalView("user:2", "health", {2}, "denied"));  // 2 at +100
+  clock_.Advance(100);
+  AuditEvent search = NominalView("user:1", "police", {1, 2});  // 3 at +200
+  search.action = "search.people";
+  search.purpose = "adult_safeguarding";
+  Append(search);
+  clock_.Advance(100);
+  Append(Viewing("quarantine/1"));  // 4 at +300
+
+  auto seqs = [&](const AuditQuery& query) { return Seqs(store_->SearchAudit(query)); };
+  AuditQuery all;
+  EXPECT_EQ(seqs(all), (std::vector<int64_t>{1, 2, 3, 4}));
+  AuditQuery q;
+  q.actor = "user:1";
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{1, 3}));
+  q = {};
+  q.agency = "health";
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{2}));
+  q = {};
+  q.action_prefix = "search.";
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{3}));
+  q.action_prefix = "nominal";
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{1, 2}));
+  q = {};
+  q.purpose = "adult_safeguarding";
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{3}));
+  q = {};
+  q.outcome = "denied";
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{2}));
+  q = {};
+  q.from_micros = kTestEpochMicros + 100;
+  q.to_micros = kTestEpochMicros + 300;  // exclusive
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{2, 3}));
+  q = {};
+  q.nominal_id = 2;
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{2, 3}));
+  q.actor = "user:1";  // filters combine
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{3}));
+  q = {};
+  q.after_seq = 1;
+  q.limit = 2;
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{2, 3}));
+  q = {};
+  q.newest_first = true;
+  q.limit = 3;
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{4, 3, 2}));
+  q.before_seq = 3;
+  EXPECT_EQ(seqs(q), (std::vector<int64_t>{2, 1}));
+  q = {};
+  q.limit = 0;
+  EXPECT_EQ(store_->SearchAudit(q).status().code(), StatusCode::kInvalidArgument);
+  // Text filters are values, not SQL.
+  q = {};
+  q.actor = "' OR 1=1 --";
+  EXPECT_TRUE(seqs(q).empty());
+}
+
+TEST_F(AuditTest, UsageCountsByAgencyActorAndOutcome) {
+  Append(NominalView("user:1", "police", {1, 2}));  // in the period
+  Append(NominalView("user:1", "police", {2}));
+  Append(NominalView("user:2", "police", {3}, "denied"));
+  Append(NominalView("user:3", "health", {1}));
+  Append(Viewing("quarantine/1"));  // no agency, no nominals
+  clock_.Advance(1000);
+  Append(NominalView("user:3", "health", {4}));  // after the period
+
+  auto usage = store_->GetAuditUsage(kTestEpochMicros, kTestEpochMicros + 1000);
+  ASSERT_TRUE(usage.ok()) << usage.status().ToString();
+  EXPECT_EQ(usage->events, 5);
+  EXPECT_EQ(usage->outcomes,
+            (std::map<std::string, int64_t>{{"", 1}, {"allowed", 3}, {"denied", 1}}));
+  ASSERT_EQ(usage->by_agency.size(), 3u);
+  EXPECT_EQ(usage->by_agency[0].agency, "police");
+  EXPECT_EQ(usage->by_agency[0].events, 3);
+  EXPECT_EQ(usage->by_agency[0].nominals, 3);
+  EXPECT_EQ(usage->by_agency[0].outcomes,
+            (std::map<std::string, int64_t>{{"allowed", 2}, {"denied", 1}}));
+  EXPECT_EQ(usage->by_agency[1].agency, "");
+  EXPECT_EQ(usage->by_agency[1].events, 1);
+  EXPECT_EQ(usage->by_agency[1].nominals, 0);
+  EXPECT_EQ(usage->by_agency[2].agency, "health");
+  EXPECT_EQ(usage->by_agency[2].nominals, 1);
+
+  ASSERT_EQ(usage->by_actor.size(), 4u);
+  EXPECT_EQ(usage->by_actor[0].actor, "user:1");
+  EXPECT_EQ(usage->by_actor[0].agency, "police");
+  EXPECT_EQ(usage->by_actor[0].events, 2);
+  EXPECT_EQ(usage->by_actor[0].nominals, 2);
+  EXPECT_EQ(usage->by_actor[1].actor, "cli:alice");
+  EXPECT_EQ(usage->by_actor[2].actor, "user:2");
+  EXPECT_EQ(usage->by_actor[2].outcomes, (std::map<std::string, int64_t>{{"denied", 1}}));
+  EXPECT_EQ(usage->by_actor[3].actor, "user:3");
+  EXPECT_EQ(usage->by_actor[3].events, 1);
+
+  auto later = store_->GetAuditUsage(kTestEpochMicros + 1000, kTestEpochMicros + 2000);
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->events, 1);
+  auto none = store_->GetAuditUsage(0, 1);
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->events, 0);
+  EXPECT_TRUE(none->by_agency.empty());
+  EXPECT_EQ(store_->GetAuditUsage(2, 1).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST_F(AuditTest, GetQuarantinedReadsOneRowOrIsNotFound) {

@@ -76,7 +76,8 @@ TEST_F(HubTest, InitIsIdempotentAndKeepsData) {
   EXPECT_EQ(loads->size(), 1u);
   auto migrations = (*store)->ListAppliedMigrations();
   ASSERT_TRUE(migrations.ok());
-  EXPECT_EQ(migrations->size(), 6u) << "each migration applied once";
+  EXPECT_EQ(migrations->size(), static_cast<size_t>(sqlite::LatestSchemaVersion()))
+      << "each migration applied once";
 }
 
 TEST_F(HubTest, InitCompletesAnInterruptedInit) {
@@ -154,10 +155,10 @@ TEST_F(HubTest, MigrationsAreRecordedAndAppliedOnce) {
   {
     auto store = OpenSqliteStore(HubDir(), clock_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
-    EXPECT_EQ((*store)->SchemaVersion(), 6);
+    EXPECT_EQ((*store)->SchemaVersion(), sqlite::LatestSchemaVersion());
     auto migrations = (*store)->ListAppliedMigrations();
     ASSERT_TRUE(migrations.ok());
-    ASSERT_EQ(migrations->size(), 6u);
+    ASSERT_EQ(migrations->size(), static_cast<size_t>(sqlite::LatestSchemaVersion()));
     EXPECT_EQ((*migrations)[0].version, 1);
     EXPECT_EQ((*migrations)[0].applied_at_micros, kTestEpochMicros) << "applied at init";
     EXPECT_NE((*migrations)[0].description.find("initial"), std::string::npos);
@@ -165,7 +166,7 @@ TEST_F(HubTest, MigrationsAreRecordedAndAppliedOnce) {
     EXPECT_NE((*migrations)[1].description.find("data quality"), std::string::npos);
   }
   RawDb raw(DbPath());
-  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM schema_migrations"), 6);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM schema_migrations"), sqlite::LatestSchemaVersion());
   EXPECT_EQ(raw.QueryInt("SELECT max(applied_at) FROM schema_migrations"), kTestEpochMicros);
   // Migration 4 made the resolution state (resolution_store_test.cc tests it on a version 3 hub),
   // and migration 5 the households (household_store_test.cc, on a version 4 hub).
@@ -236,7 +237,7 @@ TEST_F(HubTest, OpeningWithoutMigrationsWorksOnACurrentHub) {
   options.apply_migrations = false;
   auto store = OpenSqliteStore(HubDir(), clock_, options);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ((*store)->SchemaVersion(), 6);
+  EXPECT_EQ((*store)->SchemaVersion(), sqlite::LatestSchemaVersion());
 }
 
 TEST_F(HubTest, AnotherProgramsDatabaseIsLeftAlone) {

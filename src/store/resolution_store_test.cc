@@ -937,7 +937,10 @@ TEST_F(GroupWriteTest, SyncedTransactionsCommitAndLeaveTheStoreAsItWas) {
   ASSERT_TRUE((*rolled)->Rollback().ok());
   Reopen();
   EXPECT_EQ(store_->Counts()->person_records, 2);
-  EXPECT_TRUE(store_->AppendAudit({0, 0, "cli:test", "check", "", "", "", "", "", ""}).ok());
+  AuditEvent event;
+  event.actor = "cli:test";
+  event.action = "check";
+  EXPECT_TRUE(store_->AppendAudit(event).ok());
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -402,33 +403,111 @@ struct SourceDuplicates {
 
 // ---------------------------------------------------------------------------------------------
 // The audit log: who saw or did what, why, and when. Append-only and tamper-evident: each event
-// carries the hex SHA-256 of its own canonical encoding chained to the previous event's hash
-// (docs/design/0006-audit-log.md). Issue 5's governance layer writes its decisions here too;
-// `purpose` will then name a purpose from a sharing agreement.
+// carries the hex SHA-256 of its own canonical encoding chained to the previous event's hash,
+// and keyed checkpoints (an HMAC the store never sees the key of) vouch for the chain's head
+// (docs/design/0006-audit-log.md). Every request that reads or changes personal data appends
+// one event, allowed or denied.
 
 struct AuditEvent {
-  int64_t seq = 0;            // assigned by the store: 1, 2, 3... with no gaps
-  int64_t at_micros = 0;      // assigned by the store, from its clock
-  std::string actor;          // who: "cli:alice"; later a user id
-  std::string action;         // what: "quarantine.show", "quarantine.export"
-  std::string purpose;        // under which purpose (empty until issue 5 brings purposes)
-  std::string justification;  // why, in the actor's words
-  std::string resource;       // on what: "quarantine/123", "quarantine?source=police_crime"
-  std::string detail;         // what came of it: "rows=1"
-  std::string prev_hash;      // assigned by the store: the previous event's hash ("" for seq 1)
-  std::string hash;           // assigned by the store: hex SHA-256 over the canonical encoding
+  int64_t seq = 0;                // assigned by the store: 1, 2, 3... with no gaps
+  int64_t at_micros = 0;          // assigned by the store, from its clock
+  std::string actor;              // who: "user:12", "cli:alice", "svc:resolver"
+  std::string agency;             // the actor's agency: "police" (empty when none applies)
+  std::string role;               // the role acted in: "practitioner"
+  std::string action;             // what: "nominal.view", "search", "quarantine.show"
+  std::string purpose;            // under which purpose: "child_safeguarding"
+  std::string justification;      // why, in the actor's words
+  std::string agreement;          // the sharing agreement judged under: "ISA-T2-CS-01 v3"
+  std::string outcome;            // "allowed", "denied", "partial", "error" (empty: not stated)
+  std::string resource;           // on what: "nominal/42", "quarantine?source=police_crime"
+  std::string detail;             // what came of it: "rows=1", "withheld=3"
+  std::vector<int64_t> nominals;  // the nominals shown (or asked for, when denied)
+  std::vector<int64_t> records;   // the source record version ids whose contents were shown
+  int encoding = 0;               // assigned by the store: the canonical encoding hashed (1 or 2)
+  std::string prev_hash;          // assigned by the store: the previous event's hash ("" for seq 1)
+  std::string hash;               // assigned by the store: hex SHA-256 over the canonical encoding
 
   friend bool operator==(const AuditEvent&, const AuditEvent&) = default;
+};
+
+// InvalidArgument unless the event can be appended: actor and action set, every nominal and
+// record id positive. What AppendAudit checks; for a caller that queues events to check early.
+Status ValidateAuditEvent(const AuditEvent& event);
+
+// A keyed checkpoint: a MAC over (seq, hash) of the last event of an append, made by an
+// AuditSigner with a key kept outside the database. Anyone able to rewrite the chain in the
+// database cannot make valid checkpoints for it without the key.
+struct AuditCheckpoint {
+  int64_t seq = 0;        // the event vouched for
+  std::string hash;       // that event's hash
+  std::string mac;        // the signer's MAC over (seq, hash), as text (hex)
+  int64_t at_micros = 0;  // assigned by the store
+
+  friend bool operator==(const AuditCheckpoint&, const AuditCheckpoint&) = default;
+};
+
+// Signs checkpoints for a Store (Store::SetAuditSigner), so that the store, which knows no
+// key, writes one with every append. src/govern/audit_log.h has the HMAC implementation.
+class AuditSigner {
+ public:
+  virtual ~AuditSigner() = default;
+  // The MAC of the checkpoint for the event (seq, hash). Called inside the append's
+  // transaction: an error fails the append and nothing is written.
+  virtual Result<std::string> Sign(int64_t seq, std::string_view hash) = 0;
+  // Called once the append holding `checkpoint` has committed durably: records the head
+  // outside the database (an anchor file), so that cutting the newest events off is seen. An
+  // error is returned by the append although its events are committed (the caller then shows
+  // nothing: recorded but not shown, never shown but not recorded).
+  virtual Status Anchor(const AuditCheckpoint& checkpoint) = 0;
 };
 
 // What VerifyAudit found.
 struct AuditVerification {
   bool intact = true;
-  int64_t events = 0;            // events checked (all of them when intact)
-  int64_t first_broken_seq = 0;  // the first event whose hash, link or seq is wrong; 0 if none
-  std::string problem;           // why that event is broken
-  int64_t head_seq = 0;          // the last event, when intact: record it elsewhere to detect
-  std::string head_hash;         // the log being cut short (see the design note)
+  int64_t events = 0;               // events checked (all of them when intact)
+  int64_t first_broken_seq = 0;     // the first event whose hash, link or seq is wrong; 0 if none
+  std::string problem;              // why that event is broken
+  int64_t head_seq = 0;             // the last event, when intact: record it elsewhere to detect
+  std::string head_hash;            // the log being cut short (see the design note)
+  int64_t checkpoints = 0;          // checkpoints whose event and hash were checked
+  int64_t last_checkpoint_seq = 0;  // the newest checkpoint's seq (0: none)
+};
+
+// Filters for SearchAudit; empty or zero means any. Results are by seq.
+struct AuditQuery {
+  std::string actor;          // exactly this actor
+  std::string agency;         // exactly this agency
+  std::string action_prefix;  // actions starting with this: "nominal." or "search"
+  std::string purpose;
+  std::string outcome;
+  std::optional<int64_t> from_micros;  // at >= from
+  std::optional<int64_t> to_micros;    // at < to
+  int64_t nominal_id = 0;              // events that named this nominal
+  int64_t after_seq = 0;               // paging: seq > after_seq
+  int64_t before_seq = 0;              // paging: seq < before_seq (0: no bound)
+  bool newest_first = false;
+  int limit = 100;
+};
+
+// Events, distinct nominals named and events per outcome, for one group of AuditUsage.
+struct AuditUsageCount {
+  std::string agency;  // the group's agency ("" for events that named none)
+  std::string actor;   // by_actor only
+  int64_t events = 0;
+  int64_t nominals = 0;                     // distinct nominals the events named
+  std::map<std::string, int64_t> outcomes;  // events per outcome ("" for not stated)
+
+  friend bool operator==(const AuditUsageCount&, const AuditUsageCount&) = default;
+};
+
+// Use of the hub over a period: AuditUsage(from, to).
+struct AuditUsage {
+  int64_t events = 0;
+  std::map<std::string, int64_t> outcomes;
+  std::vector<AuditUsageCount> by_agency;  // most events first, then by agency
+  std::vector<AuditUsageCount> by_actor;   // per (actor, agency): most events first, then actor
+
+  friend bool operator==(const AuditUsage&, const AuditUsage&) = default;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -443,6 +522,7 @@ struct StoredUser {
   std::string display_name;  // "Alice Smith"
   model::Agency agency = model::Agency::kPolice;
   std::vector<std::string> roles;  // role names (govern's vocabulary); stored sorted, once each
+  std::string bound_source;        // a service account's one source id; empty for people
   CivilDate trained_on;            // the last data-protection training
   CivilDate training_expires;      // the first day it no longer counts
   bool enabled = true;
@@ -468,6 +548,78 @@ struct StoredSession {
   std::string revoke_reason;                 // "logout", "user disabled", "password reset"
 
   friend bool operator==(const StoredSession&, const StoredSession&) = default;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Governance (issue 5): the purposes catalogue, versioned sharing agreements, restrictions and
+// break-glass grants. The store keeps them; src/govern/agreements.h and policy.h decide what
+// they mean. Nothing here is ever deleted: agreements gain versions, purposes are deactivated,
+// restrictions are lifted and break-glass grants end, so that "what was allowed when" stays
+// answerable.
+
+struct StoredPurpose {
+  std::string code;  // "child_safeguarding": lower-case letters, digits and '_'
+  std::string name;  // "Child safeguarding"
+  std::string description;
+  bool active = true;
+  std::string updated_by;         // assigned by the caller: "cli:alice", "user:12"
+  int64_t updated_at_micros = 0;  // assigned by the store
+
+  friend bool operator==(const StoredPurpose&, const StoredPurpose&) = default;
+};
+
+struct StoredAgreement {
+  std::string code;  // "ISA-T2-CS-01"
+  int version = 0;   // assigned by the store: 1, 2, ... per code
+  int tier = 2;      // 1 (organisation level) or 2 (use case)
+  std::string body;  // the agreement as JSON (govern's format)
+  std::string author;
+  int64_t created_at_micros = 0;  // assigned by the store
+
+  friend bool operator==(const StoredAgreement&, const StoredAgreement&) = default;
+};
+
+struct StoredRestriction {
+  int64_t id = 0;                     // assigned by the store
+  std::string kind;                   // "sealed", "objection", "field_exclusion"
+  std::string target;                 // "nominal", "record" (source_id + record_key) or "dataset"
+  int64_t nominal_id = 0;             // with target "nominal"
+  std::string source_id;              // with target "record" or "dataset"
+  std::string record_key;             // with target "record"
+  std::vector<std::string> fields;    // with kind "field_exclusion": field paths
+  std::vector<std::string> purposes;  // empty: every purpose; else only these
+  std::string reason;
+  std::string created_by;
+  int64_t created_at_micros = 0;  // assigned by the store
+  std::string lifted_by;          // empty while in force
+  std::optional<int64_t> lifted_at_micros;
+  std::string lift_reason;
+
+  friend bool operator==(const StoredRestriction&, const StoredRestriction&) = default;
+};
+
+struct StoredBreakGlass {
+  int64_t id = 0;  // assigned by the store
+  int64_t user_id = 0;
+  int64_t session_id = 0;
+  std::string purpose;
+  std::string reason;
+  int64_t started_at_micros = 0;  // assigned by the store
+  int64_t expires_at_micros = 0;
+  std::optional<int64_t> ended_at_micros;  // ended early (logout, revoked)
+
+  friend bool operator==(const StoredBreakGlass&, const StoredBreakGlass&) = default;
+};
+
+// Changes whenever the rules change (rules: bumped by every governance write above), a source
+// record version is added (restrictions name records by key) or a nominal changes
+// (restrictions name nominals, which merge).
+struct GovernanceStamp {
+  int64_t rules = 0;
+  int64_t max_source_record_id = 0;
+  int64_t max_nominal_change_seq = 0;
+
+  friend bool operator==(const GovernanceStamp&, const GovernanceStamp&) = default;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -789,19 +941,43 @@ class Store {
 
   // --- audit log
 
-  // Appends `event` (actor and action required) and returns it as stored, with seq, at_micros,
-  // prev_hash and hash filled in. It always runs in a transaction of its own, committed with a
-  // full sync before it returns, so a caller that shows data after an OK knows the event is on
-  // disk; and no later rollback of other work can take it back. So it is FailedPrecondition
-  // while a Transaction is open on this Store. Writers take turns (as in Begin()), so
-  // concurrent appends from several processes still form one chain.
+  // Appends `event` (see ValidateAuditEvent) and returns it as stored, with seq, at_micros,
+  // encoding, prev_hash and hash filled in. It always runs in a transaction of its own,
+  // committed with a full sync before it returns, so a caller that shows data after an OK
+  // knows the event is on disk; and no later rollback of other work can take it back. So it is
+  // FailedPrecondition while a Transaction is open on this Store. Writers take turns (as in
+  // Begin()), so concurrent appends from several processes still form one chain. With a
+  // signer set, the same transaction writes a checkpoint for the event.
   virtual Result<AuditEvent> AppendAudit(const AuditEvent& event) = 0;
+  // AppendAudit for several events in one transaction and one sync (group commit): all are
+  // appended, consecutively and in order, or none (InvalidArgument naming the first invalid
+  // event). With a signer set, one checkpoint vouches for the last of them. An empty batch
+  // appends nothing.
+  virtual Result<std::vector<AuditEvent>> AppendAuditBatch(
+      const std::vector<AuditEvent>& events) = 0;
+  // Signs a checkpoint with every append from now on (nullptr: none). The signer must be
+  // usable from whichever thread uses this Store.
+  virtual void SetAuditSigner(std::shared_ptr<AuditSigner> signer) = 0;
   // Events with seq > `after_seq`, oldest first, at most `limit`.
   virtual Result<std::vector<AuditEvent>> ListAudit(int64_t after_seq, int limit) = 0;
+  // Checkpoints with seq > `after_seq`, oldest first, at most `limit`.
+  virtual Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints(int64_t after_seq,
+                                                                    int limit) = 0;
   // Recomputes the chain from the first event: every seq follows the one before, every
-  // prev_hash is the previous event's hash and every hash matches the event's contents. A
-  // broken chain is a result (intact = false), not an error.
+  // prev_hash is the previous event's hash, every hash matches the event's contents (in the
+  // encoding it was written with), every checkpoint names an event and carries its hash, and
+  // the nominal index (ListAuditForNominal) matches the events. It cannot check checkpoint
+  // MACs (govern::VerifyAuditLog does, with the key). A broken chain is a result (intact =
+  // false), not an error.
   virtual Result<AuditVerification> VerifyAudit() = 0;
+  // Who has seen this nominal: the events that named `nominal_id` or a nominal merged into it,
+  // with seq > `after_seq`, oldest first, at most `limit`.
+  virtual Result<std::vector<AuditEvent>> ListAuditForNominal(int64_t nominal_id, int64_t after_seq,
+                                                              int limit) = 0;
+  // The events that pass every filter of `query`. InvalidArgument if the limit is not positive.
+  virtual Result<std::vector<AuditEvent>> SearchAudit(const AuditQuery& query) = 0;
+  // Counts of the events with from_micros <= at < to_micros, by agency and by actor.
+  virtual Result<AuditUsage> GetAuditUsage(int64_t from_micros, int64_t to_micros) = 0;
 
   // --- identity (issue 5): users, password hashes, sessions, login failures
 
@@ -812,8 +988,8 @@ class Store {
   // ASCII case ("Alice" and "alice" are one user).
   virtual Result<int64_t> CreateUser(Transaction& txn, const StoredUser& user,
                                      std::string_view password_hash) = 0;
-  // Replaces user.id's display name, agency, roles, training dates, enabled flag and disabled
-  // reason. The username, the login state and the password hash are left as they are.
+  // Replaces user.id's display name, agency, roles, bound source, training dates, enabled flag
+  // and disabled reason. The username, the login state and the password hash are left as they are.
   // NotFound if there is no such user; InvalidArgument as in CreateUser.
   virtual Status UpdateUser(Transaction& txn, const StoredUser& user) = 0;
   // NotFound if there is no such user.
@@ -854,6 +1030,44 @@ class Store {
                                              std::string_view reason) = 0;
   // The user's sessions, newest first, revoked and expired ones too.
   virtual Result<std::vector<StoredSession>> ListUserSessions(int64_t user_id) = 0;
+
+  // --- governance (issue 5): purposes, agreements, restrictions, break-glass
+
+  // Creates or replaces the purpose with this code. InvalidArgument if the code or name is
+  // empty.
+  virtual Status PutPurpose(Transaction& txn, const StoredPurpose& purpose) = 0;
+  // Every purpose, by code.
+  virtual Result<std::vector<StoredPurpose>> ListPurposes() = 0;
+  // Stores a new version of the agreement `agreement.code` and returns the version number (1
+  // for a new code). InvalidArgument if the code, body or author is empty or the tier is not 1
+  // or 2, or the tier differs from the code's earlier versions.
+  virtual Result<int> AddAgreementVersion(Transaction& txn, const StoredAgreement& agreement) = 0;
+  // The latest version of every agreement, by code (all_versions: every version, by code then
+  // version).
+  virtual Result<std::vector<StoredAgreement>> ListAgreements(bool all_versions) = 0;
+  // One version (0: the latest). NotFound if there is none.
+  virtual Result<StoredAgreement> GetAgreement(std::string_view code, int version) = 0;
+  // Stores a restriction in force and returns its id. InvalidArgument if the kind, target or
+  // reason is missing or the target's fields do not fit it.
+  virtual Result<int64_t> AddRestriction(Transaction& txn, const StoredRestriction& r) = 0;
+  // Lifts a restriction. NotFound if there is none; FailedPrecondition if already lifted.
+  virtual Status LiftRestriction(Transaction& txn, int64_t id, std::string_view by,
+                                 std::string_view reason) = 0;
+  // Restrictions by id: only those in force, or every one.
+  virtual Result<std::vector<StoredRestriction>> ListRestrictions(bool include_lifted) = 0;
+  // Every version id of the source record (source_id, record_key), oldest first.
+  virtual Result<std::vector<model::SourceRecordId>> ListSourceRecordVersionIds(
+      std::string_view source_id, std::string_view record_key) = 0;
+  // Starts a break-glass grant and returns its id. NotFound if the user or session is unknown.
+  virtual Result<int64_t> AddBreakGlass(Transaction& txn, const StoredBreakGlass& grant) = 0;
+  // The newest grant of the session that has not ended nor expired at `now_micros`.
+  virtual Result<std::optional<StoredBreakGlass>> FindActiveBreakGlass(int64_t session_id,
+                                                                       int64_t now_micros) = 0;
+  // Ends a session's grants in force (at logout). Returns how many.
+  virtual Result<int64_t> EndBreakGlass(Transaction& txn, int64_t session_id) = 0;
+  // Where governance and the things restrictions name stand: a cache of rules built at one
+  // stamp is current while the stamp is the same.
+  virtual Result<GovernanceStamp> GetGovernanceStamp() = 0;
 
   // --- housekeeping
 

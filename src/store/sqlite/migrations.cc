@@ -394,7 +394,125 @@ CREATE TABLE sessions (
 CREATE INDEX sessions_by_user ON sessions (user_id, id);
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations = {{
+// Governance (issue 5): the purposes catalogue, versioned information-sharing agreements,
+// restrictions (the forbids that beat any permit) and break-glass grants. An agreement version
+// is never changed: a change is a new version, and the highest version of a code is the one in
+// force. body is the agreement as JSON (govern/agreements.h reads and writes it). A restriction
+// is lifted, never deleted, so what was forbidden when stays answerable. governance_version is
+// bumped by every change here, so a policy engine knows when its cached rules are stale.
+constexpr std::string_view kGovernanceSchema = R"sql(
+CREATE TABLE purposes (
+  code        TEXT    PRIMARY KEY,
+  name        TEXT    NOT NULL,
+  description TEXT    NOT NULL DEFAULT '',
+  active      INTEGER NOT NULL CHECK (active IN (0, 1)),
+  updated_by  TEXT    NOT NULL,
+  updated_at  INTEGER NOT NULL
+);
+
+CREATE TABLE agreements (
+  code       TEXT    NOT NULL,
+  version    INTEGER NOT NULL CHECK (version >= 1),
+  tier       INTEGER NOT NULL CHECK (tier IN (1, 2)),
+  body       TEXT    NOT NULL,
+  author     TEXT    NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (code, version)
+);
+
+CREATE TABLE restrictions (
+  id          INTEGER PRIMARY KEY,
+  kind        TEXT    NOT NULL CHECK (kind IN ('sealed', 'objection', 'field_exclusion')),
+  target      TEXT    NOT NULL CHECK (target IN ('nominal', 'record', 'dataset')),
+  nominal_id  INTEGER NOT NULL DEFAULT 0,
+  source_id   TEXT    NOT NULL DEFAULT '',
+  record_key  TEXT    NOT NULL DEFAULT '',
+  fields      TEXT    NOT NULL DEFAULT '[]',
+  purposes    TEXT    NOT NULL DEFAULT '[]',
+  reason      TEXT    NOT NULL,
+  created_by  TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  lifted_by   TEXT    NOT NULL DEFAULT '',
+  lifted_at   INTEGER,
+  lift_reason TEXT    NOT NULL DEFAULT ''
+);
+CREATE INDEX restrictions_in_force ON restrictions (id) WHERE lifted_at IS NULL;
+
+CREATE TABLE break_glass (
+  id         INTEGER PRIMARY KEY,
+  user_id    INTEGER NOT NULL REFERENCES users (id),
+  session_id INTEGER NOT NULL REFERENCES sessions (id),
+  purpose    TEXT    NOT NULL,
+  reason     TEXT    NOT NULL,
+  started_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL,
+  ended_at   INTEGER
+);
+CREATE INDEX break_glass_by_session ON break_glass (session_id);
+
+CREATE TABLE governance_state (
+  key   TEXT    PRIMARY KEY,
+  value INTEGER NOT NULL
+);
+INSERT INTO governance_state (key, value) VALUES ('governance_version', 0);
+)sql";
+
+// Structured audit events (issue 5): who (agency, role), under which agreement, with what
+// outcome, and what was seen (nominal ids and source record version ids, JSON arrays), hashed
+// with encoding 2; events written before keep encoding 1 and verify as they were. Keyed
+// checkpoints vouch for the chain's head (docs/design/0006-audit-log.md). audit_subjects
+// indexes events by the nominals they name ("who has seen this person"), written in the
+// append's transaction from the event's nominals and checked against them by VerifyAudit.
+constexpr std::string_view kAuditV2Schema = R"sql(
+ALTER TABLE audit_events ADD COLUMN agency    TEXT    NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN role      TEXT    NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN agreement TEXT    NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN outcome   TEXT    NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN nominals  TEXT    NOT NULL DEFAULT '[]';
+ALTER TABLE audit_events ADD COLUMN records   TEXT    NOT NULL DEFAULT '[]';
+ALTER TABLE audit_events ADD COLUMN encoding  INTEGER NOT NULL DEFAULT 1;
+CREATE INDEX audit_events_by_at ON audit_events (at);
+CREATE INDEX audit_events_by_actor ON audit_events (actor, seq);
+CREATE INDEX audit_events_by_agency ON audit_events (agency, seq);
+
+CREATE TABLE audit_subjects (
+  nominal_id INTEGER NOT NULL,
+  seq        INTEGER NOT NULL REFERENCES audit_events (seq),
+  PRIMARY KEY (nominal_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX audit_subjects_by_seq ON audit_subjects (seq);
+
+CREATE TABLE audit_checkpoints (
+  seq  INTEGER PRIMARY KEY REFERENCES audit_events (seq),
+  hash TEXT    NOT NULL,
+  mac  TEXT    NOT NULL,
+  at   INTEGER NOT NULL
+);
+
+CREATE TRIGGER audit_subjects_no_update BEFORE UPDATE ON audit_subjects
+BEGIN
+  SELECT RAISE(ABORT, 'audit_subjects is append-only: rows cannot be changed');
+END;
+CREATE TRIGGER audit_subjects_no_delete BEFORE DELETE ON audit_subjects
+BEGIN
+  SELECT RAISE(ABORT, 'audit_subjects is append-only: rows cannot be deleted');
+END;
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+BEGIN
+  SELECT RAISE(ABORT, 'audit_checkpoints is append-only: checkpoints cannot be changed');
+END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+BEGIN
+  SELECT RAISE(ABORT, 'audit_checkpoints is append-only: checkpoints cannot be deleted');
+END;
+)sql";
+
+// Service accounts (issue 5, push ingest): the one source a service account may push to.
+constexpr std::string_view kServiceAccountSchema = R"sql(
+ALTER TABLE users ADD COLUMN bound_source TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 9> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -409,6 +527,13 @@ constexpr std::array<Migration, 6> kMigrations = {{
      kHouseholdSchema},
     {6, "identity: users and their roles, password hashes, sessions, login failures",
      kIdentitySchema},
+    {7, "governance: purposes catalogue, versioned sharing agreements, restrictions, break-glass",
+     kGovernanceSchema},
+    {8,
+     "structured audit events (encoding 2): agency, role, agreement, outcome, nominals and "
+     "records seen; keyed checkpoints; the nominal index",
+     kAuditV2Schema},
+    {9, "service accounts: the source a service account is bound to", kServiceAccountSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <functional>
+#include <map>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -2241,7 +2244,8 @@ namespace {
 
 constexpr std::string_view kUserColumns =
     "u.id, u.username, u.display_name, u.agency, u.trained_on, u.training_expires, u.enabled, "
-    "u.disabled_reason, u.failed_logins, u.locked_until, u.created_at, u.updated_at";
+    "u.disabled_reason, u.failed_logins, u.locked_until, u.created_at, u.updated_at, "
+    "u.bound_source";
 
 constexpr std::string_view kSessionColumns =
     "id, token_hash, user_id, created_at, last_seen_at, expires_at, revoked_at, revoke_reason";
@@ -2317,14 +2321,14 @@ Result<int64_t> SqliteStore::CreateUser(Transaction& txn, const StoredUser& user
     }
     TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO users (username, username_key, display_name, "
                                      "agency, trained_on, training_expires, enabled, "
-                                     "disabled_reason, created_at, updated_at) VALUES (?1, ?2, "
-                                     "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+                                     "disabled_reason, created_at, updated_at, bound_source) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)",
                                      kOp));
     q.Bind(1, user.username).Bind(2, UsernameKey(user.username)).Bind(3, user.display_name);
     q.Bind(4, model::AgencyName(user.agency)).Bind(5, user.trained_on.ToIso());
     q.Bind(6, user.training_expires.ToIso()).Bind(7, user.enabled);
     q.Bind(8, user.enabled ? std::string_view() : std::string_view(user.disabled_reason));
-    q.Bind(9, now);
+    q.Bind(9, now).Bind(10, user.bound_source);
     TRY(q.Run());
     int64_t id = db_->LastInsertRowId();
     TRY(WriteUserRoles(id, user.roles, kOp));
@@ -2348,13 +2352,14 @@ Status SqliteStore::UpdateUser(Transaction& txn, const StoredUser& user) {
   return Atomically(kOp, [&]() -> Status {
     TRY_ASSIGN(Query q, db_->Prepare("UPDATE users SET display_name = ?2, agency = ?3, "
                                      "trained_on = ?4, training_expires = ?5, enabled = ?6, "
-                                     "disabled_reason = ?7, updated_at = ?8 WHERE id = ?1",
+                                     "disabled_reason = ?7, updated_at = ?8, bound_source = ?9 "
+                                     "WHERE id = ?1",
                                      kOp));
     q.Bind(1, user.id).Bind(2, user.display_name).Bind(3, model::AgencyName(user.agency));
     q.Bind(4, user.trained_on.ToIso()).Bind(5, user.training_expires.ToIso());
     q.Bind(6, user.enabled);
     q.Bind(7, user.enabled ? std::string_view() : std::string_view(user.disabled_reason));
-    q.Bind(8, clock_.NowMicros());
+    q.Bind(8, clock_.NowMicros()).Bind(9, user.bound_source);
     TRY(q.Run());
     if (db_->Changes() == 0) return NotFoundById("user", user.id);
     return WriteUserRoles(user.id, user.roles, kOp);
@@ -2394,6 +2399,7 @@ Result<std::vector<StoredUser>> SqliteStore::ReadUsers(std::string_view where,
       user.locked_until_micros = q.OptionalInt(9);
       user.created_at_micros = q.Int(10);
       user.updated_at_micros = q.Int(11);
+      user.bound_source = q.Text(12);
       out.push_back(std::move(user));
     }
   }
@@ -2607,86 +2613,583 @@ Result<StoreCounts> SqliteStore::Counts() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Governance: purposes, agreements, restrictions, break-glass
+
+namespace {
+
+constexpr std::string_view kRestrictionColumns =
+    "id, kind, target, nominal_id, source_id, record_key, fields, purposes, reason, created_by, "
+    "created_at, lifted_by, lifted_at, lift_reason";
+
+Result<StoredRestriction> ReadRestriction(const Query& q) {
+  StoredRestriction r;
+  r.id = q.Int(0);
+  r.kind = q.Text(1);
+  r.target = q.Text(2);
+  r.nominal_id = q.Int(3);
+  r.source_id = q.Text(4);
+  r.record_key = q.Text(5);
+  TRY_ASSIGN(r.fields, DecodeStrings(q.Text(6)));
+  TRY_ASSIGN(r.purposes, DecodeStrings(q.Text(7)));
+  r.reason = q.Text(8);
+  r.created_by = q.Text(9);
+  r.created_at_micros = q.Int(10);
+  r.lifted_by = q.Text(11);
+  r.lifted_at_micros = q.OptionalInt(12);
+  r.lift_reason = q.Text(13);
+  return r;
+}
+
+constexpr std::string_view kBreakGlassColumns =
+    "id, user_id, session_id, purpose, reason, started_at, expires_at, ended_at";
+
+StoredBreakGlass ReadBreakGlass(const Query& q) {
+  StoredBreakGlass g;
+  g.id = q.Int(0);
+  g.user_id = q.Int(1);
+  g.session_id = q.Int(2);
+  g.purpose = q.Text(3);
+  g.reason = q.Text(4);
+  g.started_at_micros = q.Int(5);
+  g.expires_at_micros = q.Int(6);
+  g.ended_at_micros = q.OptionalInt(7);
+  return g;
+}
+
+}  // namespace
+
+Status SqliteStore::BumpGovernanceVersion(std::string_view operation) {
+  TRY_ASSIGN(Query q, db_->Prepare("UPDATE governance_state SET value = value + 1 WHERE key = "
+                                   "'governance_version'",
+                                   operation));
+  return q.Run();
+}
+
+Status SqliteStore::PutPurpose(Transaction& txn, const StoredPurpose& purpose) {
+  constexpr std::string_view kOp = "PutPurpose";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(purpose.code, "the purpose code", kOp));
+  TRY(RequireText(purpose.name, "the purpose name", kOp));
+  TRY(RequireText(purpose.updated_by, "who changed it", kOp));
+  return Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query q,
+               db_->Prepare("INSERT INTO purposes (code, name, description, active, updated_by, "
+                            "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (code) DO "
+                            "UPDATE SET name = excluded.name, description = excluded.description, "
+                            "active = excluded.active, updated_by = excluded.updated_by, "
+                            "updated_at = excluded.updated_at",
+                            kOp));
+    q.Bind(1, purpose.code).Bind(2, purpose.name).Bind(3, purpose.description);
+    q.Bind(4, purpose.active).Bind(5, purpose.updated_by).Bind(6, clock_.NowMicros());
+    TRY(q.Run());
+    return BumpGovernanceVersion(kOp);
+  });
+}
+
+Result<std::vector<StoredPurpose>> SqliteStore::ListPurposes() {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT code, name, description, active, updated_by, "
+                                   "updated_at FROM purposes ORDER BY code",
+                                   "ListPurposes"));
+  std::vector<StoredPurpose> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    StoredPurpose p;
+    p.code = q.Text(0);
+    p.name = q.Text(1);
+    p.description = q.Text(2);
+    p.active = q.Int(3) != 0;
+    p.updated_by = q.Text(4);
+    p.updated_at_micros = q.Int(5);
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+Result<int> SqliteStore::AddAgreementVersion(Transaction& txn, const StoredAgreement& agreement) {
+  constexpr std::string_view kOp = "AddAgreementVersion";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(agreement.code, "the agreement code", kOp));
+  TRY(RequireText(agreement.body, "the agreement body", kOp));
+  TRY(RequireText(agreement.author, "the author", kOp));
+  if (agreement.tier != 1 && agreement.tier != 2) {
+    return Status::InvalidArgument("AddAgreementVersion: the tier must be 1 or 2");
+  }
+  return Atomically(kOp, [&]() -> Result<int> {
+    TRY_ASSIGN(Query last, db_->Prepare("SELECT version, tier FROM agreements WHERE code = ?1 "
+                                        "ORDER BY version DESC LIMIT 1",
+                                        kOp));
+    last.Bind(1, agreement.code);
+    TRY_ASSIGN(bool row, last.Step());
+    int version = 1;
+    if (row) {
+      if (last.Int(1) != agreement.tier) {
+        return Status::InvalidArgument("AddAgreementVersion: " + agreement.code + " is a tier " +
+                                       std::to_string(last.Int(1)) +
+                                       " agreement; a new version cannot change its tier");
+      }
+      version = static_cast<int>(last.Int(0)) + 1;
+    }
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO agreements (code, version, tier, body, author, "
+                                     "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                     kOp));
+    q.Bind(1, agreement.code).Bind(2, version).Bind(3, agreement.tier).Bind(4, agreement.body);
+    q.Bind(5, agreement.author).Bind(6, clock_.NowMicros());
+    TRY(q.Run());
+    TRY(BumpGovernanceVersion(kOp));
+    return version;
+  });
+}
+
+namespace {
+
+StoredAgreement ReadAgreement(const Query& q) {
+  StoredAgreement a;
+  a.code = q.Text(0);
+  a.version = static_cast<int>(q.Int(1));
+  a.tier = static_cast<int>(q.Int(2));
+  a.body = q.Text(3);
+  a.author = q.Text(4);
+  a.created_at_micros = q.Int(5);
+  return a;
+}
+
+}  // namespace
+
+Result<std::vector<StoredAgreement>> SqliteStore::ListAgreements(bool all_versions) {
+  const std::string sql =
+      all_versions
+          ? "SELECT code, version, tier, body, author, created_at FROM agreements ORDER BY code, "
+            "version"
+          : "SELECT a.code, a.version, a.tier, a.body, a.author, a.created_at FROM agreements a "
+            "WHERE a.version = (SELECT max(version) FROM agreements b WHERE b.code = a.code) "
+            "ORDER BY a.code";
+  TRY_ASSIGN(Query q, db_->Prepare(sql, "ListAgreements"));
+  std::vector<StoredAgreement> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(ReadAgreement(q));
+  }
+  return out;
+}
+
+Result<StoredAgreement> SqliteStore::GetAgreement(std::string_view code, int version) {
+  TRY_ASSIGN(Query q,
+             db_->Prepare(version > 0 ? "SELECT code, version, tier, body, author, created_at "
+                                        "FROM agreements WHERE code = ?1 AND version = ?2"
+                                      : "SELECT code, version, tier, body, author, created_at "
+                                        "FROM agreements WHERE code = ?1 ORDER BY version DESC "
+                                        "LIMIT 1",
+                          "GetAgreement"));
+  q.Bind(1, code);
+  if (version > 0) q.Bind(2, version);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) {
+    return Status::NotFound("no agreement " + std::string(code) +
+                            (version > 0 ? " version " + std::to_string(version) : ""));
+  }
+  return ReadAgreement(q);
+}
+
+Result<int64_t> SqliteStore::AddRestriction(Transaction& txn, const StoredRestriction& r) {
+  constexpr std::string_view kOp = "AddRestriction";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(r.reason, "the reason", kOp));
+  TRY(RequireText(r.created_by, "who made it", kOp));
+  if (r.kind != "sealed" && r.kind != "objection" && r.kind != "field_exclusion") {
+    return Status::InvalidArgument(
+        "AddRestriction: the kind must be sealed, objection or field_exclusion");
+  }
+  if (r.target == "nominal") {
+    TRY(RequireId(r.nominal_id, "the nominal id", kOp));
+  } else if (r.target == "record") {
+    TRY(RequireText(r.source_id, "the source id", kOp));
+    TRY(RequireText(r.record_key, "the record key", kOp));
+  } else if (r.target == "dataset") {
+    TRY(RequireText(r.source_id, "the source id", kOp));
+    if (r.kind != "field_exclusion") {
+      return Status::InvalidArgument(
+          "AddRestriction: a whole dataset can only have fields excluded (to stop sharing a "
+          "dataset, change the agreements)");
+    }
+  } else {
+    return Status::InvalidArgument("AddRestriction: the target must be nominal, record or dataset");
+  }
+  if ((r.kind == "field_exclusion") == r.fields.empty()) {
+    return Status::InvalidArgument(
+        "AddRestriction: a field exclusion names fields, and only a field exclusion does");
+  }
+  TRY_ASSIGN(std::string fields, EncodeStrings(r.fields));
+  TRY_ASSIGN(std::string purposes, EncodeStrings(r.purposes));
+  return Atomically(kOp, [&]() -> Result<int64_t> {
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO restrictions (kind, target, nominal_id, "
+                                     "source_id, record_key, fields, purposes, reason, "
+                                     "created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                                     "?8, ?9, ?10)",
+                                     kOp));
+    q.Bind(1, r.kind).Bind(2, r.target).Bind(3, r.target == "nominal" ? r.nominal_id : 0);
+    q.Bind(4, r.target == "nominal" ? std::string_view() : std::string_view(r.source_id));
+    q.Bind(5, r.target == "record" ? std::string_view(r.record_key) : std::string_view());
+    q.Bind(6, fields).Bind(7, purposes).Bind(8, r.reason).Bind(9, r.created_by);
+    q.Bind(10, clock_.NowMicros());
+    TRY(q.Run());
+    const int64_t id = db_->LastInsertRowId();
+    TRY(BumpGovernanceVersion(kOp));
+    return id;
+  });
+}
+
+Status SqliteStore::LiftRestriction(Transaction& txn, int64_t id, std::string_view by,
+                                    std::string_view reason) {
+  constexpr std::string_view kOp = "LiftRestriction";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(by, "who lifts it", kOp));
+  TRY(RequireText(reason, "the reason", kOp));
+  return Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query get, db_->Prepare("SELECT lifted_at FROM restrictions WHERE id = ?1", kOp));
+    get.Bind(1, id);
+    TRY_ASSIGN(bool row, get.Step());
+    if (!row) return NotFoundById("restriction", id);
+    if (!get.IsNull(0)) {
+      return Status::FailedPrecondition("restriction " + std::to_string(id) + " is already lifted");
+    }
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE restrictions SET lifted_by = ?2, lifted_at = ?3, "
+                                     "lift_reason = ?4 WHERE id = ?1",
+                                     kOp));
+    q.Bind(1, id).Bind(2, by).Bind(3, clock_.NowMicros()).Bind(4, reason);
+    TRY(q.Run());
+    return BumpGovernanceVersion(kOp);
+  });
+}
+
+Result<std::vector<StoredRestriction>> SqliteStore::ListRestrictions(bool include_lifted) {
+  TRY_ASSIGN(
+      Query q,
+      db_->Prepare(Sql("SELECT ", kRestrictionColumns,
+                       include_lifted ? " FROM restrictions ORDER BY id"
+                                      : " FROM restrictions WHERE lifted_at IS NULL ORDER BY id"),
+                   "ListRestrictions"));
+  std::vector<StoredRestriction> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(StoredRestriction r, ReadRestriction(q));
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<model::SourceRecordId>> SqliteStore::ListSourceRecordVersionIds(
+    std::string_view source_id, std::string_view record_key) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT id FROM source_records WHERE source_id = ?1 AND "
+                                   "record_key = ?2 ORDER BY version",
+                                   "ListSourceRecordVersionIds"));
+  q.Bind(1, source_id).Bind(2, record_key);
+  std::vector<model::SourceRecordId> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(q.Int(0));
+  }
+  return out;
+}
+
+Result<int64_t> SqliteStore::AddBreakGlass(Transaction& txn, const StoredBreakGlass& grant) {
+  constexpr std::string_view kOp = "AddBreakGlass";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(grant.user_id, "the user id", kOp));
+  TRY(RequireId(grant.session_id, "the session id", kOp));
+  TRY(RequireText(grant.purpose, "the purpose", kOp));
+  TRY(RequireText(grant.reason, "the reason", kOp));
+  const int64_t now = clock_.NowMicros();
+  if (grant.expires_at_micros <= now) {
+    return Status::InvalidArgument("AddBreakGlass: it must expire after it starts");
+  }
+  return Atomically(kOp, [&]() -> Result<int64_t> {
+    TRY_ASSIGN(Query check,
+               db_->Prepare("SELECT 1 FROM sessions WHERE id = ?1 AND user_id = ?2", kOp));
+    check.Bind(1, grant.session_id).Bind(2, grant.user_id);
+    TRY_ASSIGN(bool row, check.Step());
+    if (!row) return NotFoundById("session of that user", grant.session_id);
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO break_glass (user_id, session_id, purpose, "
+                                     "reason, started_at, expires_at) VALUES (?1, ?2, ?3, ?4, "
+                                     "?5, ?6)",
+                                     kOp));
+    q.Bind(1, grant.user_id).Bind(2, grant.session_id).Bind(3, grant.purpose);
+    q.Bind(4, grant.reason).Bind(5, now).Bind(6, grant.expires_at_micros);
+    TRY(q.Run());
+    return db_->LastInsertRowId();
+  });
+}
+
+Result<std::optional<StoredBreakGlass>> SqliteStore::FindActiveBreakGlass(int64_t session_id,
+                                                                          int64_t now_micros) {
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kBreakGlassColumns,
+                                       " FROM break_glass WHERE session_id = ?1 AND ended_at IS "
+                                       "NULL AND expires_at > ?2 AND started_at <= ?2 ORDER BY "
+                                       "id DESC LIMIT 1"),
+                                   "FindActiveBreakGlass"));
+  q.Bind(1, session_id).Bind(2, now_micros);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return std::optional<StoredBreakGlass>();
+  return std::optional<StoredBreakGlass>(ReadBreakGlass(q));
+}
+
+Result<int64_t> SqliteStore::EndBreakGlass(Transaction& txn, int64_t session_id) {
+  constexpr std::string_view kOp = "EndBreakGlass";
+  TRY(CheckWritable(txn, kOp));
+  return Atomically(kOp, [&]() -> Result<int64_t> {
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE break_glass SET ended_at = ?2 WHERE session_id = ?1 "
+                                     "AND ended_at IS NULL",
+                                     kOp));
+    q.Bind(1, session_id).Bind(2, clock_.NowMicros());
+    TRY(q.Run());
+    return db_->Changes();
+  });
+}
+
+Result<GovernanceStamp> SqliteStore::GetGovernanceStamp() {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT (SELECT value FROM governance_state WHERE key = "
+                                   "'governance_version'), (SELECT coalesce(max(id), 0) FROM "
+                                   "source_records), (SELECT coalesce(max(seq), 0) FROM "
+                                   "nominal_changes)",
+                                   "GetGovernanceStamp"));
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return Status::Internal("GetGovernanceStamp: no row returned");
+  GovernanceStamp stamp;
+  stamp.rules = q.Int(0);
+  stamp.max_source_record_id = q.Int(1);
+  stamp.max_nominal_change_seq = q.Int(2);
+  return stamp;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Audit log
 
 namespace {
 
 constexpr std::string_view kAuditColumns =
-    "seq, at, actor, action, purpose, justification, resource, detail, prev_hash, hash";
+    "e.seq, e.at, e.actor, e.agency, e.role, e.action, e.purpose, e.justification, e.agreement, "
+    "e.outcome, e.resource, e.detail, e.nominals, e.records, e.encoding, e.prev_hash, e.hash";
 
-AuditEvent ReadAuditEvent(const Query& q) {
+// A list of ids as a JSON array: "[3,17]".
+std::string EncodeIdList(const std::vector<int64_t>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  out += ']';
+  return out;
+}
+
+// The inverse of EncodeIdList (blanks allowed between tokens). Corruption for anything else:
+// the store wrote the text itself.
+Result<std::vector<int64_t>> DecodeIdList(std::string_view json, std::string_view column) {
+  auto corrupt = [&] {
+    return Status::Corruption("audit event " + std::string(column) +
+                              " is not a JSON list of ids: " + std::string(json.substr(0, 80)));
+  };
+  std::vector<int64_t> ids;
+  size_t i = 0;
+  auto skip_blanks = [&] {
+    while (i < json.size() && (json[i] == ' ' || json[i] == '\n' || json[i] == '\t')) ++i;
+  };
+  skip_blanks();
+  if (i == json.size() || json[i] != '[') return corrupt();
+  ++i;
+  skip_blanks();
+  if (i < json.size() && json[i] == ']') {
+    ++i;
+  } else {
+    while (true) {
+      skip_blanks();
+      int64_t id = 0;
+      auto [end, ec] = std::from_chars(json.data() + i, json.data() + json.size(), id);
+      if (ec != std::errc()) return corrupt();
+      ids.push_back(id);
+      i = static_cast<size_t>(end - json.data());
+      skip_blanks();
+      if (i == json.size()) return corrupt();
+      if (json[i] == ']') {
+        ++i;
+        break;
+      }
+      if (json[i] != ',') return corrupt();
+      ++i;
+    }
+  }
+  skip_blanks();
+  if (i != json.size()) return corrupt();
+  return ids;
+}
+
+Result<AuditEvent> ReadAuditEvent(const Query& q) {
   AuditEvent event;
   event.seq = q.Int(0);
   event.at_micros = q.Int(1);
   event.actor = q.Text(2);
-  event.action = q.Text(3);
-  event.purpose = q.Text(4);
-  event.justification = q.Text(5);
-  event.resource = q.Text(6);
-  event.detail = q.Text(7);
-  event.prev_hash = q.Text(8);
-  event.hash = q.Text(9);
+  event.agency = q.Text(3);
+  event.role = q.Text(4);
+  event.action = q.Text(5);
+  event.purpose = q.Text(6);
+  event.justification = q.Text(7);
+  event.agreement = q.Text(8);
+  event.outcome = q.Text(9);
+  event.resource = q.Text(10);
+  event.detail = q.Text(11);
+  TRY_ASSIGN(event.nominals, DecodeIdList(q.Text(12), "nominals"));
+  TRY_ASSIGN(event.records, DecodeIdList(q.Text(13), "records"));
+  event.encoding = static_cast<int>(q.Int(14));
+  event.prev_hash = q.Text(15);
+  event.hash = q.Text(16);
   return event;
+}
+
+// The nominals an event names, each once, ascending: its rows in audit_subjects.
+std::vector<int64_t> DistinctNominals(const std::vector<int64_t>& nominals) {
+  std::vector<int64_t> out = nominals;
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Result<std::vector<AuditEvent>> ReadAuditEvents(Query& q) {
+  std::vector<AuditEvent> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(AuditEvent event, ReadAuditEvent(q));
+    out.push_back(std::move(event));
+  }
+  return out;
 }
 
 }  // namespace
 
+void SqliteStore::SetAuditSigner(std::shared_ptr<AuditSigner> signer) {
+  audit_signer_ = std::move(signer);
+}
+
 Result<AuditEvent> SqliteStore::AppendAudit(const AuditEvent& event) {
+  TRY_ASSIGN(std::vector<AuditEvent> stored, AppendAuditBatch({event}));
+  if (stored.size() != 1) return Status::Internal("AppendAudit: the batch did not hold one event");
+  return std::move(stored.front());
+}
+
+Result<std::vector<AuditEvent>> SqliteStore::AppendAuditBatch(
+    const std::vector<AuditEvent>& events) {
   constexpr std::string_view kOp = "AppendAudit";
   if (open_txn_ != nullptr) {
     return Status::FailedPrecondition(
         "AppendAudit: a transaction is open on this store; an audit event is committed on its "
         "own, so that no rollback can take it back");
   }
-  TRY(RequireText(event.actor, "actor", kOp));
-  TRY(RequireText(event.action, "action", kOp));
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (Status valid = ValidateAuditEvent(events[i]); !valid.ok()) {
+      return Status::InvalidArgument(
+          std::string(kOp) + ": " +
+          (events.size() == 1
+               ? std::string()
+               : "event " + std::to_string(i + 1) + " of " + std::to_string(events.size()) + ": ") +
+          valid.message());
+    }
+  }
+  if (events.empty()) return std::vector<AuditEvent>{};
   // The hub runs with synchronous = NORMAL: in WAL mode a commit then survives the process
   // crashing but not necessarily the machine losing power. An audit event must be on disk
   // before the data it records is shown, so its commit syncs the WAL.
   TRY(db_->Exec("PRAGMA synchronous = FULL", kOp));
-  Result<AuditEvent> appended = AppendAuditInOwnTransaction(event);
+  std::optional<AuditCheckpoint> checkpoint;
+  Result<std::vector<AuditEvent>> appended = AppendAuditInOwnTransaction(events, checkpoint);
   Status restored = db_->Exec("PRAGMA synchronous = NORMAL", kOp);
   if (!appended.ok()) return appended.status();
   TRY(restored);
+  if (checkpoint.has_value() && audit_signer_ != nullptr) {
+    if (Status anchored = audit_signer_->Anchor(*checkpoint); !anchored.ok()) {
+      return Status(
+          anchored.code(),
+          "AppendAudit: the events up to seq " + std::to_string(checkpoint->seq) +
+              " are committed, but the audit anchor could not be updated: " + anchored.message());
+    }
+  }
   return appended;
 }
 
-Result<AuditEvent> SqliteStore::AppendAuditInOwnTransaction(const AuditEvent& event) {
+Result<std::vector<AuditEvent>> SqliteStore::AppendAuditInOwnTransaction(
+    const std::vector<AuditEvent>& events, std::optional<AuditCheckpoint>& checkpoint) {
   constexpr std::string_view kOp = "AppendAudit";
   // BEGIN IMMEDIATE takes the write lock before the chain's head is read, so two processes
   // appending at once cannot both chain to the same event.
   TRY(Run(*db_, "BEGIN IMMEDIATE", kOp));
-  auto body = [&]() -> Result<AuditEvent> {
-    AuditEvent stored = event;
-    stored.seq = 1;
-    stored.prev_hash.clear();
+  auto body = [&]() -> Result<std::vector<AuditEvent>> {
+    int64_t seq = 1;
+    std::string prev_hash;
     {
       TRY_ASSIGN(Query head, db_->Prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC "
                                           "LIMIT 1",
                                           kOp));
       TRY_ASSIGN(bool row, head.Step());
       if (row) {
-        stored.seq = head.Int(0) + 1;
-        stored.prev_hash = head.Text(1);
+        seq = head.Int(0) + 1;
+        prev_hash = head.Text(1);
       }
     }
-    stored.at_micros = clock_.NowMicros();
-    TRY_ASSIGN(stored.hash, internal::AuditEventHash(stored));
-    TRY_ASSIGN(Query insert,
-               db_->Prepare("INSERT INTO audit_events (" + std::string(kAuditColumns) +
-                                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-                            kOp));
-    insert.Bind(1, stored.seq).Bind(2, stored.at_micros).Bind(3, stored.actor);
-    insert.Bind(4, stored.action).Bind(5, stored.purpose).Bind(6, stored.justification);
-    insert.Bind(7, stored.resource).Bind(8, stored.detail).Bind(9, stored.prev_hash);
-    insert.Bind(10, stored.hash);
-    TRY(insert.Run());
+    std::vector<AuditEvent> stored_events;
+    stored_events.reserve(events.size());
+    for (const AuditEvent& event : events) {
+      AuditEvent stored = event;
+      stored.seq = seq++;
+      stored.prev_hash = std::move(prev_hash);
+      stored.at_micros = clock_.NowMicros();
+      stored.encoding = internal::kCurrentAuditEncoding;
+      TRY_ASSIGN(stored.hash, internal::AuditEventHash(stored));
+      TRY_ASSIGN(Query insert,
+                 db_->Prepare("INSERT INTO audit_events (seq, at, actor, agency, role, action, "
+                              "purpose, justification, agreement, outcome, resource, detail, "
+                              "nominals, records, encoding, prev_hash, hash) VALUES (?1, ?2, ?3, "
+                              "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                              kOp));
+      insert.Bind(1, stored.seq).Bind(2, stored.at_micros).Bind(3, stored.actor);
+      insert.Bind(4, stored.agency).Bind(5, stored.role).Bind(6, stored.action);
+      insert.Bind(7, stored.purpose).Bind(8, stored.justification).Bind(9, stored.agreement);
+      insert.Bind(10, stored.outcome).Bind(11, stored.resource).Bind(12, stored.detail);
+      insert.Bind(13, EncodeIdList(stored.nominals)).Bind(14, EncodeIdList(stored.records));
+      insert.Bind(15, stored.encoding).Bind(16, stored.prev_hash).Bind(17, stored.hash);
+      TRY(insert.Run());
+      for (int64_t nominal_id : DistinctNominals(stored.nominals)) {
+        TRY_ASSIGN(
+            Query subject,
+            db_->Prepare("INSERT INTO audit_subjects (nominal_id, seq) VALUES (?1, ?2)", kOp));
+        subject.Bind(1, nominal_id).Bind(2, stored.seq);
+        TRY(subject.Run());
+      }
+      prev_hash = stored.hash;
+      stored_events.push_back(std::move(stored));
+    }
+    if (audit_signer_ != nullptr) {
+      AuditCheckpoint made;
+      made.seq = stored_events.back().seq;
+      made.hash = stored_events.back().hash;
+      made.at_micros = clock_.NowMicros();
+      TRY_ASSIGN(made.mac, audit_signer_->Sign(made.seq, made.hash));
+      TRY_ASSIGN(Query insert, db_->Prepare("INSERT INTO audit_checkpoints (seq, hash, mac, at) "
+                                            "VALUES (?1, ?2, ?3, ?4)",
+                                            kOp));
+      insert.Bind(1, made.seq).Bind(2, made.hash).Bind(3, made.mac).Bind(4, made.at_micros);
+      TRY(insert.Run());
+      checkpoint = std::move(made);
+    }
     TRY(Run(*db_, "COMMIT", kOp));
-    return stored;
+    return stored_events;
   };
-  Result<AuditEvent> result = body();
-  if (!result.ok() && !db_->InAutocommit()) {
-    (void)Run(*db_, "ROLLBACK", kOp);  // the first error is the one to report
+  Result<std::vector<AuditEvent>> result = body();
+  if (!result.ok()) {
+    checkpoint.reset();
+    if (!db_->InAutocommit()) {
+      (void)Run(*db_, "ROLLBACK", kOp);  // the first error is the one to report
+    }
   }
   return result;
 }
@@ -2694,23 +3197,49 @@ Result<AuditEvent> SqliteStore::AppendAuditInOwnTransaction(const AuditEvent& ev
 Result<std::vector<AuditEvent>> SqliteStore::ListAudit(int64_t after_seq, int limit) {
   TRY(RequireLimit(limit, "ListAudit"));
   TRY_ASSIGN(Query q, db_->Prepare("SELECT " + std::string(kAuditColumns) +
-                                       " FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                                       " FROM audit_events e WHERE e.seq > ?1 ORDER BY e.seq "
+                                       "LIMIT ?2",
                                    "ListAudit"));
   q.Bind(1, after_seq).Bind(2, limit);
-  std::vector<AuditEvent> out;
+  return ReadAuditEvents(q);
+}
+
+Result<std::vector<AuditCheckpoint>> SqliteStore::ListAuditCheckpoints(int64_t after_seq,
+                                                                       int limit) {
+  TRY(RequireLimit(limit, "ListAuditCheckpoints"));
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT seq, hash, mac, at FROM audit_checkpoints WHERE seq > "
+                                   "?1 ORDER BY seq LIMIT ?2",
+                                   "ListAuditCheckpoints"));
+  q.Bind(1, after_seq).Bind(2, limit);
+  std::vector<AuditCheckpoint> out;
   while (true) {
     TRY_ASSIGN(bool row, q.Step());
     if (!row) break;
-    out.push_back(ReadAuditEvent(q));
+    AuditCheckpoint checkpoint;
+    checkpoint.seq = q.Int(0);
+    checkpoint.hash = q.Text(1);
+    checkpoint.mac = q.Text(2);
+    checkpoint.at_micros = q.Int(3);
+    out.push_back(std::move(checkpoint));
   }
   return out;
 }
 
 Result<AuditVerification> SqliteStore::VerifyAudit() {
+  constexpr std::string_view kOp = "VerifyAudit";
   ReadSnapshot snapshot(*db_);
   TRY_ASSIGN(Query q, db_->Prepare("SELECT " + std::string(kAuditColumns) +
-                                       " FROM audit_events ORDER BY seq",
-                                   "VerifyAudit"));
+                                       " FROM audit_events e ORDER BY e.seq",
+                                   kOp));
+  // Checkpoints and the nominal index are walked beside the events, in seq order.
+  TRY_ASSIGN(Query checkpoints,
+             db_->Prepare("SELECT seq, hash FROM audit_checkpoints ORDER BY seq", kOp));
+  TRY_ASSIGN(
+      Query subjects,
+      db_->Prepare("SELECT seq, nominal_id FROM audit_subjects ORDER BY seq, nominal_id", kOp));
+  TRY_ASSIGN(bool have_checkpoint, checkpoints.Step());
+  TRY_ASSIGN(bool have_subject, subjects.Step());
+
   AuditVerification out;
   int64_t expected_seq = 1;
   std::string prev_hash;
@@ -2724,8 +3253,13 @@ Result<AuditVerification> SqliteStore::VerifyAudit() {
   while (true) {
     TRY_ASSIGN(bool row, q.Step());
     if (!row) break;
-    const AuditEvent event = ReadAuditEvent(q);
     ++out.events;
+    Result<AuditEvent> read = ReadAuditEvent(q);
+    if (!read.ok()) {
+      broken(q.Int(0), read.status().message());
+      break;
+    }
+    const AuditEvent& event = *read;
     if (event.seq != expected_seq) {
       broken(event.seq, "seq " + std::to_string(event.seq) + " follows seq " +
                             std::to_string(expected_seq - 1) + ": events are missing");
@@ -2738,9 +3272,45 @@ Result<AuditVerification> SqliteStore::VerifyAudit() {
                                                 ": the events before it were changed or replaced");
       break;
     }
-    TRY_ASSIGN(std::string hash, internal::AuditEventHash(event));
-    if (hash != event.hash) {
+    Result<std::string> hash = internal::AuditEventHash(event);
+    if (!hash.ok()) {
+      broken(event.seq, hash.status().message() + ": the event was changed");
+      break;
+    }
+    if (*hash != event.hash) {
       broken(event.seq, "its hash does not match its contents: the event was changed");
+      break;
+    }
+    if (have_checkpoint && checkpoints.Int(0) < event.seq) {
+      broken(checkpoints.Int(0), "a checkpoint names seq " + std::to_string(checkpoints.Int(0)) +
+                                     ", which is not an event");
+      break;
+    }
+    if (have_checkpoint && checkpoints.Int(0) == event.seq) {
+      if (checkpoints.Text(1) != event.hash) {
+        broken(event.seq,
+               "its checkpoint carries another hash: the event or its checkpoint was changed");
+        break;
+      }
+      ++out.checkpoints;
+      out.last_checkpoint_seq = event.seq;
+      TRY_ASSIGN(have_checkpoint, checkpoints.Step());
+    }
+    std::vector<int64_t> indexed;
+    while (have_subject && subjects.Int(0) <= event.seq) {
+      if (subjects.Int(0) < event.seq) {
+        broken(subjects.Int(0), "the nominal index names seq " + std::to_string(subjects.Int(0)) +
+                                    ", which is not an event");
+        break;
+      }
+      indexed.push_back(subjects.Int(1));
+      TRY_ASSIGN(have_subject, subjects.Step());
+    }
+    if (!out.intact) break;
+    if (indexed != DistinctNominals(event.nominals)) {
+      broken(event.seq,
+             "the nominal index does not match the nominals the event names: the index was "
+             "changed");
       break;
     }
     out.head_seq = event.seq;
@@ -2748,7 +3318,145 @@ Result<AuditVerification> SqliteStore::VerifyAudit() {
     prev_hash = event.hash;
     ++expected_seq;
   }
+  if (out.intact && have_checkpoint) {
+    broken(checkpoints.Int(0), "a checkpoint names seq " + std::to_string(checkpoints.Int(0)) +
+                                   ", after the last event (seq " +
+                                   std::to_string(expected_seq - 1) +
+                                   "): the newest events were deleted");
+  }
+  if (out.intact && have_subject) {
+    broken(subjects.Int(0), "the nominal index names seq " + std::to_string(subjects.Int(0)) +
+                                ", after the last event: the newest events were deleted");
+  }
   return out;
+}
+
+Result<std::vector<AuditEvent>> SqliteStore::ListAuditForNominal(int64_t nominal_id,
+                                                                 int64_t after_seq, int limit) {
+  TRY(RequireId(nominal_id, "nominal id", "ListAuditForNominal"));
+  AuditQuery query;
+  query.nominal_id = nominal_id;
+  query.after_seq = after_seq;
+  query.limit = limit;
+  return SearchAudit(query);
+}
+
+Result<std::vector<AuditEvent>> SqliteStore::SearchAudit(const AuditQuery& query) {
+  constexpr std::string_view kOp = "SearchAudit";
+  TRY(RequireLimit(query.limit, kOp));
+  // Each filter adds a condition and binds its own numbered parameter; the statement cache
+  // keeps one prepared statement per combination of filters.
+  std::string sql;
+  std::string where = " WHERE e.seq > ?1";
+  std::vector<std::function<void(Query&)>> binds;
+  binds.push_back([&](Query& q) { q.Bind(1, query.after_seq); });
+  auto add = [&](std::string condition, auto value) {
+    const int index = static_cast<int>(binds.size()) + 1;
+    where += " AND " + condition + std::to_string(index);
+    binds.push_back([index, value](Query& q) { q.Bind(index, value); });
+  };
+  if (query.nominal_id != 0) {
+    // The nominal and every nominal merged into it, directly or not: who saw this person
+    // includes who saw the records before they were found to be one.
+    sql =
+        "WITH RECURSIVE absorbed (id) AS (SELECT ?2 UNION SELECT n.id FROM nominals n JOIN "
+        "absorbed a ON n.merged_into = a.id) ";
+    where +=
+        " AND e.seq IN (SELECT s.seq FROM audit_subjects s WHERE s.nominal_id IN (SELECT id "
+        "FROM absorbed))";
+    binds.push_back([&](Query& q) { q.Bind(2, query.nominal_id); });
+  }
+  if (!query.actor.empty()) add("e.actor = ?", std::string_view(query.actor));
+  if (!query.agency.empty()) add("e.agency = ?", std::string_view(query.agency));
+  if (!query.action_prefix.empty()) {
+    const int index = static_cast<int>(binds.size()) + 1;
+    where += " AND substr(e.action, 1, length(?" + std::to_string(index) + ")) = ?" +
+             std::to_string(index);
+    binds.push_back([index, &query](Query& q) { q.Bind(index, query.action_prefix); });
+  }
+  if (!query.purpose.empty()) add("e.purpose = ?", std::string_view(query.purpose));
+  if (!query.outcome.empty()) add("e.outcome = ?", std::string_view(query.outcome));
+  if (query.from_micros.has_value()) add("e.at >= ?", *query.from_micros);
+  if (query.to_micros.has_value()) add("e.at < ?", *query.to_micros);
+  if (query.before_seq != 0) add("e.seq < ?", query.before_seq);
+  const int limit_index = static_cast<int>(binds.size()) + 1;
+  sql += "SELECT " + std::string(kAuditColumns) + " FROM audit_events e" + where +
+         " ORDER BY e.seq" + (query.newest_first ? " DESC" : "") + " LIMIT ?" +
+         std::to_string(limit_index);
+  TRY_ASSIGN(Query q, db_->Prepare(sql, kOp));
+  for (const auto& bind : binds) bind(q);
+  q.Bind(limit_index, query.limit);
+  return ReadAuditEvents(q);
+}
+
+Result<AuditUsage> SqliteStore::GetAuditUsage(int64_t from_micros, int64_t to_micros) {
+  constexpr std::string_view kOp = "GetAuditUsage";
+  if (to_micros < from_micros) {
+    return Status::InvalidArgument("GetAuditUsage: the period ends before it starts");
+  }
+  ReadSnapshot snapshot(*db_);
+  AuditUsage usage;
+  std::map<std::string, AuditUsageCount> agencies;
+  std::map<std::pair<std::string, std::string>, AuditUsageCount> actors;  // (actor, agency)
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT agency, actor, outcome, count(*) FROM audit_events "
+                                     "WHERE at >= ?1 AND at < ?2 GROUP BY agency, actor, outcome",
+                                     kOp));
+    q.Bind(1, from_micros).Bind(2, to_micros);
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      const std::string agency = q.Text(0);
+      const std::string actor = q.Text(1);
+      const std::string outcome = q.Text(2);
+      const int64_t events = q.Int(3);
+      usage.events += events;
+      usage.outcomes[outcome] += events;
+      AuditUsageCount& by_agency = agencies[agency];
+      by_agency.agency = agency;
+      by_agency.events += events;
+      by_agency.outcomes[outcome] += events;
+      AuditUsageCount& by_actor = actors[{actor, agency}];
+      by_actor.agency = agency;
+      by_actor.actor = actor;
+      by_actor.events += events;
+      by_actor.outcomes[outcome] += events;
+    }
+  }
+  {
+    TRY_ASSIGN(Query q,
+               db_->Prepare("SELECT e.agency, e.actor, count(DISTINCT s.nominal_id) FROM "
+                            "audit_events e JOIN audit_subjects s ON s.seq = e.seq WHERE e.at >= "
+                            "?1 AND e.at < ?2 GROUP BY e.agency, e.actor",
+                            kOp));
+    q.Bind(1, from_micros).Bind(2, to_micros);
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      actors[{q.Text(1), q.Text(0)}].nominals = q.Int(2);
+    }
+  }
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT e.agency, count(DISTINCT s.nominal_id) FROM "
+                                     "audit_events e JOIN audit_subjects s ON s.seq = e.seq "
+                                     "WHERE e.at >= ?1 AND e.at < ?2 GROUP BY e.agency",
+                                     kOp));
+    q.Bind(1, from_micros).Bind(2, to_micros);
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      agencies[q.Text(0)].nominals = q.Int(1);
+    }
+  }
+  auto most_events_first = [](const AuditUsageCount& a, const AuditUsageCount& b) {
+    if (a.events != b.events) return a.events > b.events;
+    return std::tie(a.actor, a.agency) < std::tie(b.actor, b.agency);
+  };
+  for (auto& [agency, count] : agencies) usage.by_agency.push_back(std::move(count));
+  for (auto& [key, count] : actors) usage.by_actor.push_back(std::move(count));
+  std::sort(usage.by_agency.begin(), usage.by_agency.end(), most_events_first);
+  std::sort(usage.by_actor.begin(), usage.by_actor.end(), most_events_first);
+  return usage;
 }
 
 }  // namespace sqlite

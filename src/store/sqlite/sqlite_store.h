@@ -151,12 +151,36 @@ class SqliteStore final : public Store {
                                      std::string_view reason) override;
   Result<std::vector<StoredSession>> ListUserSessions(int64_t user_id) override;
 
+  Status PutPurpose(Transaction& txn, const StoredPurpose& purpose) override;
+  Result<std::vector<StoredPurpose>> ListPurposes() override;
+  Result<int> AddAgreementVersion(Transaction& txn, const StoredAgreement& agreement) override;
+  Result<std::vector<StoredAgreement>> ListAgreements(bool all_versions) override;
+  Result<StoredAgreement> GetAgreement(std::string_view code, int version) override;
+  Result<int64_t> AddRestriction(Transaction& txn, const StoredRestriction& r) override;
+  Status LiftRestriction(Transaction& txn, int64_t id, std::string_view by,
+                         std::string_view reason) override;
+  Result<std::vector<StoredRestriction>> ListRestrictions(bool include_lifted) override;
+  Result<std::vector<model::SourceRecordId>> ListSourceRecordVersionIds(
+      std::string_view source_id, std::string_view record_key) override;
+  Result<int64_t> AddBreakGlass(Transaction& txn, const StoredBreakGlass& grant) override;
+  Result<std::optional<StoredBreakGlass>> FindActiveBreakGlass(int64_t session_id,
+                                                               int64_t now_micros) override;
+  Result<int64_t> EndBreakGlass(Transaction& txn, int64_t session_id) override;
+  Result<GovernanceStamp> GetGovernanceStamp() override;
+
   Result<StoreCounts> Counts() override;
   Status Checkpoint() override;
 
   Result<AuditEvent> AppendAudit(const AuditEvent& event) override;
+  Result<std::vector<AuditEvent>> AppendAuditBatch(const std::vector<AuditEvent>& events) override;
+  void SetAuditSigner(std::shared_ptr<AuditSigner> signer) override;
   Result<std::vector<AuditEvent>> ListAudit(int64_t after_seq, int limit) override;
+  Result<std::vector<AuditCheckpoint>> ListAuditCheckpoints(int64_t after_seq, int limit) override;
   Result<AuditVerification> VerifyAudit() override;
+  Result<std::vector<AuditEvent>> ListAuditForNominal(int64_t nominal_id, int64_t after_seq,
+                                                      int limit) override;
+  Result<std::vector<AuditEvent>> SearchAudit(const AuditQuery& query) override;
+  Result<AuditUsage> GetAuditUsage(int64_t from_micros, int64_t to_micros) override;
 
  private:
   friend class SqliteTransaction;
@@ -165,6 +189,8 @@ class SqliteStore final : public Store {
   SqliteStore(std::unique_ptr<Connection> db, const Clock& clock, int schema_version)
       : db_(std::move(db)), clock_(clock), schema_version_(schema_version) {}
 
+  // Marks the governance rules changed (GovernanceStamp::rules), inside the caller's write.
+  Status BumpGovernanceVersion(std::string_view operation);
   // OK if `txn` is this store's open transaction and is still usable.
   Status CheckWritable(const Transaction& txn, std::string_view operation) const;
   // Runs `body` (returning Status or Result<T>) inside a savepoint, so that a write call
@@ -200,8 +226,10 @@ class SqliteStore final : public Store {
   // Replaces the user's roles with `roles` (validated, sorted, once each).
   Status WriteUserRoles(int64_t user_id, const std::vector<std::string>& roles,
                         std::string_view operation);
-  // AppendAudit's body, inside its own BEGIN IMMEDIATE ... COMMIT.
-  Result<AuditEvent> AppendAuditInOwnTransaction(const AuditEvent& event);
+  // AppendAuditBatch's body, inside its own BEGIN IMMEDIATE ... COMMIT, with the checkpoint it
+  // wrote (if a signer is set).
+  Result<std::vector<AuditEvent>> AppendAuditInOwnTransaction(
+      const std::vector<AuditEvent>& events, std::optional<AuditCheckpoint>& checkpoint);
 
   std::unique_ptr<Connection> db_;
   const Clock& clock_;
@@ -210,6 +238,7 @@ class SqliteStore final : public Store {
   bool all_or_nothing_ = false;  // the open transaction's mode
   bool poisoned_ = false;        // an all-or-nothing write failed
   bool synced_ = false;          // the open transaction commits with synchronous = FULL
+  std::shared_ptr<AuditSigner> audit_signer_;
 };
 
 }  // namespace tessera::store::sqlite

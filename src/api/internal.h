@@ -1,0 +1,154 @@
+// Private to src/api: the state the routes share, the per-request context the gate sets, and
+// small helpers for handlers.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/api.h"
+#include "govern/agreements.h"
+#include "govern/audit_log.h"
+#include "govern/identity.h"
+#include "govern/policy.h"
+#include "search/search.h"
+#include "serve/serve.h"
+#include "store/store.h"
+#include "view/view.h"
+
+namespace tessera::api {
+
+// Stores for request threads: a Store is used by one thread at a time, so each request leases
+// one for its duration. Stores are opened on demand and kept.
+class StorePool {
+ public:
+  StorePool(std::string hub_dir, const Clock& clock)
+      : hub_dir_(std::move(hub_dir)), clock_(clock) {}
+
+  class Lease {
+   public:
+    Lease(StorePool* pool, std::unique_ptr<store::Store> store)
+        : pool_(pool), store_(std::move(store)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (store_) pool_->Return(std::move(store_));
+    }
+    store::Store& operator*() { return *store_; }
+    store::Store* operator->() { return store_.get(); }
+
+   private:
+    StorePool* pool_;
+    std::unique_ptr<store::Store> store_;
+  };
+
+  Result<Lease> Acquire();
+
+ private:
+  void Return(std::unique_ptr<store::Store> store);
+
+  const std::string hub_dir_;
+  const Clock& clock_;
+  std::mutex mu_;
+  std::vector<std::unique_ptr<store::Store>> idle_;
+};
+
+// What the gate established about a request, for its handler (serve::Request::context).
+struct CallContext {
+  govern::User user;
+  int64_t session_id = 0;
+  int64_t session_expires_at_micros = 0;
+  int64_t session_idle_expires_at_micros = 0;
+  std::string actor;  // "user:alice"
+  // Personal-data routes: the decision, purpose and justification.
+  std::optional<govern::AccessDecision> decision;
+  std::string purpose;
+  std::string justification;
+  // What the handler showed or did, for the audit event the gate appends.
+  view::Seen seen;
+  std::string action;  // defaults to the route id
+  std::string resource;
+  std::string detail;
+  std::string outcome;  // defaults from the status: "allowed" / "denied" / "not_found" / "error"
+  bool audit = false;   // kUser routes: set by a handler that changed something or read audit
+
+  const govern::Visibility& visibility() const { return *decision->visibility; }
+};
+
+// The context the gate put in `request` (never null for a gated route).
+CallContext& ContextOf(const serve::Request& request);
+
+// A sliding one-minute window of attempts per key (a client address).
+class RateLimiter {
+ public:
+  explicit RateLimiter(int per_minute) : per_minute_(per_minute) {}
+  // True if an attempt at `now_micros` is allowed (and counts it); else the seconds to wait.
+  std::optional<int> Attempt(const std::string& key, int64_t now_micros);
+
+ private:
+  const int per_minute_;
+  std::mutex mu_;
+  std::map<std::string, std::deque<int64_t>> attempts_;
+};
+
+struct HubApi::Impl {
+  ApiOptions options;
+  const Clock& clock;
+  StorePool stores;
+  std::unique_ptr<govern::AuditLog> audit;
+  govern::PolicyEngine policy;
+  RateLimiter login_limiter;
+  view::SourceCatalog sources;
+  std::unique_ptr<search::SearchIndex> search;
+  std::mutex search_refresh_mu;  // one CatchUp at a time
+  std::mutex stop_mu;
+  std::condition_variable stop_cv;
+  bool stopping = false;
+  std::thread refresher;
+
+  Impl(ApiOptions o)
+      : options(std::move(o)),
+        clock(*options.clock),
+        stores(options.hub_dir, *options.clock),
+        policy(*options.clock),
+        login_limiter(options.logins_per_minute_per_address) {}
+
+  // The gate (gate.cc).
+  serve::Response Gate(const serve::Route& route, serve::Request& request,
+                       const serve::Handler& handler);
+  // Appends an audit event; the caller must not show anything if it fails.
+  Result<store::AuditEvent> Audit(store::AuditEvent event);
+  // today, by the injected clock
+  CivilDate Today() const;
+
+  Status AddSessionRoutes(serve::Router& router);
+  Status AddGovernanceRoutes(serve::Router& router);
+  Status AddPersonRoutes(serve::Router& router);
+  Status AddAuditRoutes(serve::Router& router);
+  Status AddWorkRoutes(serve::Router& router);    // review, explanations, data quality
+  Status AddIngestRoutes(serve::Router& router);  // partners' pushes (ingest_routes.cc)
+};
+
+// --- helpers for handlers
+
+serve::Response JsonResponse(int status, const nlohmann::json& body);
+// A Status as a problem response: NotFound 404, InvalidArgument 400, PermissionDenied 403,
+// AlreadyExists/FailedPrecondition 409, Unavailable 503, anything else 500 (without detail).
+serve::Response ProblemFromStatus(const Status& status);
+// The request body as a JSON object, or the 400/415 problem to answer with.
+Result<nlohmann::json> JsonBody(const serve::Request& request);
+// A query-string parameter (percent-decoded), or empty.
+std::string QueryParam(const serve::Request& request, std::string_view name);
+// A positive int64 path parameter, or InvalidArgument naming it.
+Result<int64_t> IdParam(const serve::Request& request, std::string_view name);
+std::string IsoTime(int64_t micros);  // "2026-11-23T02:00:00Z"
+
+}  // namespace tessera::api

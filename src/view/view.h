@@ -1,0 +1,205 @@
+// The single view: the read models behind a practitioner's profile pages (a person, a
+// household, an address), as JSON documents for the HTTP routes, each with what it showed
+// (Seen) for the audit log.
+//
+// Governance is applied here, record by record. Every source record a view touches is judged by
+// the request's govern::Visibility (ForRecord with the record's source, version id and nominal):
+//   - sealed records are as if they did not exist: not shown, not counted, not used;
+//   - withheld records are shown only as counts grouped by reason ("withheld": {"total": 3,
+//     "by_reason": [{"reason": "not shared under agreement terms", "count": 3}]}), never by
+//     dataset, so that e.g. health involvement does not leak through a dataset name;
+//   - visible records are shown and used only through the fields in their mask. A field left
+//     out is listed in the "withheld_fields" array of the object it belongs to.
+// Everything derived (best-known values, conflicts, timeline, associates, households, address
+// history, graph, map points, match explanations) is computed from visible records and their
+// permitted fields only: derived data is no more visible than the records it came from. In
+// particular a household or an address-history entry is shown only when a visible record with
+// "person.address" places the person there, and a household member only when one of the
+// member's visible records does; a household's period is the span of its shown members'
+// visible evidence there ("first_seen", "last_seen"), not the store's from/to, which withheld
+// records may have shaped.
+//
+// A sealed nominal is NotFound, exactly as an unknown id. A merged id gives a Page with
+// `redirect_to` (the live id) and no body, unless the live nominal is sealed (NotFound).
+//
+// Cost: per-id store reads only (a profile is about three reads per linked record, plus one per
+// co-involved person, household member and source), no scans.
+//
+// JSON shapes (times are ISO 8601 UTC "2026-11-23T02:00:00Z", dates "2026-11-23"):
+//
+//   provenance (one record behind a value):
+//     {"source_id", "dataset", "agency", "source_record_id" (version id), "person_record_id",
+//      "record_key", "version", "received_at"}
+//   attribute (every visible value of one attribute, conflicts shown, not hidden):
+//     {"best": <entry> | null, "values": [<entry>...], "conflict": bool, "rule": "..."}
+//     ("best" is values[0] without its provenance; "conflict" only on single-valued attributes)
+//     entry: {"value": ..., "records": n, "sources": [source ids], "provenance": [...],
+//             "last_received_at", "last_seen" (latest visible event date, if any)}
+//     The best-known value is chosen by the attribute's rule (ValueRule below): "most_supported"
+//     (most distinct sources, then most records, then most recently received, then the
+//     smallest value: deterministic) for name, date of birth, sex, NHS number and identifiers;
+//     "most_recent" (latest visible event date at it, then most recently received, then most
+//     supported) for the address, phones and emails. Identifier values are {"kind", "value"};
+//     address values {"location_id", "address", "postcode", "uprn"}; names {"given",
+//     "middle", "family", "title", "suffix", "display"}.
+//   record (a visible linked source record):
+//     {"person_record_id", "source_record_id", "source_id", "agency", "dataset", "record_key",
+//      "version", "role", "received_at", "deleted", "fields": {"name", "aliases", "dob", "sex",
+//      "nhs_number", "identifiers", "address", "phones", "emails", "raw"}, "events": n,
+//      "withheld_fields": [...]}  (fields holds only permitted, non-empty attributes)
+//   event (timeline):
+//     {"event_id", "source_record_id", "source_id", "agency", "dataset", "type", "category",
+//      "date", "severity", "location": {"location_id", "postcode"}, "reference",
+//      "roles": ["victim"], "withheld_fields": [...]}  (+ "nominal_ids" on household timelines)
+//
+//   NominalProfile:
+//     {"nominal_id", "status": "live"|"retired", "attributes": {"name", "other_names", "dob",
+//      "sex", "nhs_number", "identifiers", "address", "phones", "emails"}, "conflicts":
+//      [attribute names with more than one value], "withheld_fields": [paths withheld from at
+//      least one visible record], "records": [record...], "withheld": {"total", "by_reason"},
+//      "households": [{"household_id", "location": {...}, "first_seen", "last_seen",
+//      "dissolved", "members": [{"nominal_id", "name"}], "members_withheld": n}],
+//      "address_history":
+//      [{"location": {"location_id", "address", "postcode", "uprn"}, "first_seen", "last_seen",
+//      "records", "sources"}], "associates": [{"nominal_id", "name", "shared_events",
+//      "last_shared", "relationships": [{"own_role", "their_role", "count"}]}],
+//      "agencies_involved": [{"agency", "latest", "events"}], "freshness": [{"source_id",
+//      "dataset", "agency", "data_current_to", "expected_every_hours", "late"}], "alerts":
+//      [{"kind": "late_feed", "source_id", "message"}]}
+//   NominalTimeline: {"nominal_id", "events": [event...] newest first (undated last),
+//      "total": n before the limit, "withheld": {"total", "by_reason"}}
+//   NominalGraph / HouseholdGraph: {"nodes": [{"id": "n:12"|"h:3"|"l:7", "kind": "nominal"|
+//      "household"|"address", "label", "focus"}], "edges": [{"from", "to", "kind": "member_of"|
+//      "lived_at"|"associate"|"located_at", "events" (associate), "first_seen", "last_seen"}]}
+//   NominalMapPoints / HouseholdMapPoints: {"points": [{"lat", "lon", "location_id",
+//      "postcode", "kind": "address"|"event", "first_seen", "last_seen" (address), "date",
+//      "event_id", "type" (event)}]}
+//   HouseholdView: {"household_id", "dissolved", "location": {...} | absent, "first_seen",
+//      "last_seen",
+//      "members": [...], "members_withheld", "agencies_involved": [...], "timeline": [event...],
+//      "withheld": {...}, "withheld_fields": ["household.address"] when the address is withheld}
+//   AddressView: {"location": {"location_id", "address", "postcode", "uprn", "lat", "lon",
+//      "no_fixed_abode"}, "households": [{"household_id", "first_seen", "last_seen", "dissolved",
+//      "members",
+//      "members_withheld"}], "people": [{"nominal_id", "name", "first_seen", "last_seen"}],
+//      "events": [event...]}. People and events are those of the households' shown members
+//      (the store has no read of records or events by location yet).
+//   RecordExplanation: {"nominal_id", "person_record_id", "record": <record>, "comparisons":
+//      [{"person_record_id", "source_id", "prior_weight", "match_weight", "probability",
+//      "decision", "steps": [{"comparison", "level", "description", "value_a", "value_b", "m",
+//      "u", "bayes_factor", "weight", "cumulative"} | {"comparison", "withheld": true}],
+//      "withheld_steps": n}], "comparisons_withheld": n}
+//      When any step of a pair is withheld, its match_weight, probability, decision and every
+//      cumulative weight are left out too (they would give the withheld weight away).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/dates.h"
+#include "core/status.h"
+#include "govern/visibility.h"
+#include "model/model.h"
+#include "store/store.h"
+
+namespace tessera::resolve {
+struct LinkageModel;
+}  // namespace tessera::resolve
+
+namespace tessera::view {
+
+// What a response showed: the nominal ids and source record version ids whose content appears
+// in it, for the audit log. Functions append; each list is sorted and without duplicates after
+// every call.
+struct Seen {
+  std::vector<model::NominalId> nominals;
+  std::vector<model::SourceRecordId> records;
+
+  void AddNominal(model::NominalId id) { nominals.push_back(id); }
+  void AddRecord(model::SourceRecordId id) { records.push_back(id); }
+  void Normalise();  // sorts and removes duplicates
+};
+
+// What the hub knows about each source from its mapping specs (HUB/mappings/*.yaml).
+struct SourceInfo {
+  std::string source_id;
+  model::Agency agency = model::Agency::kPolice;
+  std::string dataset;  // the spec's `dataset`, or the source id when it has none
+  std::optional<int> expected_every_hours;  // the spec's `expected_every`
+};
+
+class SourceCatalog {
+ public:
+  SourceCatalog() = default;
+
+  // Reads every *.yaml in `mappings_dir` through the ingest spec parser. A spec that does not
+  // parse is left out with a warning (the view must not fail for one bad spec); a missing
+  // directory is NotFound.
+  static Result<SourceCatalog> Load(const std::string& mappings_dir);
+
+  // Adds or replaces a source (tests; sources pushed through the API without a spec).
+  void Add(SourceInfo info);
+  const SourceInfo* Find(std::string_view source_id) const;
+  const std::vector<SourceInfo>& sources() const { return sources_; }  // by source id
+  const std::vector<std::string>& warnings() const { return warnings_; }
+
+ private:
+  std::vector<SourceInfo> sources_;
+  std::vector<std::string> warnings_;
+};
+
+// One request's view of the hub. `today` bounds "currently involved" (the last 12 months);
+// `now_micros` is compared with load times for freshness. Both are injected for tests.
+struct ViewContext {
+  store::Store& store;
+  const govern::Visibility& visibility;
+  const SourceCatalog& sources;
+  CivilDate today;
+  int64_t now_micros = 0;
+};
+
+// A page, or where the id now lives: for a merged nominal `redirect_to` holds the live id and
+// `body` is null.
+struct Page {
+  nlohmann::json body;
+  std::optional<model::NominalId> redirect_to;
+};
+
+struct TimelineFilter {
+  std::vector<model::Agency> agencies;  // empty: every agency
+  std::vector<std::string> categories;  // empty: every category; else only events whose
+                                        // category is visible and one of these
+  std::optional<CivilDate> from, to;    // inclusive; an event with a withheld date is left out
+  int limit = 0;                        // 0: no limit
+};
+
+Result<Page> NominalProfile(const ViewContext& ctx, model::NominalId id, Seen& seen);
+Result<Page> NominalTimeline(const ViewContext& ctx, model::NominalId id,
+                             const TimelineFilter& filter, Seen& seen);
+Result<Page> NominalGraph(const ViewContext& ctx, model::NominalId id, Seen& seen);
+Result<Page> NominalMapPoints(const ViewContext& ctx, model::NominalId id, Seen& seen);
+
+// NotFound if the household never existed.
+Result<Page> HouseholdView(const ViewContext& ctx, model::HouseholdId id, Seen& seen);
+Result<Page> HouseholdGraph(const ViewContext& ctx, model::HouseholdId id, Seen& seen);
+Result<Page> HouseholdMapPoints(const ViewContext& ctx, model::HouseholdId id, Seen& seen);
+
+// NotFound if the location does not exist.
+Result<Page> AddressView(const ViewContext& ctx, model::LocationId id, Seen& seen);
+
+// Why `record` is in `nominal`: the resolver's waterfall against each of the nominal's other
+// records, as permitted. NotFound when the record is not in the nominal, or is not visible
+// (withheld or sealed: its id must not be confirmed). Pairs with a withheld record are counted
+// in "comparisons_withheld"; pairs with a sealed one are left out.
+Result<Page> RecordExplanation(const ViewContext& ctx, const resolve::LinkageModel& model,
+                               model::NominalId nominal, model::PersonRecordId record, Seen& seen);
+
+// The freshness section on its own: for each catalogued source the request is shared, the
+// time its latest completed load finished and whether it is late.
+Result<nlohmann::json> SourceFreshness(const ViewContext& ctx);
+
+}  // namespace tessera::view
