@@ -227,6 +227,7 @@ Status HubApi::AddRoutes(serve::Router& router) {
   TRY(impl_->AddPersonRoutes(router));
   TRY(impl_->AddAuditRoutes(router));
   TRY(impl_->AddWorkRoutes(router));
+  TRY(impl_->AddReviewRoutes(router));
   TRY(impl_->AddIngestRoutes(router));
   return Status::Ok();
 }

@@ -43,8 +43,9 @@ struct ApiOptions {
   std::chrono::milliseconds search_refresh{1000};
   // Build the search index (tests that do not search may skip it).
   bool search = true;
-  // Called after a push over the API loaded records (ingest_routes.cc), so that the resolver
-  // runs now rather than at its next scan: `tessera serve` wires it to HubWorker::Notify.
+  // Called after a push over the API loaded records (ingest_routes.cc) or a clerical decision,
+  // merge or split was recorded (review_routes.cc), so that the hub's one resolver applies it
+  // now rather than at its next scan: `tessera serve` wires it to HubWorker::Notify.
   std::function<void()> on_ingest;
 };
 

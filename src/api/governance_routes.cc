@@ -51,24 +51,6 @@ json RestrictionJson(const store::StoredRestriction& r) {
   return j;
 }
 
-json AuditEventJson(const store::AuditEvent& e) {
-  return {{"seq", e.seq},
-          {"at", IsoTime(e.at_micros)},
-          {"actor", e.actor},
-          {"agency", e.agency},
-          {"role", e.role},
-          {"action", e.action},
-          {"purpose", e.purpose},
-          {"justification", e.justification},
-          {"agreement", e.agreement},
-          {"outcome", e.outcome},
-          {"resource", e.resource},
-          {"detail", e.detail},
-          {"nominals", e.nominals},
-          {"records", e.records},
-          {"hash", e.hash}};
-}
-
 // A query-string time: "2026-11-23" or "2026-11-23T02:00:00Z"; nullopt when absent.
 Result<std::optional<int64_t>> TimeParam(const serve::Request& request, std::string_view name) {
   const std::string text = QueryParam(request, name);
@@ -353,7 +335,8 @@ Status HubApi::Impl::AddAuditRoutes(serve::Router& router) {
                               auto events = (*lease)->SearchAudit(q);
                               if (!events.ok()) return ProblemFromStatus(events.status());
                               json out = json::array();
-                              for (const auto& e : *events) out.push_back(AuditEventJson(e));
+                              for (const auto& e : *events)
+                                out.push_back(govern::AuditEventToJson(e));
                               ctx.audit = true;  // who looked at whom is itself sensitive
                               ctx.resource = "audit";
                               ctx.detail = "rows=" + std::to_string(events->size());

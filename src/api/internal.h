@@ -128,12 +128,17 @@ struct HubApi::Impl {
   Result<store::AuditEvent> Audit(store::AuditEvent event);
   // today, by the injected clock
   CivilDate Today() const;
+  // Runs `body` with the request's view context (a leased store, the decision's Visibility);
+  // a failed Status becomes its problem response. For personal-data handlers.
+  using ViewBody = std::function<Result<serve::Response>(const view::ViewContext&, CallContext&)>;
+  serve::Response WithView(const serve::Request& request, const ViewBody& body);
 
   Status AddSessionRoutes(serve::Router& router);
   Status AddGovernanceRoutes(serve::Router& router);
   Status AddPersonRoutes(serve::Router& router);
   Status AddAuditRoutes(serve::Router& router);
-  Status AddWorkRoutes(serve::Router& router);    // review, explanations, data quality
+  Status AddWorkRoutes(serve::Router& router);    // data quality
+  Status AddReviewRoutes(serve::Router& router);  // clerical review, merge, split
   Status AddIngestRoutes(serve::Router& router);  // partners' pushes (ingest_routes.cc)
 };
 

@@ -48,6 +48,16 @@ serve::Response PageResponse(const view::Page& page, std::string_view path_after
 
 }  // namespace
 
+serve::Response HubApi::Impl::WithView(const serve::Request& request, const ViewBody& body) {
+  CallContext& ctx = ContextOf(request);
+  auto lease = stores.Acquire();
+  if (!lease.ok()) return ProblemFromStatus(lease.status());
+  view::ViewContext vc{**lease, ctx.visibility(), sources, Today(), clock.NowMicros()};
+  Result<serve::Response> response = body(vc, ctx);
+  if (!response.ok()) return ProblemFromStatus(response.status());
+  return std::move(response).value();
+}
+
 Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
   auto personal = [](std::string id, std::string pattern, serve::Handler handler) {
     return serve::Route{.id = std::move(id),
@@ -58,19 +68,9 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
                         .handler = std::move(handler)};
   };
 
-  // Runs `body` with a view context for the request; NotFound and friends become problems.
-  auto with_view =
-      [this](const serve::Request& request,
-             const std::function<Result<serve::Response>(const view::ViewContext&, CallContext&)>&
-                 body) {
-        CallContext& ctx = ContextOf(request);
-        auto lease = stores.Acquire();
-        if (!lease.ok()) return ProblemFromStatus(lease.status());
-        view::ViewContext vc{**lease, ctx.visibility(), sources, Today(), clock.NowMicros()};
-        Result<serve::Response> response = body(vc, ctx);
-        if (!response.ok()) return ProblemFromStatus(response.status());
-        return std::move(response).value();
-      };
+  auto with_view = [this](const serve::Request& request, const ViewBody& body) {
+    return WithView(request, body);
+  };
 
   TRY(router.Add(personal(
       "search", "/api/v1/search", [this](const serve::Request& request) -> serve::Response {

@@ -7,12 +7,22 @@
 #include <cstdio>
 
 #include "core/ascii.h"
+#include "core/clock.h"
+#include "govern/audit_log.h"
 
 namespace tessera::cli {
 
 int Fail(const Status& status) {
   std::fprintf(stderr, "tessera: %s\n", status.ToString().c_str());
   return 1;
+}
+
+Result<std::unique_ptr<store::Store>> OpenHub(const std::string& hub_dir) {
+  TRY_ASSIGN(std::unique_ptr<store::Store> store,
+             store::OpenSqliteStore(hub_dir, SystemClock::Instance()));
+  TRY_ASSIGN(auto signer, govern::AuditCheckpointSigner::Open(hub_dir));
+  store->SetAuditSigner(std::move(signer));
+  return store;
 }
 
 std::string CliActor() {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -10,6 +11,12 @@
 #include "store/store.h"
 
 namespace tessera::cli {
+
+// Opens the hub's store for a command, with the audit log's checkpoint signer attached
+// (govern/audit_log.h: the key from $TESSERA_AUDIT_KEY or HUB/keys/audit.key, made on first
+// use), so that the events a command appends are covered by keyed checkpoints as the server's
+// are.
+Result<std::unique_ptr<store::Store>> OpenHub(const std::string& hub_dir);
 
 // Prints "tessera: <status>" to stderr and returns the exit code 1.
 int Fail(const Status& status);

@@ -114,7 +114,7 @@ struct Session {
 // Opens the hub and checks that `as` is an enabled information-governance officer.
 Result<Session> OpenAsOfficer(const std::string& hub, const std::string& as) {
   Session s;
-  TRY_ASSIGN(s.store, store::OpenSqliteStore(hub, SystemClock::Instance()));
+  TRY_ASSIGN(s.store, OpenHub(hub));
   govern::Identity identity(*s.store, SystemClock::Instance());
   Result<govern::User> user = identity.GetUser(as);
   if (!user.ok() || !user->enabled ||
@@ -134,6 +134,7 @@ Status Audit(store::Store& store, const std::string& actor, std::string action,
   event.resource = std::move(resource);
   event.justification = std::move(justification);
   event.detail = std::move(detail);
+  event.outcome = "allowed";
   auto appended = store.AppendAudit(event);
   if (!appended.ok()) {
     return Status(appended.status().code(),
@@ -159,7 +160,7 @@ int RunPurposeAdd(const std::string& hub, const std::string& as, store::StoredPu
 }
 
 int RunPurposeList(const std::string& hub) {
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   auto purposes = (*store)->ListPurposes();
   if (!purposes.ok()) return Fail(purposes.status());
@@ -259,7 +260,7 @@ int RunAgreementApply(const std::string& hub, const std::string& as, const std::
 }
 
 int RunAgreementList(const std::string& hub, bool all_versions) {
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   govern::Governance governance(**store, SystemClock::Instance());
   auto list = governance.ListAgreements(all_versions);
@@ -279,7 +280,7 @@ int RunAgreementList(const std::string& hub, bool all_versions) {
 }
 
 int RunAgreementShow(const std::string& hub, const std::string& code, int version) {
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   auto stored = (*store)->GetAgreement(code, version);
   if (!stored.ok()) return Fail(stored.status());
@@ -361,7 +362,7 @@ int RunRestrictionLift(const std::string& hub, const std::string& as, int64_t id
 }
 
 int RunRestrictionList(const std::string& hub, bool all) {
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   auto list = (*store)->ListRestrictions(all);
   if (!list.ok()) return Fail(list.status());

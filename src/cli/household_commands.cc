@@ -62,7 +62,7 @@ std::string DateOr(const std::optional<CivilDate>& date, std::string_view otherw
 }
 
 int RunHouseholds(const std::string& hub, const resolve::HouseholdOptions& options) {
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   auto summary = resolve::ResolveHouseholds(**store, options);
   if (!summary.ok()) return Fail(summary.status());
@@ -94,7 +94,7 @@ int RunHouseholds(const std::string& hub, const resolve::HouseholdOptions& optio
 
 int RunShow(const std::string& hub, int64_t id, const std::string& reason) {
   if (auto s = RequireReason(reason); !s.ok()) return Fail(s);
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   auto household = (*store)->GetHousehold(id);
   if (!household.ok()) return Fail(household.status());

@@ -15,6 +15,7 @@
 #include <ctime>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
@@ -42,7 +43,7 @@ using tessera::cli::RequireReason;
 
 int RunInit(const std::string& data_dir) {
   if (auto s = tessera::store::InitHub(data_dir); !s.ok()) return Fail(s);
-  auto store = tessera::store::OpenSqliteStore(data_dir, tessera::SystemClock::Instance());
+  auto store = tessera::cli::OpenHub(data_dir);
   if (!store.ok()) return Fail(store.status());
   fmt::print("hub ready at {} (schema version {})\n", data_dir, (*store)->SchemaVersion());
   return 0;
@@ -132,7 +133,7 @@ struct IngestArgs {
 };
 
 int RunIngest(const IngestArgs& args) {
-  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  auto store = tessera::cli::OpenHub(args.data);
   if (!store.ok()) return Fail(store.status());
   const auto& clock = tessera::SystemClock::Instance();
   const auto options = ProgressOptions();
@@ -218,7 +219,7 @@ struct QuarantineArgs {
 // Lists quarantined rows by where they came from and why. The rows' raw text is personal data
 // and is not shown here: `quarantine show` and `quarantine export` show it, and audit it.
 int RunQuarantineList(const QuarantineArgs& args) {
-  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  auto store = tessera::cli::OpenHub(args.data);
   if (!store.ok()) return Fail(store.status());
   tessera::store::QuarantineQuery query;
   query.source_id = args.source;
@@ -250,7 +251,7 @@ struct QuarantineShowArgs {
 // terminal. Audited first.
 int RunQuarantineShow(const QuarantineShowArgs& args) {
   if (auto s = RequireReason(args.reason); !s.ok()) return Fail(s);
-  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  auto store = tessera::cli::OpenHub(args.data);
   if (!store.ok()) return Fail(store.status());
   auto row = (*store)->GetQuarantined(args.id);
   if (!row.ok()) return Fail(row.status());
@@ -297,7 +298,7 @@ std::string CsvField(std::string_view value) {
 // (mode 0600; an existing file is not overwritten). Audited before a byte is written.
 int RunQuarantineExport(const QuarantineExportArgs& args) {
   if (auto s = RequireReason(args.reason); !s.ok()) return Fail(s);
-  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  auto store = tessera::cli::OpenHub(args.data);
   if (!store.ok()) return Fail(store.status());
 
   tessera::store::QuarantineQuery query;
@@ -361,13 +362,21 @@ struct AuditArgs {
   std::string audit_anchor;  // "": HUB/audit.anchor
   int64_t after = 0;
   int limit = 100;
+  bool json = false;
 };
 
 int RunAuditList(const AuditArgs& args) {
-  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  auto store = tessera::cli::OpenHub(args.data);
   if (!store.ok()) return Fail(store.status());
   auto events = (*store)->ListAudit(args.after, args.limit);
   if (!events.ok()) return Fail(events.status());
+  if (args.json) {
+    for (const auto& e : *events) {
+      const nlohmann::json j = tessera::govern::AuditEventToJson(e);
+      fmt::print("{}\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    }
+    return 0;
+  }
   using tessera::ascii::EscapedForTerminal;
   fmt::print("{:>6} {:<20} {:<16} {:<18} {:<32} {:<10} {}\n", "seq", "at", "actor", "action",
              "resource", "detail", "reason");
@@ -433,7 +442,7 @@ struct QualityArgs {
 
 // The data-quality report: counts only, so it may be shown to anyone who may run the CLI.
 int RunQuality(const QualityArgs& args) {
-  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  auto store = tessera::cli::OpenHub(args.data);
   if (!store.ok()) return Fail(store.status());
   if (args.source.empty() && args.load == 0) {
     auto reports = tessera::ingest::BuildQualitySummary(**store);
@@ -453,7 +462,7 @@ int RunQuality(const QualityArgs& args) {
 
 // Lists records that loaded with values set aside, by where they came from and why.
 int RunFlagsList(const QuarantineArgs& args) {
-  auto store = tessera::store::OpenSqliteStore(args.data, tessera::SystemClock::Instance());
+  auto store = tessera::cli::OpenHub(args.data);
   if (!store.ok()) return Fail(store.status());
   tessera::store::FlaggedQuery query;
   query.source_id = args.source;
@@ -590,6 +599,9 @@ int main(int argc, char** argv) {
   auto* audit_list = audit->add_subcommand("list", "List audit events, oldest first");
   audit_list->add_option("--data", audit_args.data, "Hub directory")->required();
   audit_list->add_option("--after", audit_args.after, "Events after this seq (paging)");
+  audit_list->add_flag("--json", audit_args.json,
+                       "One JSON object per event with every field (who, agency, role, purpose, "
+                       "agreement, outcome, nominals and record versions seen)");
   audit_list->add_option("--limit", audit_args.limit, "At most this many events")
       ->check(CLI::Range(1, 100000))
       ->capture_default_str();

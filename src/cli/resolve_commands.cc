@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -289,9 +290,7 @@ Result<std::vector<int64_t>> ParseIds(const std::string& text) {
   return ids;
 }
 
-Result<std::unique_ptr<store::Store>> Open(const std::string& hub) {
-  return store::OpenSqliteStore(hub, SystemClock::Instance());
-}
+Result<std::unique_ptr<store::Store>> Open(const std::string& hub) { return OpenHub(hub); }
 
 void PrintSummary(const resolve::ResolveSummary& s) {
   fmt::print(
@@ -545,40 +544,26 @@ int RunReviewList(const std::string& hub, const std::string& status, int64_t aft
   return 0;
 }
 
-// Stores decisions in one transaction, then re-resolves so that they take effect.
-int Decide(const std::string& hub, const std::vector<store::LinkDecision>& decisions,
-           std::optional<std::pair<int64_t, store::ReviewStatus>> review,
+// Stores the decision (resolve::RecordClericalDecision, as the API does), then re-resolves so
+// that it takes effect.
+int Decide(const std::string& hub, const resolve::ClericalDecision& decision,
            const std::string& reason) {
-  if (auto s = RequireReason(reason, "you decided (it is kept with the decision)"); !s.ok())
-    return Fail(s);
   {
     auto store = Open(hub);
     if (!store.ok()) return Fail(store.status());
-    auto txn = (*store)->Begin();
-    if (!txn.ok()) return Fail(txn.status());
-    if (review) {
-      if (auto s =
-              (*store)->DecideReviewPair(**txn, review->first, review->second, CliActor(), reason);
-          !s.ok()) {
-        return Fail(s);
-      }
-    }
-    for (const auto& d : decisions) {
-      auto id = (*store)->AddLinkDecision(**txn, d);
-      if (!id.ok()) return Fail(id.status());
-    }
-    if (auto s = (*txn)->Commit(); !s.ok()) return Fail(s);
+    auto ids = resolve::RecordClericalDecision(**store, decision);
+    if (!ids.ok()) return Fail(ids.status());
     std::string resource;
-    for (const auto& d : decisions) {
+    for (const auto& d : decision.links) {
       resource += fmt::format("{}{}:{},{}", resource.empty() ? "" : " ",
                               store::LinkDecisionKindName(d.kind), d.a, d.b);
     }
     if (auto s = AuditAccess(**store, "resolve.decision", resource.substr(0, 2000), reason,
-                             fmt::format("decisions={}", decisions.size()));
+                             fmt::format("decisions={}", decision.links.size()));
         !s.ok()) {
       return Fail(s);
     }
-    fmt::print("{} decision(s) recorded\n", decisions.size());
+    fmt::print("{} decision(s) recorded\n", decision.links.size());
   }
   if (!std::filesystem::exists(resolve::LinkageModelPath(hub))) {
     fmt::print("no linkage model yet: the decision takes effect at the next `tessera resolve`\n");
@@ -587,98 +572,43 @@ int Decide(const std::string& hub, const std::vector<store::LinkDecision>& decis
   return RunResolve(hub, 2, /*quiet=*/false);
 }
 
-int RunReviewDecision(const std::string& hub, int64_t id, bool accept, const std::string& reason) {
-  store::LinkDecision d;
+// Runs `make` (one of resolve::ReviewPairDecision, MergeDecision, SplitDecision) on the hub's
+// store, after checking the reason, and records what it decided.
+int DecideWith(const std::string& hub, const std::string& reason,
+               const std::function<Result<resolve::ClericalDecision>(
+                   store::Store&, const resolve::DecisionAuthor&)>& make) {
+  if (auto s = RequireReason(reason, "you decided (it is kept with the decision)"); !s.ok())
+    return Fail(s);
+  resolve::ClericalDecision decision;
   {
     auto store = Open(hub);
     if (!store.ok()) return Fail(store.status());
-    auto pair = (*store)->GetReviewPair(id);
-    if (!pair.ok()) return Fail(pair.status());
-    d.a = pair->a;
-    d.b = pair->b;
+    auto made = make(**store, {CliActor(), reason});
+    if (!made.ok()) return Fail(made.status());
+    decision = std::move(made).value();
   }
-  d.kind = accept ? store::LinkDecisionKind::kMustLink : store::LinkDecisionKind::kCannotLink;
-  d.actor = CliActor();
-  d.reason = reason;
-  d.review_pair_id = id;
-  return Decide(
-      hub, {d},
-      std::make_pair(id, accept ? store::ReviewStatus::kAccepted : store::ReviewStatus::kRejected),
-      reason);
+  return Decide(hub, decision, reason);
+}
+
+int RunReviewDecision(const std::string& hub, int64_t id, bool accept, const std::string& reason) {
+  return DecideWith(hub, reason, [&](store::Store& store, const resolve::DecisionAuthor& by) {
+    return resolve::ReviewPairDecision(store, id, accept, by);
+  });
 }
 
 int RunMerge(const std::string& hub, int64_t into, int64_t from, const std::string& reason) {
-  store::LinkDecision d;
-  {
-    auto store = Open(hub);
-    if (!store.ok()) return Fail(store.status());
-    auto a = (*store)->ResolveNominalId(into);
-    auto b = (*store)->ResolveNominalId(from);
-    if (!a.ok()) return Fail(a.status());
-    if (!b.ok()) return Fail(b.status());
-    if (*a == *b) return Fail(Status::InvalidArgument("the two nominals are already one"));
-    auto x = (*store)->GetNominal(*a);
-    auto y = (*store)->GetNominal(*b);
-    if (!x.ok()) return Fail(x.status());
-    if (!y.ok()) return Fail(y.status());
-    if (x->records.empty() || y->records.empty()) {
-      return Fail(Status::FailedPrecondition("both nominals must hold records"));
-    }
-    d.a = x->records.front();
-    d.b = y->records.front();
-  }
-  d.kind = store::LinkDecisionKind::kMustLink;
-  d.actor = CliActor();
-  d.reason = reason;
-  return Decide(hub, {d}, std::nullopt, reason);
+  return DecideWith(hub, reason, [&](store::Store& store, const resolve::DecisionAuthor& by) {
+    return resolve::MergeDecision(store, into, from, by);
+  });
 }
 
 int RunSplit(const std::string& hub, int64_t nominal, const std::string& records,
              const std::string& reason) {
   auto ids = ParseIds(records);
   if (!ids.ok()) return Fail(ids.status());
-  std::vector<store::LinkDecision> decisions;
-  {
-    auto store = Open(hub);
-    if (!store.ok()) return Fail(store.status());
-    auto live = (*store)->ResolveNominalId(nominal);
-    if (!live.ok()) return Fail(live.status());
-    auto n = (*store)->GetNominal(*live);
-    if (!n.ok()) return Fail(n.status());
-    std::vector<int64_t> off = *ids;
-    std::vector<int64_t> stay;
-    for (int64_t r : n->records) {
-      if (std::find(off.begin(), off.end(), r) == off.end()) stay.push_back(r);
-    }
-    for (int64_t r : off) {
-      if (std::find(n->records.begin(), n->records.end(), r) == n->records.end()) {
-        return Fail(Status::InvalidArgument(
-            fmt::format("person record {} is not in nominal {}", r, *live)));
-      }
-    }
-    if (off.empty() || stay.empty()) {
-      return Fail(Status::InvalidArgument("split off some, but not all, of the nominal's records"));
-    }
-    store::LinkDecision d;
-    d.actor = CliActor();
-    d.reason = reason;
-    d.kind = store::LinkDecisionKind::kCannotLink;
-    for (int64_t a : off) {
-      for (int64_t b : stay) {
-        d.a = a;
-        d.b = b;
-        decisions.push_back(d);
-      }
-    }
-    // The records split off are one person together.
-    d.kind = store::LinkDecisionKind::kMustLink;
-    for (size_t i = 1; i < off.size(); ++i) {
-      d.a = off[0];
-      d.b = off[i];
-      decisions.push_back(d);
-    }
-  }
-  return Decide(hub, decisions, std::nullopt, reason);
+  return DecideWith(hub, reason, [&](store::Store& store, const resolve::DecisionAuthor& by) {
+    return resolve::SplitDecision(store, nominal, *ids, by);
+  });
 }
 
 }  // namespace

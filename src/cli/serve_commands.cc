@@ -23,7 +23,7 @@ struct ServeArgs {
   std::string data;
   int port = 8080;
   std::string bind = "127.0.0.1";
-  int threads = 4;
+  int threads = 32;
   int resolver_threads = 2;
   std::string audit_key;
   double interval = 5;
@@ -49,7 +49,10 @@ ServeCommands::ServeCommands(CLI::App& app) : args_(new Args) {
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();
   a.serve->add_option("--bind", a.bind, "Address to listen on")->capture_default_str();
-  a.serve->add_option("--threads", a.threads, "Threads serving requests")
+  a.serve
+      ->add_option("--threads", a.threads,
+                   "Threads serving requests; a request holds one while it waits for its audit "
+                   "event to reach the disk, so more threads let more commits share one sync")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   a.serve->add_option("--resolver-threads", a.resolver_threads, "Threads the resolver uses")

@@ -153,7 +153,7 @@ Result<govern::NewUser> ParseNewUser(const std::string& username, const std::str
 int RunAdd(const std::string& hub, const govern::NewUser& user, bool password_stdin) {
   auto password = NewPassword(password_stdin);
   if (!password.ok()) return Fail(password.status());
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   govern::Identity identity(**store, SystemClock::Instance());
   auto added = identity.AddUser(user, *password);
@@ -184,7 +184,7 @@ int RunDisable(const std::string& hub, const std::string& username, const std::s
   if (auto s = RequireReason(reason, "the user is disabled (it goes in the audit log)"); !s.ok()) {
     return Fail(s);
   }
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   govern::Identity identity(**store, SystemClock::Instance());
   auto disabled = identity.DisableUser(username, reason);
@@ -202,7 +202,7 @@ int RunDisable(const std::string& hub, const std::string& username, const std::s
 int RunReset(const std::string& hub, const std::string& username, bool password_stdin) {
   auto password = NewPassword(password_stdin);
   if (!password.ok()) return Fail(password.status());
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   govern::Identity identity(**store, SystemClock::Instance());
   auto reset = identity.ResetPassword(username, *password);
@@ -222,7 +222,7 @@ int RunReset(const std::string& hub, const std::string& username, bool password_
 }
 
 int RunList(const std::string& hub) {
-  auto store = store::OpenSqliteStore(hub, SystemClock::Instance());
+  auto store = OpenHub(hub);
   if (!store.ok()) return Fail(store.status());
   govern::Identity identity(**store, SystemClock::Instance());
   auto users = identity.ListUsers();

@@ -10,9 +10,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <utility>
@@ -148,6 +150,9 @@ bool SameMac(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::string DefaultAuditKeyPath(const std::string& hub_dir) {
+  if (const char* env = std::getenv("TESSERA_AUDIT_KEY"); env != nullptr && env[0] != '\0') {
+    return env;
+  }
   return (fs::path(hub_dir) / "keys" / "audit.key").string();
 }
 
@@ -453,6 +458,65 @@ struct AuditLog::Waiter {
   std::optional<Result<store::AuditEvent>> result;
 };
 
+// The AuditLog's signer: signs inside the transaction as AuditCheckpointSigner does, but hands
+// the checkpoint to anchor to a thread of its own, which replaces the anchor file with the
+// latest one (several batches' checkpoints coalesce into one write). A batch's callers are woken
+// once their events are durable in the database (the commit's fsync) and the writer goes on to
+// the next batch, neither waiting for the anchor's fsync and rename. The anchor exists to show
+// that the newest events were not cut off; it trails the log by the batches in flight.
+class AuditLog::DeferredAnchor final : public store::AuditSigner {
+ public:
+  explicit DeferredAnchor(std::shared_ptr<AuditCheckpointSigner> signer)
+      : signer_(std::move(signer)), thread_([this] { Loop(); }) {}
+  ~DeferredAnchor() override { Stop(); }
+
+  Result<std::string> Sign(int64_t seq, std::string_view hash) override {
+    return signer_->Sign(seq, hash);
+  }
+  Status Anchor(const store::AuditCheckpoint& checkpoint) override {
+    {
+      std::lock_guard lock(mu_);
+      if (!pending_ || pending_->seq < checkpoint.seq) pending_ = checkpoint;
+    }
+    cv_.notify_one();
+    return Status::Ok();
+  }
+  // Writes what is pending, then stops the thread. Idempotent.
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+  int64_t failures() const { return failures_.load(); }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return stopping_ || pending_.has_value(); });
+      if (!pending_) return;  // stopping, nothing left to write
+      store::AuditCheckpoint checkpoint = *pending_;
+      pending_.reset();
+      lock.unlock();
+      // The events are committed and checkpointed; only the anchor lags. Verification reports
+      // an anchor behind the last checkpoint as a note; the next checkpoint tries again.
+      if (!signer_->Anchor(checkpoint).ok()) ++failures_;
+      lock.lock();
+    }
+  }
+
+  std::shared_ptr<AuditCheckpointSigner> signer_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::optional<store::AuditCheckpoint> pending_;
+  bool stopping_ = false;
+  std::atomic<int64_t> failures_{0};
+  std::thread thread_;
+};
+
 Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& hub_dir,
                                                  AuditLogOptions options) {
   if (options.max_queued == 0 || options.max_batch == 0) {
@@ -462,12 +526,15 @@ Result<std::unique_ptr<AuditLog>> AuditLog::Open(const std::string& hub_dir,
   TRY_ASSIGN(std::shared_ptr<AuditCheckpointSigner> signer,
              AuditCheckpointSigner::Open(hub_dir, options.files));
   TRY_ASSIGN(std::unique_ptr<store::Store> store, store::OpenSqliteStore(hub_dir, clock));
-  store->SetAuditSigner(std::move(signer));
-  return std::unique_ptr<AuditLog>(new AuditLog(std::move(store), options));
+  auto anchor = std::make_shared<DeferredAnchor>(std::move(signer));
+  store->SetAuditSigner(anchor);
+  return std::unique_ptr<AuditLog>(new AuditLog(std::move(store), std::move(anchor), options));
 }
 
-AuditLog::AuditLog(std::unique_ptr<store::Store> store, const AuditLogOptions& options)
+AuditLog::AuditLog(std::unique_ptr<store::Store> store, std::shared_ptr<DeferredAnchor> anchor,
+                   const AuditLogOptions& options)
     : store_(std::move(store)),
+      anchor_(std::move(anchor)),
       max_queued_(options.max_queued),
       max_batch_(options.max_batch),
       writer_([this] { WriteBatches(); }) {}
@@ -532,11 +599,32 @@ void AuditLog::Stop() {
   space_ready_.notify_all();
   std::lock_guard join_lock(join_mutex_);  // Stop from two threads at once joins once
   if (writer_.joinable()) writer_.join();
+  anchor_->Stop();  // after the writer: the last batch's checkpoint is anchored
 }
 
 AuditLog::Stats AuditLog::GetStats() const {
   std::lock_guard lock(mutex_);
-  return stats_;
+  Stats stats = stats_;
+  stats.anchor_failures = anchor_->failures();
+  return stats;
+}
+
+nlohmann::json AuditEventToJson(const store::AuditEvent& e) {
+  return {{"seq", e.seq},
+          {"at", FormatUtc(e.at_micros)},
+          {"actor", e.actor},
+          {"agency", e.agency},
+          {"role", e.role},
+          {"action", e.action},
+          {"purpose", e.purpose},
+          {"justification", e.justification},
+          {"agreement", e.agreement},
+          {"outcome", e.outcome},
+          {"resource", e.resource},
+          {"detail", e.detail},
+          {"nominals", e.nominals},
+          {"records", e.records},
+          {"hash", e.hash}};
 }
 
 }  // namespace tessera::govern

@@ -25,6 +25,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,7 +39,9 @@
 namespace tessera::govern {
 
 // Where a hub keeps its audit key and anchor unless told otherwise.
-std::string DefaultAuditKeyPath(const std::string& hub_dir);     // HUB/keys/audit.key
+// The key: $TESSERA_AUDIT_KEY when set (so that the server and the command line sign with one key
+// kept elsewhere), else HUB/keys/audit.key.
+std::string DefaultAuditKeyPath(const std::string& hub_dir);
 std::string DefaultAuditAnchorPath(const std::string& hub_dir);  // HUB/audit.anchor
 
 // Paths of the key and the anchor; empty means the hub's default. Production keeps the key on
@@ -104,6 +107,10 @@ class AuditCheckpointSigner final : public store::AuditSigner {
   const std::string anchor_file_;
 };
 
+// An event as JSON, every field ("at" as RFC 3339 UTC): for `tessera audit list --json` and the
+// API's audit search.
+nlohmann::json AuditEventToJson(const store::AuditEvent& event);
+
 // What VerifyAuditLog found. Broken is a result, not an error.
 struct AuditLogVerification {
   bool intact = true;
@@ -150,7 +157,9 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
 
   // Appends `event` and returns it as stored (see Store::AppendAudit), once the transaction
-  // holding it has committed durably with its checkpoint and the anchor is updated. The event
+  // holding it has committed durably with its checkpoint (the anchor file is replaced by a
+  // thread of its own, so it trails by the batches in flight; Stop() brings it up to date). The
+  // event
   // is checked first (store::ValidateAuditEvent), so that one bad event cannot fail a batch;
   // if the batch's commit fails, every event of it fails with that Status.
   // FailedPrecondition once Stop() has begun.
@@ -164,16 +173,20 @@ class AuditLog {
     int64_t batches = 0;        // transactions committed
     int64_t failed_events = 0;  // in batches that failed
     int64_t largest_batch = 0;
+    int64_t anchor_failures = 0;  // anchor file updates that failed (the next one retries)
   };
   Stats GetStats() const;
 
  private:
   struct Waiter;
 
-  AuditLog(std::unique_ptr<store::Store> store, const AuditLogOptions& options);
+  class DeferredAnchor;
+  AuditLog(std::unique_ptr<store::Store> store, std::shared_ptr<DeferredAnchor> anchor,
+           const AuditLogOptions& options);
   void WriteBatches();
 
   std::unique_ptr<store::Store> store_;  // the writer thread's only
+  std::shared_ptr<DeferredAnchor> anchor_;
   const size_t max_queued_;
   const size_t max_batch_;
 

@@ -15,8 +15,10 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -149,5 +151,46 @@ Result<NominalExplanation> ExplainRecordAgainstNominal(store::Store& store,
                                                        const LinkageModel& model,
                                                        model::PersonRecordId record,
                                                        model::NominalId nominal);
+
+// Clerical decisions (`tessera review accept|reject`, `tessera nominal merge|split` and the
+// API's review routes) as store writes only. A Resolver applies them at its next Run (the latest
+// decision on a pair stands, and the nominals it names are reclustered), so whoever holds the
+// hub's resolver runs it afterwards: the CLI at once, the server by waking its worker. Nothing
+// here takes the resolver lock.
+
+// Who decided, and why (both required: the store refuses a decision without them).
+struct DecisionAuthor {
+  std::string actor;   // "cli:alice as user:bob", "user:sw"
+  std::string reason;  // in their words, kept with the decision
+};
+
+// The writes one decision makes: link decisions and, for a review pair, its outcome.
+struct ClericalDecision {
+  std::vector<store::LinkDecision> links;
+  std::optional<int64_t> review_pair_id;
+  store::ReviewStatus review_outcome = store::ReviewStatus::kAccepted;  // with review_pair_id
+};
+
+// Accepting a review pair is a must-link between its records, rejecting it a cannot-link.
+// NotFound if there is no such pair.
+Result<ClericalDecision> ReviewPairDecision(store::Store& store, int64_t review_pair_id,
+                                            bool accept, const DecisionAuthor& by);
+// Merging `from` into `into` is a must-link between a record of each: the first in id order
+// that `eligible` accepts (any, when it is empty). Merged ids mean their live nominal.
+// InvalidArgument if the two are one already; FailedPrecondition if either has no eligible
+// record.
+Result<ClericalDecision> MergeDecision(
+    store::Store& store, model::NominalId into, model::NominalId from, const DecisionAuthor& by,
+    const std::function<bool(model::PersonRecordId)>& eligible = nullptr);
+// Splitting `records` off `nominal` is a cannot-link between each of them and each record that
+// stays, and a must-link among them (they are one person together). InvalidArgument if a record
+// is not in the nominal, or if none or all of its records would be split off.
+Result<ClericalDecision> SplitDecision(store::Store& store, model::NominalId nominal,
+                                       const std::vector<model::PersonRecordId>& records,
+                                       const DecisionAuthor& by);
+// Writes the decision in one transaction and returns the link decisions' ids.
+// FailedPrecondition if its review pair was decided already.
+Result<std::vector<int64_t>> RecordClericalDecision(store::Store& store,
+                                                    const ClericalDecision& decision);
 
 }  // namespace tessera::resolve

@@ -23,9 +23,10 @@ constexpr std::string_view kHubFormat = "tessera-hub";
 
 // Everything InitHub may find in a directory it is asked to initialise: the hub's own files
 // (from an earlier or interrupted init). Anything else means the directory is not ours.
-constexpr std::array<std::string_view, 11> kHubEntries = {
-    "hub.json", "hub.json.tmp", "hub.db", "hub.db-wal", "hub.db-shm", "hub.db-journal",
-    "landing",  "quarantine",   "models", "exports",    "lost+found",
+constexpr std::array<std::string_view, 14> kHubEntries = {
+    "hub.json",     "hub.json.tmp",      "hub.db", "hub.db-wal", "hub.db-shm", "hub.db-journal",
+    "landing",      "quarantine",        "models", "exports",    "lost+found", "keys",
+    "audit.anchor", "audit.anchor.lock",
 };
 constexpr std::array<std::string_view, 4> kHubDirectories = {"landing", "quarantine", "models",
                                                              "exports"};

@@ -623,6 +623,22 @@ struct GovernanceStamp {
 };
 
 // ---------------------------------------------------------------------------------------------
+// Single view reads (issue 5): what the person and address pages read, a few statements per page
+// rather than a few per linked record.
+
+// A person record with what a view needs to judge it and cite it, read together.
+struct PersonRecordDetail {
+  model::PersonRecord person;  // with source_id filled in
+  // Its source record version without the payload (left empty): views never show the payload,
+  // and it is most of the row.
+  model::SourceRecord source;
+  std::optional<model::NominalId> nominal_id;  // the nominal it is attached to, if any
+  // With events: the events it is involved in, by date then id, each with its involvements
+  // (as ListEventsForPersonRecord). Empty otherwise.
+  std::vector<model::Event> events;
+};
+
+// ---------------------------------------------------------------------------------------------
 // Housekeeping
 
 struct AppliedMigration {
@@ -1068,6 +1084,36 @@ class Store {
   // Where governance and the things restrictions name stand: a cache of rules built at one
   // stamp is current while the stamp is the same.
   virtual Result<GovernanceStamp> GetGovernanceStamp() = 0;
+
+  // --- single view reads (issue 5)
+
+  // GetSourceRecord without the payload (left empty): what a view needs to judge and cite a
+  // record version, without reading most of the row. NotFound if there is no such version.
+  virtual Result<model::SourceRecord> GetSourceRecordMeta(model::SourceRecordId id) = 0;
+  // The person records `ids` (in any order; each once however often given), in id order, each
+  // with its source record version (no payload), its nominal and, with `with_events`, its
+  // events: a nominal's records in three statements whatever their number. Records of any
+  // version, current or not, as GetPersonRecord. NotFound, naming it, if an id does not exist.
+  virtual Result<std::vector<PersonRecordDetail>> ListPersonRecordDetails(
+      std::span<const model::PersonRecordId> ids, bool with_events) = 0;
+  // The events of current, not deleted source record versions of `source_id` that carry the
+  // event reference `event_ref` (the rows of one crime or one referral, one row per person),
+  // each with its involvements, by date then id, at most `limit`. InvalidArgument if source_id
+  // or event_ref is empty (an empty reference joins nothing) or the limit is not positive.
+  virtual Result<std::vector<model::Event>> ListEventsByReference(std::string_view source_id,
+                                                                  std::string_view event_ref,
+                                                                  int limit) = 0;
+  // Person records of current, not deleted source record versions that give `location_id` as
+  // their address, newest stored first (by id, descending), at most `limit`, each with its
+  // source_id filled in. NotFound if the location does not exist; InvalidArgument if the limit
+  // is not positive.
+  virtual Result<std::vector<model::PersonRecord>> ListPersonRecordsAtLocation(
+      model::LocationId location_id, int limit) = 0;
+  // Events of current, not deleted source record versions at `location_id`, each with its
+  // involvements, newest first (by date, then id, descending), at most `limit`. NotFound if
+  // the location does not exist; InvalidArgument if the limit is not positive.
+  virtual Result<std::vector<model::Event>> ListEventsAtLocation(model::LocationId location_id,
+                                                                 int limit) = 0;
 
   // --- housekeeping
 

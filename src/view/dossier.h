@@ -109,6 +109,9 @@ Result<json> RecordJson(Reader& reader, const VisibleRecord& record);
 // A visible event with its permitted fields (see view.h).
 Result<json> EventJson(Reader& reader, const VisibleEvent& event);
 json WithheldFieldsJson(FieldMask shown);  // paths of every field not in `shown`
+// A pair's match waterfall (view.h, RecordExplanation) for records showing fields `a` and `b`: a
+// comparison either side may not show is withheld, and then the totals are left out.
+json WaterfallJson(const resolve::Waterfall& w, FieldMask a, FieldMask b);
 std::string Utc(int64_t micros);
 
 // The timeline of one or more dossiers: visible events once each (roles merged), filtered,

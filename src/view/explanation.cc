@@ -5,9 +5,8 @@
 #include "view/dossier.h"
 
 namespace tessera::view {
+namespace internal {
 namespace {
-
-using namespace internal;  // NOLINT(google-build-using-namespace): this module's own helpers
 
 // The fields a comparison reads: it may be shown only when both records may show them all.
 FieldMask ComparisonFields(resolve::ComparisonKind kind) {
@@ -31,6 +30,8 @@ FieldMask ComparisonFields(resolve::ComparisonKind kind) {
   }
   return govern::kAllFields;  // unknown: never shown
 }
+
+}  // namespace
 
 json WaterfallJson(const resolve::Waterfall& w, FieldMask a, FieldMask b) {
   json steps = json::array();
@@ -67,7 +68,9 @@ json WaterfallJson(const resolve::Waterfall& w, FieldMask a, FieldMask b) {
   return out;
 }
 
-}  // namespace
+}  // namespace internal
+
+using namespace internal;  // NOLINT(google-build-using-namespace): this module's own helpers
 
 Result<Page> RecordExplanation(const ViewContext& ctx, const resolve::LinkageModel& model,
                                model::NominalId nominal, model::PersonRecordId record, Seen& seen) {

@@ -222,52 +222,94 @@ struct Associate {
   std::map<std::pair<std::string, std::string>, int64_t> relationships;  // (own, theirs) -> n
 };
 
-// Other nominals named in the person's visible events, through their visible records only.
+// How many rows of one crime or referral (events of one source sharing a reference) are read
+// for associates: a few in practice; the bound keeps a reference that many rows share (a
+// placeholder a source fills in) from costing a page a scan.
+constexpr int kRowsPerReference = 64;
+
+// Other nominals named in the person's visible events, or in events of the same source sharing
+// a visible event reference (a police crime is one row per person, the rows sharing the crime
+// reference), through their visible records only.
 Result<std::vector<Associate>> FindAssociates(Reader& reader, const Dossier& d, Seen& seen) {
   std::unordered_set<model::PersonRecordId> own;
   for (const VisibleRecord& r : d.records) own.insert(r.person.id);
-  std::map<model::NominalId, Associate> by_nominal;
+  // Someone else in one of the person's events: directly, or in `row` (another row of the
+  // same reference).
+  struct Candidate {
+    const VisibleEvent* shared = nullptr;  // the person's own event
+    const model::Event* row = nullptr;     // null: named in `shared` itself
+    model::EventInvolvement involvement;
+  };
+  std::vector<Candidate> candidates;
+  std::vector<model::PersonRecordId> people;
   std::set<std::pair<model::EventId, model::PersonRecordId>> counted;
-  std::unordered_map<model::PersonRecordId, std::optional<model::NominalId>> nominal_of;
+  auto consider = [&](const VisibleEvent& ve, const model::Event* row,
+                      const model::EventInvolvement& inv) {
+    // Withheld or sealed records of the person itself are not in `own`; they are skipped below
+    // as records of the person's own nominal: never associates.
+    if (own.contains(inv.person_record_id)) return;
+    if (!counted.insert({ve.event.id, inv.person_record_id}).second) return;
+    candidates.push_back({&ve, row, inv});
+    people.push_back(inv.person_record_id);
+  };
+  std::map<std::pair<std::string, std::string>, std::vector<model::Event>> rows_by_reference;
   for (const VisibleRecord& r : d.records) {
     for (const VisibleEvent& ve : r.events) {
-      for (const model::EventInvolvement& inv : ve.event.involvements) {
-        if (own.contains(inv.person_record_id)) continue;
-        // Withheld or sealed records of the person itself are not in `own`: never associates.
-        if (!counted.insert({ve.event.id, inv.person_record_id}).second) continue;
-        auto cached = nominal_of.find(inv.person_record_id);
-        if (cached == nominal_of.end()) {
-          TRY_ASSIGN(std::optional<model::NominalId> n,
-                     reader.store().FindNominalForPersonRecord(inv.person_record_id));
-          cached = nominal_of.emplace(inv.person_record_id, n).first;
-        }
-        if (!cached->second || *cached->second == d.id) continue;
-        const model::NominalId other = *cached->second;
-        if (reader.visibility().NominalSealed(other)) continue;
-        TRY_ASSIGN(model::PersonRecord person,
-                   reader.store().GetPersonRecord(inv.person_record_id));
-        TRY_ASSIGN(const model::SourceRecord* source, reader.SourceRecord(person.source_record_id));
-        govern::RecordVisibility v =
-            reader.visibility().ForRecord(source->source_id, source->id, other);
-        if (!v.visible()) continue;
-        Associate& a = by_nominal[other];
-        a.id = other;
-        if (!a.name && v.Has(Field::kPersonName) && !DisplayName(person.name).empty()) {
-          a.name = person.name;
-        }
-        a.events.insert(ve.event.id);
-        if (Has(ve.fields, Field::kEventDate) &&
-            (!a.last_shared || ve.event.date > *a.last_shared)) {
-          a.last_shared = ve.event.date;
-        }
-        for (model::Role own_role : ve.roles) {
-          ++a.relationships[{std::string(model::RoleName(own_role)),
-                             std::string(model::RoleName(inv.role))}];
-        }
-        seen.AddNominal(other);
-        seen.AddRecord(source->id);
+      for (const model::EventInvolvement& inv : ve.event.involvements) consider(ve, nullptr, inv);
+      // The reference links rows only where the request may see it.
+      if (ve.event.event_ref.empty() || !Has(ve.fields, Field::kEventReference)) continue;
+      auto key = std::make_pair(ve.event.source_id, ve.event.event_ref);
+      auto rows = rows_by_reference.find(key);
+      if (rows == rows_by_reference.end()) {
+        TRY_ASSIGN(std::vector<model::Event> read,
+                   reader.store().ListEventsByReference(key.first, key.second, kRowsPerReference));
+        rows = rows_by_reference.emplace(std::move(key), std::move(read)).first;
+      }
+      for (const model::Event& row : rows->second) {
+        if (row.id == ve.event.id) continue;  // named in the event itself: above
+        for (const model::EventInvolvement& inv : row.involvements) consider(ve, &row, inv);
       }
     }
+  }
+  // Everyone met, with their nominal and source record, in one read.
+  TRY_ASSIGN(std::vector<store::PersonRecordDetail> details,
+             reader.store().ListPersonRecordDetails(people, /*with_events=*/false));
+  std::unordered_map<model::PersonRecordId, const store::PersonRecordDetail*> detail_of;
+  for (const store::PersonRecordDetail& detail : details) detail_of[detail.person.id] = &detail;
+  std::map<model::NominalId, Associate> by_nominal;
+  for (const Candidate& c : candidates) {
+    const store::PersonRecordDetail& person = *detail_of.at(c.involvement.person_record_id);
+    if (!person.nominal_id || *person.nominal_id == d.id) continue;
+    const model::NominalId other = *person.nominal_id;
+    if (reader.visibility().NominalSealed(other)) continue;
+    const govern::RecordVisibility v =
+        reader.visibility().ForRecord(person.source.source_id, person.source.id, other);
+    if (!v.visible()) continue;
+    if (c.row != nullptr) {
+      // The other row must be visible, with its reference, as the associate's.
+      const govern::RecordVisibility rv =
+          c.row->source_record_id == person.source.id
+              ? v
+              : reader.visibility().ForRecord(c.row->source_id, c.row->source_record_id, other);
+      if (!rv.Has(Field::kEventReference)) continue;
+      seen.AddRecord(c.row->source_record_id);
+    }
+    const VisibleEvent& ve = *c.shared;
+    Associate& a = by_nominal[other];
+    a.id = other;
+    if (!a.name && v.Has(Field::kPersonName) && !DisplayName(person.person.name).empty()) {
+      a.name = person.person.name;
+    }
+    a.events.insert(ve.event.id);
+    if (Has(ve.fields, Field::kEventDate) && (!a.last_shared || ve.event.date > *a.last_shared)) {
+      a.last_shared = ve.event.date;
+    }
+    for (model::Role own_role : ve.roles) {
+      ++a.relationships[{std::string(model::RoleName(own_role)),
+                         std::string(model::RoleName(c.involvement.role))}];
+    }
+    seen.AddNominal(other);
+    seen.AddRecord(person.source.id);
   }
   std::vector<Associate> out;
   for (auto& [id, a] : by_nominal) out.push_back(std::move(a));

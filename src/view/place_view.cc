@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "view/dossier.h"
 
@@ -166,6 +167,142 @@ Result<Page> HouseholdMapPoints(const ViewContext& ctx, model::HouseholdId id, S
   return page;
 }
 
+namespace {
+
+// How many of an address's newest person records and events the page reads and judges: an
+// address such as a police station or a hospital can have thousands.
+constexpr int kAddressReadLimit = 500;
+
+// Someone a visible record places at the address, outside the households' shown members.
+struct Resident {
+  model::NominalId id = 0;
+  std::optional<model::PersonName> name;
+  std::optional<CivilDate> first, last;
+};
+
+// People whose visible records (with "person.address") give the address, newest record first,
+// leaving out the nominals in `known` (the households' shown members, dated from their
+// dossiers).
+Result<std::vector<Resident>> Residents(Reader& reader, model::LocationId id,
+                                        const std::set<model::NominalId>& known, Seen& seen) {
+  TRY_ASSIGN(std::vector<model::PersonRecord> here,
+             reader.store().ListPersonRecordsAtLocation(id, kAddressReadLimit));
+  std::vector<model::PersonRecordId> ids;
+  for (const model::PersonRecord& p : here) ids.push_back(p.id);
+  TRY_ASSIGN(std::vector<store::PersonRecordDetail> details,
+             reader.store().ListPersonRecordDetails(ids, /*with_events=*/true));
+  std::unordered_map<model::PersonRecordId, const store::PersonRecordDetail*> detail_of;
+  for (const store::PersonRecordDetail& detail : details) detail_of[detail.person.id] = &detail;
+  std::vector<Resident> out;
+  std::map<model::NominalId, size_t> index;
+  for (const model::PersonRecord& p : here) {
+    const store::PersonRecordDetail& detail = *detail_of.at(p.id);
+    if (!detail.nominal_id || known.contains(*detail.nominal_id)) continue;
+    const model::NominalId nominal = *detail.nominal_id;
+    if (reader.visibility().NominalSealed(nominal)) continue;
+    const govern::RecordVisibility v =
+        reader.visibility().ForRecord(detail.source.source_id, detail.source.id, nominal);
+    if (!v.Has(Field::kPersonAddress)) continue;
+    auto [it, added] = index.emplace(nominal, out.size());
+    if (added) out.push_back({nominal, std::nullopt, std::nullopt, std::nullopt});
+    Resident& resident = out[it->second];
+    seen.AddNominal(nominal);
+    seen.AddRecord(detail.source.id);
+    if (!resident.name && v.Has(Field::kPersonName) && !DisplayName(detail.person.name).empty()) {
+      resident.name = detail.person.name;
+    }
+    for (const model::Event& e : detail.events) {
+      FieldMask mask = v.fields;
+      if (e.source_record_id != detail.source.id) {
+        govern::RecordVisibility ev =
+            reader.visibility().ForRecord(e.source_id, e.source_record_id, 0);
+        if (!ev.visible()) continue;
+        mask &= ev.fields;
+      }
+      if (!Has(mask, Field::kEventDate)) continue;
+      if (!resident.first || e.date < *resident.first) resident.first = e.date;
+      if (!resident.last || e.date > *resident.last) resident.last = e.date;
+      seen.AddRecord(e.source_record_id);
+    }
+  }
+  return out;
+}
+
+// The visible events at the address ("event.location" permitted), newest first, each with the
+// nominals named in it through their visible records. An event is judged as its source record
+// is for the people that record names (a record of a sealed nominal is sealed, an objection
+// withholds it), or with no nominal when it names none.
+Result<json> EventsAt(Reader& reader, model::LocationId id, Seen& seen) {
+  TRY_ASSIGN(std::vector<model::Event> events,
+             reader.store().ListEventsAtLocation(id, kAddressReadLimit));
+  std::vector<model::PersonRecordId> ids;
+  for (const model::Event& e : events) {
+    for (const model::EventInvolvement& inv : e.involvements) ids.push_back(inv.person_record_id);
+  }
+  TRY_ASSIGN(std::vector<store::PersonRecordDetail> details,
+             reader.store().ListPersonRecordDetails(ids, /*with_events=*/false));
+  std::unordered_map<model::PersonRecordId, const store::PersonRecordDetail*> detail_of;
+  for (const store::PersonRecordDetail& detail : details) detail_of[detail.person.id] = &detail;
+  struct Shown {
+    VisibleEvent event;
+    std::vector<model::NominalId> nominals;
+    std::vector<model::SourceRecordId> records;
+  };
+  std::vector<Shown> shown;
+  for (model::Event& e : events) {
+    bool judged = false, visible = false;
+    FieldMask mask = govern::kAllFields;
+    Shown s;
+    for (const model::EventInvolvement& inv : e.involvements) {
+      const store::PersonRecordDetail& person = *detail_of.at(inv.person_record_id);
+      const model::NominalId nominal = person.nominal_id.value_or(0);
+      const govern::RecordVisibility v =
+          reader.visibility().ForRecord(person.source.source_id, person.source.id, nominal);
+      if (person.source.id == e.source_record_id) {
+        judged = true;
+        if (v.visible()) {
+          visible = true;
+          mask &= v.fields;
+        }
+      }
+      if (!v.visible() || nominal == 0) continue;
+      if (std::find(s.nominals.begin(), s.nominals.end(), nominal) == s.nominals.end()) {
+        s.nominals.push_back(nominal);
+      }
+      if (std::find(s.event.roles.begin(), s.event.roles.end(), inv.role) == s.event.roles.end()) {
+        s.event.roles.push_back(inv.role);
+      }
+      s.records.push_back(person.source.id);
+    }
+    if (!judged) {
+      const govern::RecordVisibility v =
+          reader.visibility().ForRecord(e.source_id, e.source_record_id, 0);
+      visible = v.visible();
+      mask = v.fields;
+    }
+    if (!visible || !Has(mask, Field::kEventLocation)) continue;
+    s.event.event = std::move(e);
+    s.event.fields = mask;
+    shown.push_back(std::move(s));
+  }
+  // Dated first, newest first (the store's order, unless a date is withheld), as timelines.
+  std::stable_sort(shown.begin(), shown.end(), [](const Shown& a, const Shown& b) {
+    return Has(a.event.fields, Field::kEventDate) && !Has(b.event.fields, Field::kEventDate);
+  });
+  json out = json::array();
+  for (const Shown& s : shown) {
+    TRY_ASSIGN(json e, EventJson(reader, s.event));
+    e["nominal_ids"] = s.nominals;
+    out.push_back(std::move(e));
+    seen.AddRecord(s.event.event.source_record_id);
+    for (model::NominalId n : s.nominals) seen.AddNominal(n);
+    for (model::SourceRecordId r : s.records) seen.AddRecord(r);
+  }
+  return out;
+}
+
+}  // namespace
+
 Result<Page> AddressView(const ViewContext& ctx, model::LocationId id, Seen& seen) {
   Reader reader(ctx);
   TRY_ASSIGN(const model::Location* location, reader.Location(id));
@@ -198,7 +335,8 @@ Result<Page> AddressView(const ViewContext& ctx, model::LocationId id, Seen& see
     }
     AddPeriodSeen(households_json[i], members, id);
   }
-  // People seen here: the shown members, dated by their visible records at this address.
+  // People seen here: the shown members, dated by their visible records at this address, then
+  // anyone else a visible record places here.
   json people = json::array();
   for (const Dossier& d : dossiers) {
     std::optional<CivilDate> first, last;
@@ -219,12 +357,15 @@ Result<Page> AddressView(const ViewContext& ctx, model::LocationId id, Seen& see
     if (last) person["last_seen"] = last->ToIso();
     people.push_back(std::move(person));
   }
-  // Events here: the members' visible events whose (visible) location is this address.
-  std::vector<TimelineEntry> entries = BuildTimeline(Pointers(dossiers), {});
-  std::erase_if(entries, [&](const TimelineEntry& e) {
-    return !Has(e.event->fields, Field::kEventLocation) || e.event->event.location_id != id;
-  });
-  TRY_ASSIGN(json events, TimelineJson(reader, entries, seen));
+  TRY_ASSIGN(std::vector<Resident> residents, Residents(reader, id, read, seen));
+  for (const Resident& r : residents) {
+    json person = {{"nominal_id", r.id}, {"name", r.name ? json(DisplayName(*r.name)) : json()}};
+    if (!r.name) person["withheld_fields"] = json::array({"person.name"});
+    if (r.first) person["first_seen"] = r.first->ToIso();
+    if (r.last) person["last_seen"] = r.last->ToIso();
+    people.push_back(std::move(person));
+  }
+  TRY_ASSIGN(json events, EventsAt(reader, id, seen));
   seen.Normalise();
   Page page;
   page.body = {{"location", std::move(place)},

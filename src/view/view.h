@@ -22,8 +22,16 @@
 // A sealed nominal is NotFound, exactly as an unknown id. A merged id gives a Page with
 // `redirect_to` (the live id) and no body, unless the live nominal is sealed (NotFound).
 //
-// Cost: per-id store reads only (a profile is about three reads per linked record, plus one per
-// co-involved person, household member and source), no scans.
+// Associates are the other nominals in the person's visible events: named in the same event,
+// or in another row of the same source carrying the same event reference (a police crime is
+// one row per person, the rows sharing the crime reference). A reference links rows only when
+// "event.reference" is permitted on both, and an associate needs a visible record of their own
+// in the row; sealed records and nominals are never associates.
+//
+// Cost: indexed store reads only, no scans. A profile reads its nominal's records, their source
+// record versions (without payloads) and events in three statements
+// (Store::ListPersonRecordDetails), the people met in them in one more, one read per event
+// reference, and a few per household member and per source (freshness).
 //
 // JSON shapes (times are ISO 8601 UTC "2026-11-23T02:00:00Z", dates "2026-11-23"):
 //
@@ -82,8 +90,13 @@
 //      "no_fixed_abode"}, "households": [{"household_id", "first_seen", "last_seen", "dissolved",
 //      "members",
 //      "members_withheld"}], "people": [{"nominal_id", "name", "first_seen", "last_seen"}],
-//      "events": [event...]}. People and events are those of the households' shown members
-//      (the store has no read of records or events by location yet).
+//      "events": [event... with "nominal_ids"]}. People are the households' shown members, then
+//      anyone else a visible record with "person.address" places here (newest record first);
+//      events are those whose visible record permits "event.location" here, newest first, each
+//      naming the nominals in it through their visible records. An event is judged as its
+//      source record is for the nominals that record names (sealed or withheld for all of
+//      them: not shown). Only the 500 newest person records and events at the address are read
+//      (place_view.cc, kAddressReadLimit): a police station or a hospital has thousands.
 //   RecordExplanation: {"nominal_id", "person_record_id", "record": <record>, "comparisons":
 //      [{"person_record_id", "source_id", "prior_weight", "match_weight", "probability",
 //      "decision", "steps": [{"comparison", "level", "description", "value_a", "value_b", "m",
@@ -94,6 +107,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -108,6 +122,7 @@
 
 namespace tessera::resolve {
 struct LinkageModel;
+struct Waterfall;
 }  // namespace tessera::resolve
 
 namespace tessera::view {
@@ -197,6 +212,51 @@ Result<Page> AddressView(const ViewContext& ctx, model::LocationId id, Seen& see
 // in "comparisons_withheld"; pairs with a sealed one are left out.
 Result<Page> RecordExplanation(const ViewContext& ctx, const resolve::LinkageModel& model,
                                model::NominalId nominal, model::PersonRecordId record, Seen& seen);
+
+// Clerical review (review_view.cc): the borderline pairs of person records the resolver queued
+// for a person to decide (store::ReviewPair), side by side. A pair is shown only when both of
+// its records are visible to the request (each judged with its source record and the nominal it
+// is in now); a pair with a withheld record is counted in "withheld", one with a sealed record
+// (or a record of a sealed nominal) is left out and not counted. Each record is shown through
+// its mask as in a profile, and the pair's waterfall under `model` as in RecordExplanation: a
+// comparison either record may not show is withheld, and while any is, the pair's probability,
+// weight and cumulative weights (its own and the store's) are left out too.
+//
+//   pair: {"review_pair_id", "status": "open"|"accepted"|"rejected"|"stale", "created_at",
+//          "probability", "match_weight", "decided_by", "decided_at", "reason" (once decided),
+//          "records": [{"nominal_id" (0: in none yet), "record": <record without "events">},
+//          {...}], "waterfall": {"prior_weight", "match_weight", "probability", "decision",
+//          "withheld_steps", "steps": [...]}}
+//   ReviewQueuePage: {"pairs": [pair...], "withheld": n, "next_after": id (present when the
+//          page is full: more may follow)}. In the queue a step holds only "comparison",
+//          "level", "description" and "weight" (or "withheld"): the values are in the records.
+//
+// A page reads up to query.limit pairs (1 to 100) from the store and shows those the request
+// may see, so a page can hold fewer; page on with next_after. Seen gets both records' source
+// record ids and nominals of every pair shown.
+Result<Page> ReviewQueuePage(const ViewContext& ctx, const resolve::LinkageModel& model,
+                             const store::ReviewQuery& query, Seen& seen);
+// NotFound when there is no such pair or either record is not visible (withheld or sealed: the
+// pair must not be confirmed).
+Result<Page> ReviewPairPage(const ViewContext& ctx, const resolve::LinkageModel& model,
+                            int64_t review_pair_id, Seen& seen);
+
+// What a request may act on when it records a clerical decision (merge, split, a review pair):
+// only records it can see. Acting on anything else is NotFound, as for an unknown id.
+//
+// The review pair, when both its records are visible; adds them (source record versions and
+// nominals) to `seen`.
+Result<store::ReviewPair> VisibleReviewPair(const ViewContext& ctx, int64_t review_pair_id,
+                                            Seen& seen);
+// A nominal's records by what the request may see: NotFound for an unknown or sealed nominal (as
+// NominalProfile), and for one none of whose records is visible; a merged id gives the live
+// nominal. Sealed records are in neither list.
+struct NominalRecords {
+  model::NominalId live = 0;
+  std::map<model::PersonRecordId, model::SourceRecordId> visible;  // person -> source version
+  std::vector<model::PersonRecordId> withheld;                     // never to be shown
+};
+Result<NominalRecords> NominalRecordAccess(const ViewContext& ctx, model::NominalId id);
 
 // The freshness section on its own: for each catalogued source the request is shared, the
 // time its latest completed load finished and whether it is late.

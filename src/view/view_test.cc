@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -523,6 +524,341 @@ TEST_F(ViewTest, ExplanationHidesWhatEitherSideMayNotShow) {
   EXPECT_EQ(withheld.status().code(), StatusCode::kNotFound);
   auto elsewhere = RecordExplanation(Context(restricted_), model, john_, r6_.people[0], seen);
   EXPECT_EQ(elsewhere.status().code(), StatusCode::kNotFound);
+}
+
+// Review pairs: John's two police records (visible; the phone masked for the restricted
+// request), John's police record with his health record (withheld), with his sealed housing
+// record, and Mary with the sealed nominal's record (both sealed: never counted).
+// --- associates through shared event references and the address page's own reads (issue 5)
+
+// A police crime is one row per person, the rows sharing the crime reference: four more rows
+// of crime CR8, besides the fixture. Alice and Ben are associates through it; Carl's row is
+// withheld (an objection), Dora's sealed, and Zed's nominal sealed.
+class SharedReferenceTest : public ViewTest {
+ protected:
+  void SetUp() override {
+    ViewTest::SetUp();
+    auto txn = Begin();
+    ASSERT_NE(txn, nullptr);
+    const EventSpec crime{"crime", "violence", "CR8", {2025, 8, 1}, model::Agency::kPolice, away_};
+    auto row = [&](const std::string& key, const std::string& given, const std::string& family,
+                   Role role) {
+      return Write(*txn, police_load_, "police_crime", key,
+                   {{given, "", family, CivilDate{1970, 1, 1}, role, away_, {}, ""}}, crime);
+    };
+    alice_row_ = row("INV8", "ALICE", "ADAMS", Role::kVictim);
+    ben_row_ = row("INV9", "BEN", "BROWN", Role::kSuspect);
+    carl_row_ = row("INV10", kRefWithheldName, "CARTER", Role::kWitness);
+    dora_row_ = row("INV11", kRefSealedName, "DAVIES", Role::kWitness);
+    zed_row_ = row("INV12", kRefSealedNominalName, "ZED", Role::kWitness);
+    // Another source's record with the same reference is not the same crime.
+    const model::LoadId health_load =
+        *store_->BeginLoad(*txn, "mental_health", "mh2.json", "h8", store::LoadMode::kIncremental);
+    other_source_row_ = Write(
+        *txn, health_load, "mental_health", "MH8",
+        {{"OTTO", "", "OTHER", CivilDate{1970, 1, 1}, Role::kPatient, away_, {}, ""}},
+        EventSpec{"mh_contact", "x", "CR8", {2025, 8, 1}, model::Agency::kMentalHealth, away_});
+    alice_ = Nominal(*txn, alice_row_.people);
+    ben_ = Nominal(*txn, ben_row_.people);
+    carl_ = Nominal(*txn, carl_row_.people);
+    dora_ = Nominal(*txn, dora_row_.people);
+    zed_ = Nominal(*txn, zed_row_.people);
+    otto_ = Nominal(*txn, other_source_row_.people);
+    ASSERT_TRUE(txn->Commit().ok());
+
+    police_.ShareDataset("police_crime", govern::kAllFields);
+    police_.ShareDataset("mental_health", govern::kAllFields);
+    police_.WithholdSourceRecord(carl_row_.source_record);
+    police_.SealSourceRecord(dora_row_.source_record);
+    police_.SealNominal(zed_);
+  }
+
+  json ProfileOf(model::NominalId id, const Visibility& v, Seen& seen) {
+    auto page = NominalProfile(Context(v), id, seen);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->body : json();
+  }
+
+  static constexpr const char* kRefWithheldName = "ZZREFWITHHELD";
+  static constexpr const char* kRefSealedName = "ZZREFSEALED";
+  static constexpr const char* kRefSealedNominalName = "ZZREFSEALEDNOMINAL";
+  Written alice_row_, ben_row_, carl_row_, dora_row_, zed_row_, other_source_row_;
+  model::NominalId alice_ = 0, ben_ = 0, carl_ = 0, dora_ = 0, zed_ = 0, otto_ = 0;
+  Visibility police_;
+};
+
+TEST_F(SharedReferenceTest, PeopleSharingACrimeReferenceAreAssociatesWithTheirRoles) {
+  Seen seen;
+  json p = ProfileOf(alice_, police_, seen);
+  ASSERT_EQ(p["associates"].size(), 1u) << p["associates"].dump(2);
+  const json& ben = p["associates"][0];
+  EXPECT_EQ(ben["nominal_id"], ben_);
+  EXPECT_EQ(ben["name"], "BEN BROWN");
+  EXPECT_EQ(ben["shared_events"], 1);
+  EXPECT_EQ(ben["last_shared"], "2025-08-01");
+  ASSERT_EQ(ben["relationships"].size(), 1u);
+  EXPECT_EQ(ben["relationships"][0]["own_role"], "victim");
+  EXPECT_EQ(ben["relationships"][0]["their_role"], "suspect");
+  EXPECT_TRUE(std::binary_search(seen.nominals.begin(), seen.nominals.end(), ben_));
+  EXPECT_TRUE(std::binary_search(seen.records.begin(), seen.records.end(), ben_row_.source_record));
+  // Both ways round.
+  Seen ben_seen;
+  json b = ProfileOf(ben_, police_, ben_seen);
+  ASSERT_EQ(b["associates"].size(), 1u) << b["associates"].dump(2);
+  EXPECT_EQ(b["associates"][0]["nominal_id"], alice_);
+  EXPECT_EQ(b["associates"][0]["relationships"][0]["own_role"], "suspect");
+  EXPECT_EQ(b["associates"][0]["relationships"][0]["their_role"], "victim");
+  // The graph draws the edge too.
+  Seen graph_seen;
+  auto g = NominalGraph(Context(police_), alice_, graph_seen);
+  ASSERT_TRUE(g.ok());
+  EXPECT_NE(Dump(g->body["nodes"]).find("\"n:" + std::to_string(ben_) + "\""), std::string::npos);
+}
+
+TEST_F(SharedReferenceTest, WithheldSealedAndUnreferencedRowsMakeNoAssociates) {
+  Seen seen;
+  json p = ProfileOf(alice_, police_, seen);
+  for (const char* marker : {kRefWithheldName, kRefSealedName, kRefSealedNominalName, "OTTO"}) {
+    EXPECT_FALSE(Contains(p, marker)) << marker << " leaked: " << p["associates"].dump(2);
+  }
+  for (model::NominalId hidden : {carl_, dora_, zed_, otto_}) {
+    EXPECT_FALSE(std::binary_search(seen.nominals.begin(), seen.nominals.end(), hidden));
+  }
+  for (const Written* w : {&carl_row_, &dora_row_, &zed_row_, &other_source_row_}) {
+    EXPECT_FALSE(std::binary_search(seen.records.begin(), seen.records.end(), w->source_record));
+  }
+  // The open request sees every row of the crime (and still not the other source's record):
+  // the test can fail.
+  Seen open_seen;
+  json q = ProfileOf(alice_, open_, open_seen);
+  EXPECT_EQ(q["associates"].size(), 4u) << q["associates"].dump(2);
+  EXPECT_TRUE(Contains(q, kRefWithheldName));
+  EXPECT_TRUE(Contains(q, kRefSealedName));
+  EXPECT_FALSE(Contains(q, "OTTO"));
+  // Without the reference field the rows are not linked at all.
+  Visibility no_reference;
+  no_reference.ShareDataset("police_crime", govern::kAllFields & ~Bit(Field::kEventReference));
+  Seen no_ref_seen;
+  json r = ProfileOf(alice_, no_reference, no_ref_seen);
+  EXPECT_TRUE(r["associates"].empty()) << r["associates"].dump(2);
+}
+
+TEST_F(ViewTest, AddressPageListsPeopleAndEventsOutsideAnyHousehold) {
+  auto txn = Begin();
+  ASSERT_NE(txn, nullptr);
+  // Eve lives at the home address but is in no household; Fred lives elsewhere, in an event
+  // at the home address; a health record places someone at home, in an event there.
+  Written eve = Write(
+      *txn, police_load_, "police_crime", "INV20",
+      {{"EVE", "", "EVANS", CivilDate{1999, 9, 9}, Role::kWitness, home_, {}, ""}},
+      EventSpec{"crime", "criminal_damage", "CR20", {2025, 9, 9}, model::Agency::kPolice, away_});
+  Written fred = Write(
+      *txn, police_load_, "police_crime", "INV21",
+      {{"FRED", "", "FOSTER", CivilDate{1988, 8, 8}, Role::kSuspect, away_, {}, ""}},
+      EventSpec{"crime", "public_order", "CR21", {2025, 10, 10}, model::Agency::kPolice, home_});
+  const model::LoadId health_load =
+      *store_->BeginLoad(*txn, "mental_health", "mh3.json", "h20", store::LoadMode::kIncremental);
+  Written health =
+      Write(*txn, health_load, "mental_health", "MH20",
+            {{"ZZHEALTHONLY", "", "PATIENT", CivilDate{1977, 7, 7}, Role::kPatient, home_, {}, ""}},
+            EventSpec{"mh_contact",
+                      "zzhealthcategory",
+                      "MH20",
+                      {2025, 11, 1},
+                      model::Agency::kMentalHealth,
+                      home_});
+  const model::NominalId eve_id = Nominal(*txn, eve.people);
+  const model::NominalId fred_id = Nominal(*txn, fred.people);
+  const model::NominalId patient = Nominal(*txn, health.people);
+  ASSERT_TRUE(txn->Commit().ok());
+
+  Seen seen;
+  auto page = AddressView(Context(restricted_), home_, seen);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  const json& body = page->body;
+  const json* eve_entry = nullptr;
+  for (const json& person : body["people"]) {
+    if (person["nominal_id"] == eve_id) eve_entry = &person;
+    EXPECT_NE(person["nominal_id"], fred_id) << "Fred does not live here";
+  }
+  ASSERT_NE(eve_entry, nullptr) << body["people"].dump(2);
+  EXPECT_EQ((*eve_entry)["name"], "EVE EVANS");
+  EXPECT_EQ((*eve_entry)["last_seen"], "2025-09-09");
+  EXPECT_EQ(body["people"].size(), 3u) << "John, Mary and Eve";
+  const json* fred_event = nullptr;
+  for (const json& e : body["events"]) {
+    if (e["reference"] == "CR21") fred_event = &e;
+  }
+  ASSERT_NE(fred_event, nullptr) << body["events"].dump(2);
+  EXPECT_EQ((*fred_event)["nominal_ids"], json::array({fred_id}));
+  EXPECT_EQ((*fred_event)["roles"], json::array({"suspect"}));
+  EXPECT_EQ(body["events"].size(), 3u) << "CR21, CR1 and CR6; CR20 was elsewhere";
+  EXPECT_EQ(body["events"][0]["reference"], "CR21") << "newest first";
+  for (const char* marker : {"ZZHEALTHONLY", "zzhealthcategory", kWithheldName, kWithheldCategory,
+                             kSealedName, kSealedNominalName, kWithheldDataset, "mental_health"}) {
+    EXPECT_FALSE(Contains(body, marker)) << marker << " leaked: " << body.dump(2);
+  }
+  auto has = [](const std::vector<int64_t>& v, int64_t x) {
+    return std::binary_search(v.begin(), v.end(), x);
+  };
+  EXPECT_TRUE(has(seen.nominals, eve_id));
+  EXPECT_TRUE(has(seen.nominals, fred_id));
+  EXPECT_FALSE(has(seen.nominals, patient));
+  EXPECT_FALSE(has(seen.nominals, sealed_));
+  EXPECT_TRUE(has(seen.records, eve.source_record));
+  EXPECT_TRUE(has(seen.records, fred.source_record));
+  EXPECT_FALSE(has(seen.records, health.source_record));
+  EXPECT_FALSE(has(seen.records, r4_.source_record));
+
+  // The open request sees the health record's person and event: the canaries can be found.
+  Seen open_seen;
+  auto open_page = AddressView(Context(open_), home_, open_seen);
+  ASSERT_TRUE(open_page.ok());
+  EXPECT_TRUE(Contains(open_page->body, "ZZHEALTHONLY"));
+  EXPECT_TRUE(Contains(open_page->body, "zzhealthcategory"));
+  // Without "person.address" nobody is placed here, and without "event.location" no event is.
+  Visibility no_places;
+  no_places.ShareDataset("police_crime", govern::kAllFields & ~Bit(Field::kPersonAddress) &
+                                             ~Bit(Field::kEventLocation));
+  Seen no_places_seen;
+  auto hidden = AddressView(Context(no_places), home_, no_places_seen);
+  ASSERT_TRUE(hidden.ok());
+  EXPECT_TRUE(hidden->body["people"].empty()) << hidden->body.dump(2);
+  EXPECT_TRUE(hidden->body["events"].empty()) << hidden->body.dump(2);
+}
+
+class ReviewViewTest : public ViewTest {
+ protected:
+  void SetUp() override {
+    ViewTest::SetUp();
+    auto txn = Begin();
+    ASSERT_NE(txn, nullptr);
+    visible_ = *store_->PutReviewPair(*txn, r2_.people[0], r5_.people[0], 0.6, 0.5);
+    withheld_ = *store_->PutReviewPair(*txn, r2_.people[0], r3_.people[0], 0.5, 0.0);
+    sealed_record_ = *store_->PutReviewPair(*txn, r2_.people[0], r4_.people[0], 0.5, 0.0);
+    sealed_nominal_ = *store_->PutReviewPair(*txn, r6_.people[0], r7_.people[0], 0.4, -0.5);
+    ASSERT_TRUE(txn->Commit().ok());
+  }
+
+  json Queue(const Visibility& v, Seen& seen, int limit = 100) {
+    store::ReviewQuery q;
+    q.status = store::ReviewStatus::kOpen;
+    q.limit = limit;
+    auto page = ReviewQueuePage(Context(v), model_, q, seen);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->body : json();
+  }
+
+  const resolve::LinkageModel model_ = resolve::LinkageModel::Defaults();
+  int64_t visible_ = 0, withheld_ = 0, sealed_record_ = 0, sealed_nominal_ = 0;
+};
+
+TEST_F(ReviewViewTest, QueueShowsVisiblePairsCountsWithheldAndNeverSealed) {
+  Seen seen;
+  json q = Queue(restricted_, seen);
+  ASSERT_EQ(q["pairs"].size(), 1u) << q.dump(2);
+  EXPECT_EQ(q["withheld"], 1) << "the health pair; the sealed ones are not counted";
+  EXPECT_FALSE(q.contains("next_after"));
+  const json& pair = q["pairs"][0];
+  EXPECT_EQ(pair["review_pair_id"], visible_);
+  EXPECT_EQ(pair["status"], "open");
+  ASSERT_EQ(pair["records"].size(), 2u);
+  EXPECT_EQ(pair["records"][0]["nominal_id"], john_);
+  EXPECT_EQ(pair["records"][1]["record"]["person_record_id"], r5_.people[0]);
+  for (const char* marker : {kWithheldName, "1911-11-11", kSealedName, kSealedDob, kMaskedPhone,
+                             kSealedNominalName, "mental_health", "housing"}) {
+    EXPECT_FALSE(Contains(q, marker)) << marker << " leaked: " << q.dump(2);
+  }
+  // The phone is masked on one side: the contact step is withheld, so no totals at all.
+  EXPECT_EQ(pair["waterfall"]["withheld_steps"], 1);
+  EXPECT_FALSE(pair.contains("probability"));
+  EXPECT_FALSE(pair.contains("match_weight"));
+  EXPECT_FALSE(pair["waterfall"].contains("match_weight"));
+  for (const json& step : pair["waterfall"]["steps"]) {
+    EXPECT_FALSE(step.contains("value_a")) << "the queue lists no values: " << step.dump();
+    EXPECT_EQ(step.value("withheld", false), step["comparison"] == "contact") << step.dump();
+  }
+  const json withheld_fields = pair["records"][1]["record"]["withheld_fields"];
+  EXPECT_NE(std::find(withheld_fields.begin(), withheld_fields.end(), "person.phone"),
+            withheld_fields.end());
+  EXPECT_EQ(seen.records,
+            (std::vector<model::SourceRecordId>{r2_.source_record, r5_.source_record}));
+  EXPECT_EQ(seen.nominals, std::vector<model::NominalId>{john_});
+
+  // The open request sees every pair and every canary: the test can fail.
+  Seen open_seen;
+  json all = Queue(open_, open_seen);
+  EXPECT_EQ(all["pairs"].size(), 4u);
+  EXPECT_EQ(all["withheld"], 0);
+  for (const char* marker : {kWithheldName, kSealedName, kMaskedPhone, kSealedNominalName}) {
+    EXPECT_TRUE(Contains(all, marker)) << marker << " missing: " << all.dump(2);
+  }
+  EXPECT_TRUE(all["pairs"][0].contains("probability"));
+
+  // A full page says where the next one starts.
+  Seen paged;
+  json first = Queue(restricted_, paged, 2);
+  EXPECT_EQ(first["next_after"], withheld_);
+  store::ReviewQuery bad;
+  bad.limit = 0;
+  EXPECT_EQ(ReviewQueuePage(Context(open_), model_, bad, paged).status().code(),
+            StatusCode::kInvalidArgument);
+}
+
+TEST_F(ReviewViewTest, PairIsShownSideBySideOnlyWhenBothRecordsAreVisible) {
+  Seen seen;
+  auto page = ReviewPairPage(Context(restricted_), model_, visible_, seen);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  const json& body = page->body;
+  EXPECT_FALSE(Contains(body, kMaskedPhone)) << body.dump(2);
+  EXPECT_TRUE(Contains(body, "1980-01-02")) << "INV2's date of birth, compared: " << body.dump(2);
+  bool values_shown = false;
+  for (const json& step : body["waterfall"]["steps"]) {
+    values_shown |= step.contains("value_a");
+    EXPECT_FALSE(step.contains("cumulative"));
+  }
+  EXPECT_TRUE(values_shown);
+  EXPECT_EQ(seen.records,
+            (std::vector<model::SourceRecordId>{r2_.source_record, r5_.source_record}));
+
+  Seen open_seen;
+  auto open = ReviewPairPage(Context(open_), model_, visible_, open_seen);
+  ASSERT_TRUE(open.ok());
+  EXPECT_TRUE(Contains(open->body, kMaskedPhone));
+  EXPECT_TRUE(open->body.contains("probability"));
+  auto health = ReviewPairPage(Context(open_), model_, withheld_, open_seen);
+  ASSERT_TRUE(health.ok());
+  EXPECT_TRUE(Contains(health->body, kWithheldName)) << "visible when shared";
+
+  for (int64_t id : {withheld_, sealed_record_, sealed_nominal_, int64_t{9999}}) {
+    Seen none;
+    auto hidden = ReviewPairPage(Context(restricted_), model_, id, none);
+    EXPECT_EQ(hidden.status().code(), StatusCode::kNotFound) << id;
+    EXPECT_EQ(hidden.status().message(), "review pair " + std::to_string(id) + " not found");
+    EXPECT_TRUE(none.records.empty());
+    EXPECT_EQ(VisibleReviewPair(Context(restricted_), id, none).status().code(),
+              StatusCode::kNotFound);
+  }
+  Seen acted;
+  auto pair = VisibleReviewPair(Context(restricted_), visible_, acted);
+  ASSERT_TRUE(pair.ok());
+  EXPECT_EQ(pair->a, std::min(r2_.people[0], r5_.people[0]));
+  EXPECT_EQ(acted.records, seen.records);
+}
+
+TEST_F(ReviewViewTest, NominalRecordAccessNamesOnlyVisibleRecords) {
+  auto john = NominalRecordAccess(Context(restricted_), merged_);
+  ASSERT_TRUE(john.ok()) << john.status().ToString();
+  EXPECT_EQ(john->live, john_) << "a merged id means its live nominal";
+  EXPECT_EQ(john->visible.size(), 3u);
+  EXPECT_TRUE(john->visible.contains(r5_.people[0]));
+  EXPECT_EQ(john->visible.at(r5_.people[0]), r5_.source_record);
+  EXPECT_EQ(john->withheld, std::vector<model::PersonRecordId>{r3_.people[0]});
+  EXPECT_EQ(NominalRecordAccess(Context(restricted_), sealed_).status().code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(NominalRecordAccess(Context(Visibility()), john_).status().code(),
+            StatusCode::kNotFound)
+      << "nothing of it visible";
 }
 
 TEST(SourceCatalog, LoadsTheShippedMappings) {

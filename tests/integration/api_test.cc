@@ -867,6 +867,200 @@ TEST_F(ApiTest, ServiceAccountsPushRecordsForTheirSourceOnly) {
   EXPECT_TRUE(listed) << found.body;
 }
 
+// Clerical review through the API: pairs planted between the subject's police record and each
+// canary. Decisions are stored for the server's one resolver (woken through on_ingest); nothing
+// here runs a resolver afterwards, so the decisions do not change what later tests see.
+TEST_F(ApiTest, ClericalReviewShowsOnlyWhatTheRequestMaySeeAndRecordsDecisions) {
+  ASSERT_NE(excluded_nominal_, 0);
+  model::PersonRecordId police = 0, excluded = 0, sealed = 0, probation = 0;
+  int64_t after = 0, visible_pair = 0, sealed_pair = 0, probation_pair = 0;
+  model::SourceRecordId police_version = 0, excluded_version = 0;
+  {
+    auto store = OpenStore();
+    auto person_of = [&](const std::string& source, const std::string& key) {
+      auto record = store->GetCurrentSourceRecord(source, key);
+      EXPECT_TRUE(record.ok() && record->has_value()) << key;
+      auto people = store->ListPersonRecordsForSourceRecord((*record)->id);
+      EXPECT_TRUE(people.ok() && !people->empty()) << key;
+      return std::make_pair((*people)[0].id, (*record)->id);
+    };
+    std::tie(excluded, excluded_version) = person_of("police_crime", "CANARY-EXCL");
+    sealed = person_of("police_crime", "CANARY-SEALED").first;
+    probation = person_of("probation", "CANARY/1").first;
+    auto subject = store->GetNominal(subject_);
+    ASSERT_TRUE(subject.ok());
+    for (model::PersonRecordId r : subject->records) {
+      auto person = store->GetPersonRecord(r);
+      ASSERT_TRUE(person.ok());
+      auto source = store->GetSourceRecord(person->source_record_id);
+      ASSERT_TRUE(source.ok());
+      if (source->source_id == "police_crime") {
+        police = r;
+        police_version = source->id;
+        break;
+      }
+    }
+    ASSERT_NE(police, 0);
+    store::ReviewQuery all;
+    all.limit = 1'000'000;
+    auto existing = store->ListReviewPairs(all);
+    ASSERT_TRUE(existing.ok());
+    if (!existing->empty()) after = existing->back().id;
+    auto txn = store->Begin();
+    ASSERT_TRUE(txn.ok());
+    visible_pair = *store->PutReviewPair(**txn, police, excluded, 0.55, 0.3);
+    sealed_pair = *store->PutReviewPair(**txn, police, sealed, 0.5, 0.0);
+    probation_pair = *store->PutReviewPair(**txn, police, probation, 0.45, -0.3);
+    ASSERT_TRUE((*txn)->Commit().ok());
+  }
+  auto post = [](const std::string& token, const std::string& path, const json& body,
+                 const std::string& purpose) {
+    return Fetch(server_->port(), http::verb::post, path, body.dump(),
+                 {{"Authorization", "Bearer " + token},
+                  {"Content-Type", "application/json"},
+                  {"X-Purpose", purpose},
+                  {"X-Justification", "MASH ref 2026/77"}});
+  };
+  auto no_canary = [](const Reply& r, const std::string& what) {
+    EXPECT_EQ(r.body.find(kSealedCanary), std::string::npos) << what;
+    EXPECT_EQ(r.body.find(kExcludedCanary), std::string::npos) << what << r.body;
+    EXPECT_EQ(r.body.find(kProbationCanary), std::string::npos) << what;
+  };
+  const std::string review = "/api/v1/review/";
+
+  // The queue for a MASH social worker: the pair with the excluded name shown without the
+  // name, the probation pair counted, the sealed pair not at all.
+  const std::string sw = Login("sw");
+  const int64_t before = AuditCount();
+  Reply queue =
+      Get(sw, "/api/v1/review?status=open&after=" + std::to_string(after), "child_safeguarding");
+  ASSERT_EQ(queue.status, 200) << queue.body;
+  no_canary(queue, "queue");
+  json q = queue.Json();
+  ASSERT_EQ(q["pairs"].size(), 1u) << queue.body;
+  EXPECT_EQ(q["pairs"][0]["review_pair_id"], visible_pair);
+  EXPECT_EQ(q["withheld"], 1);
+  std::vector<store::AuditEvent> events = AuditAfter(before);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].action, "review.queue");
+  EXPECT_EQ(events[0].purpose, "child_safeguarding");
+  for (model::SourceRecordId id : {police_version, excluded_version}) {
+    EXPECT_NE(std::find(events[0].records.begin(), events[0].records.end(), id),
+              events[0].records.end())
+        << id;
+  }
+  EXPECT_NE(std::find(events[0].nominals.begin(), events[0].nominals.end(), subject_),
+            events[0].nominals.end());
+  EXPECT_EQ(Get(sw, "/api/v1/review?status=maybe", "child_safeguarding").status, 400);
+
+  Reply pair = Get(sw, review + std::to_string(visible_pair), "child_safeguarding");
+  ASSERT_EQ(pair.status, 200) << pair.body;
+  no_canary(pair, "pair");
+  ASSERT_EQ(pair.Json()["records"].size(), 2u);
+  // The excluded name is listed as withheld, and so are the name comparisons and the totals.
+  const json sides = pair.Json()["records"];
+  json excluded_side;
+  for (const json& side : sides) {
+    if (side["record"]["person_record_id"] == excluded) excluded_side = side["record"];
+  }
+  ASSERT_TRUE(excluded_side.is_object()) << pair.body;
+  const json withheld_fields = excluded_side["withheld_fields"];
+  EXPECT_NE(std::find(withheld_fields.begin(), withheld_fields.end(), "person.name"),
+            withheld_fields.end());
+  EXPECT_FALSE(pair.Json().contains("probability"));
+  for (int64_t hidden : {sealed_pair, probation_pair}) {
+    Reply r = Get(sw, review + std::to_string(hidden), "child_safeguarding");
+    EXPECT_EQ(r.status, 404) << r.body;
+    no_canary(r, "hidden pair");
+  }
+  // The probation canary is there for those entitled to it: the test can fail.
+  const std::string pc = Login("pc");
+  Reply marac = Get(pc, review + std::to_string(probation_pair), "domestic_abuse_risk_management");
+  ASSERT_EQ(marac.status, 200) << marac.body;
+  EXPECT_NE(marac.body.find(kProbationCanary), std::string::npos);
+
+  // Deciding: a reason is required; only practitioners under an agreement; only visible pairs.
+  const std::string decide = review + std::to_string(visible_pair) + "/decision";
+  EXPECT_EQ(post(sw, decide, {{"decision", "accept"}}, "child_safeguarding").status, 400);
+  EXPECT_EQ(
+      post(sw, decide, {{"decision", "accept"}, {"reason", "  "}}, "child_safeguarding").status,
+      400);
+  EXPECT_EQ(post(sw, decide, {{"decision", "maybe"}, {"reason", "same DOB and address"}},
+                 "child_safeguarding")
+                .status,
+            400);
+  const json accept = {{"decision", "accept"}, {"reason", "same DOB, address and school"}};
+  EXPECT_EQ(post(Login("fso"), decide, accept, "child_safeguarding").status, 403);
+  EXPECT_EQ(post(Login("analyst"), decide, accept, "risk_assessment").status, 403);
+  for (int64_t hidden : {sealed_pair, probation_pair}) {
+    EXPECT_EQ(post(sw, review + std::to_string(hidden) + "/decision", accept, "child_safeguarding")
+                  .status,
+              404);
+  }
+  const int notices = ingest_notices_.load();
+  const int64_t before_decision = AuditCount();
+  Reply decided = post(sw, decide, accept, "child_safeguarding");
+  ASSERT_EQ(decided.status, 202) << decided.body;
+  no_canary(decided, "decision");
+  EXPECT_EQ(decided.Json()["status"], "accepted");
+  EXPECT_EQ(ingest_notices_.load(), notices + 1) << "the worker's resolver is woken";
+  {
+    auto store = OpenStore();
+    auto stored = store->GetReviewPair(visible_pair);
+    ASSERT_TRUE(stored.ok());
+    EXPECT_EQ(stored->status, store::ReviewStatus::kAccepted);
+    EXPECT_EQ(stored->decided_by, "user:sw");
+    auto links = store->ListLinkDecisions();
+    ASSERT_TRUE(links.ok());
+    ASSERT_FALSE(links->empty());
+    const store::LinkDecision& d = links->back();
+    EXPECT_EQ(d.review_pair_id, visible_pair);
+    EXPECT_EQ(d.kind, store::LinkDecisionKind::kMustLink);
+    EXPECT_EQ(d.actor, "user:sw");
+    EXPECT_EQ(d.reason, "same DOB, address and school");
+  }
+  std::vector<store::AuditEvent> decision_events = AuditAfter(before_decision);
+  ASSERT_EQ(decision_events.size(), 1u);
+  EXPECT_EQ(decision_events[0].action, "review.decide");
+  EXPECT_EQ(decision_events[0].outcome, "allowed");
+  EXPECT_EQ(post(sw, decide, accept, "child_safeguarding").status, 409) << "decided already";
+
+  // Merge and split: reasons required, visible nominals and records only.
+  const std::string subject = "/api/v1/nominals/" + std::to_string(subject_);
+  const json merge = {{"other", excluded_nominal_}, {"reason", "one person: same DOB"}};
+  EXPECT_EQ(
+      post(sw, subject + "/merge", {{"other", excluded_nominal_}}, "child_safeguarding").status,
+      400);
+  EXPECT_EQ(post(sw, subject + "/merge", {{"other", sealed_nominal_}, {"reason", "same person"}},
+                 "child_safeguarding")
+                .status,
+            404);
+  EXPECT_EQ(post(Login("analyst"), subject + "/merge", merge, "risk_assessment").status, 403);
+  Reply merged = post(sw, subject + "/merge", merge, "child_safeguarding");
+  ASSERT_EQ(merged.status, 202) << merged.body;
+  no_canary(merged, "merge");
+  ASSERT_EQ(merged.Json()["link_decisions"].size(), 1u);
+  EXPECT_EQ(merged.Json()["link_decisions"][0]["kind"], "must_link");
+
+  const json split = {{"records", {police}}, {"reason", "a different person: other DOB"}};
+  EXPECT_EQ(post(sw, subject + "/split", {{"records", {police}}}, "child_safeguarding").status,
+            400);
+  EXPECT_EQ(post(sw, subject + "/split", {{"records", {sealed}}, {"reason", "not them"}},
+                 "child_safeguarding")
+                .status,
+            404);
+  Reply split_reply = post(sw, subject + "/split", split, "child_safeguarding");
+  ASSERT_EQ(split_reply.status, 202) << split_reply.body;  // police and social care records
+  no_canary(split_reply, "split");
+  EXPECT_FALSE(split_reply.Json()["link_decisions"].empty());
+  EXPECT_EQ(post(sw, subject + "/split",
+                 {{"records", json::array({police, excluded})}, {"reason", "not them"}},
+                 "child_safeguarding")
+                .status,
+            404)
+      << "a record of another nominal is as unknown";
+}
+
 // Last: it uses up the address's sign-in attempts for this minute.
 TEST_F(ApiTest, SignInAttemptsAreLimitedPerAddress) {
   int limited = 0;

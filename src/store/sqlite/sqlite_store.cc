@@ -2613,6 +2613,231 @@ Result<StoreCounts> SqliteStore::Counts() {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Single view reads (issue 5)
+
+namespace {
+
+// A source record version without its payload, for joins that also read other tables.
+constexpr std::string_view kSourceRecordMetaColumns =
+    "s.id, s.source_id, s.record_key, s.version, s.is_deleted, s.load_id, s.file, s.line, "
+    "s.byte_offset, s.received_at, s.content_hash";
+
+// Reads kSourceRecordMetaColumns starting at column `first`.
+model::SourceRecord ReadSourceRecordMeta(const Query& q, int first) {
+  model::SourceRecord record;
+  record.id = q.Int(first);
+  record.source_id = q.Text(first + 1);
+  record.record_key = q.Text(first + 2);
+  record.version = static_cast<int>(q.Int(first + 3));
+  record.deleted = q.Int(first + 4) != 0;
+  record.provenance.source_id = record.source_id;
+  record.provenance.load_id = q.Int(first + 5);
+  record.provenance.file = q.Text(first + 6);
+  record.provenance.line = q.Int(first + 7);
+  record.provenance.byte_offset = q.Int(first + 8);
+  record.provenance.received_at_micros = q.Int(first + 9);
+  record.provenance.content_hash = q.Text(first + 10);
+  return record;
+}
+
+// Ids as a JSON array, bound to one statement and read back with json_each(): a list of any
+// length through one cached statement, where "IN (?, ?, ...)" would need one per length.
+std::string IdArray(std::span<const int64_t> ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  out += ']';
+  return out;
+}
+
+// Fills in the involvements of every event in `events` with one statement (an event may be in
+// the list more than once).
+Status ReadInvolvementsOf(Connection& db, std::span<model::Event*> events,
+                          std::string_view operation) {
+  if (events.empty()) return Status::Ok();
+  std::vector<int64_t> ids;
+  ids.reserve(events.size());
+  for (const model::Event* e : events) ids.push_back(e->id);
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::unordered_map<model::EventId, std::vector<model::EventInvolvement>> by_event;
+  TRY_ASSIGN(Query q, db.Prepare("SELECT event_id, person_record_id, role FROM "
+                                 "event_involvements WHERE event_id IN (SELECT value FROM "
+                                 "json_each(?1)) ORDER BY event_id, person_record_id, role",
+                                 operation));
+  q.Bind(1, IdArray(ids));
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    model::EventInvolvement involvement;
+    involvement.person_record_id = q.Int(1);
+    TRY_ASSIGN(involvement.role, DecodeRole(q.Text(2)));
+    by_event[q.Int(0)].push_back(involvement);
+  }
+  for (model::Event* e : events) {
+    auto it = by_event.find(e->id);
+    e->involvements = it != by_event.end() ? it->second : std::vector<model::EventInvolvement>{};
+  }
+  return Status::Ok();
+}
+
+// Events read by `q` (kEventColumns), with their involvements.
+Result<std::vector<model::Event>> ReadEventsWithInvolvements(Connection& db, Query& q,
+                                                             std::string_view operation) {
+  std::vector<model::Event> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(model::Event event, ReadEventRow(q));
+    out.push_back(std::move(event));
+  }
+  std::vector<model::Event*> pointers;
+  for (model::Event& e : out) pointers.push_back(&e);
+  TRY(ReadInvolvementsOf(db, pointers, operation));
+  return out;
+}
+
+}  // namespace
+
+Result<model::SourceRecord> SqliteStore::GetSourceRecordMeta(model::SourceRecordId id) {
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kSourceRecordMetaColumns,
+                                       " FROM source_records s WHERE s.id = ?1"),
+                                   "GetSourceRecordMeta"));
+  q.Bind(1, id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return NotFoundById("source record", id);
+  return ReadSourceRecordMeta(q, 0);
+}
+
+Result<std::vector<PersonRecordDetail>> SqliteStore::ListPersonRecordDetails(
+    std::span<const model::PersonRecordId> ids, bool with_events) {
+  constexpr std::string_view kOp = "ListPersonRecordDetails";
+  std::vector<PersonRecordDetail> out;
+  if (ids.empty()) return out;
+  std::vector<int64_t> wanted(ids.begin(), ids.end());
+  std::sort(wanted.begin(), wanted.end());
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  const std::string id_array = IdArray(wanted);
+  ReadSnapshot snapshot(*db_);
+  {
+    TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kPersonColumns,
+                                         Sql(", ", kSourceRecordMetaColumns,
+                                             ", n.nominal_id FROM person_records p JOIN "
+                                             "source_records s ON s.id = p.source_record_id "
+                                             "LEFT JOIN nominal_records n ON "
+                                             "n.person_record_id = p.id WHERE p.id IN (SELECT "
+                                             "value FROM json_each(?1)) ORDER BY p.id")),
+                                     kOp));
+    q.Bind(1, id_array);
+    out.reserve(wanted.size());
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      PersonRecordDetail detail;
+      TRY_ASSIGN(detail.person, ReadPersonRecord(q));
+      detail.source = ReadSourceRecordMeta(q, 18);  // the columns after the person's
+      detail.person.source_id = detail.source.source_id;
+      detail.nominal_id = q.OptionalInt(29);
+      out.push_back(std::move(detail));
+    }
+  }
+  if (out.size() != wanted.size()) {
+    for (size_t i = 0; i < wanted.size(); ++i) {
+      if (i >= out.size() || out[i].person.id != wanted[i]) {
+        return NotFoundById("person record", wanted[i]);
+      }
+    }
+  }
+  if (!with_events) return out;
+  // One statement for every record's events: an event two of the records are in comes once
+  // for each of them.
+  std::unordered_map<model::PersonRecordId, size_t> index;
+  for (size_t i = 0; i < out.size(); ++i) index.emplace(out[i].person.id, i);
+  {
+    TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT DISTINCT ", kEventColumns,
+                                         ", i.person_record_id FROM event_involvements i JOIN "
+                                         "events e ON e.id = i.event_id WHERE "
+                                         "i.person_record_id IN (SELECT value FROM "
+                                         "json_each(?1)) ORDER BY e.event_date, e.id, "
+                                         "i.person_record_id"),
+                                     kOp));
+    q.Bind(1, id_array);
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      TRY_ASSIGN(model::Event event, ReadEventRow(q));
+      out[index.at(q.Int(10))].events.push_back(std::move(event));
+    }
+  }
+  std::vector<model::Event*> events;
+  for (PersonRecordDetail& detail : out) {
+    for (model::Event& e : detail.events) events.push_back(&e);
+  }
+  TRY(ReadInvolvementsOf(*db_, events, kOp));
+  return out;
+}
+
+Result<std::vector<model::Event>> SqliteStore::ListEventsByReference(std::string_view source_id,
+                                                                     std::string_view event_ref,
+                                                                     int limit) {
+  constexpr std::string_view kOp = "ListEventsByReference";
+  TRY(RequireText(source_id, "source id", kOp));
+  TRY(RequireText(event_ref, "event reference", kOp));
+  TRY(RequireLimit(limit, kOp));
+  ReadSnapshot snapshot(*db_);
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kEventColumns,
+                                       " FROM events e JOIN source_records s ON s.id = "
+                                       "e.source_record_id WHERE e.source_id = ?1 AND "
+                                       "e.event_ref = ?2 AND s.is_current = 1 AND "
+                                       "s.is_deleted = 0 ORDER BY e.event_date, e.id LIMIT ?3"),
+                                   kOp));
+  q.Bind(1, source_id).Bind(2, event_ref).Bind(3, limit);
+  return ReadEventsWithInvolvements(*db_, q, kOp);
+}
+
+Result<std::vector<model::PersonRecord>> SqliteStore::ListPersonRecordsAtLocation(
+    model::LocationId location_id, int limit) {
+  constexpr std::string_view kOp = "ListPersonRecordsAtLocation";
+  TRY(RequireLimit(limit, kOp));
+  ReadSnapshot snapshot(*db_);
+  TRY(GetLocation(location_id).status());
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kPersonColumns,
+                                       ", s.source_id FROM person_records p JOIN source_records "
+                                       "s ON s.id = p.source_record_id WHERE p.location_id = ?1 "
+                                       "AND s.is_current = 1 AND s.is_deleted = 0 ORDER BY p.id "
+                                       "DESC LIMIT ?2"),
+                                   kOp));
+  q.Bind(1, location_id).Bind(2, limit);
+  std::vector<model::PersonRecord> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(model::PersonRecord record, ReadPersonRecord(q));
+    record.source_id = q.Text(18);  // the column after the person's
+    out.push_back(std::move(record));
+  }
+  return out;
+}
+
+Result<std::vector<model::Event>> SqliteStore::ListEventsAtLocation(model::LocationId location_id,
+                                                                    int limit) {
+  constexpr std::string_view kOp = "ListEventsAtLocation";
+  TRY(RequireLimit(limit, kOp));
+  ReadSnapshot snapshot(*db_);
+  TRY(GetLocation(location_id).status());
+  TRY_ASSIGN(Query q, db_->Prepare(Sql("SELECT ", kEventColumns,
+                                       " FROM events e JOIN source_records s ON s.id = "
+                                       "e.source_record_id WHERE e.location_id = ?1 AND "
+                                       "s.is_current = 1 AND s.is_deleted = 0 ORDER BY "
+                                       "e.event_date DESC, e.id DESC LIMIT ?2"),
+                                   kOp));
+  q.Bind(1, location_id).Bind(2, limit);
+  return ReadEventsWithInvolvements(*db_, q, kOp);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Governance: purposes, agreements, restrictions, break-glass
 
 namespace {

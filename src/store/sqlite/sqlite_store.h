@@ -168,6 +168,17 @@ class SqliteStore final : public Store {
   Result<int64_t> EndBreakGlass(Transaction& txn, int64_t session_id) override;
   Result<GovernanceStamp> GetGovernanceStamp() override;
 
+  Result<model::SourceRecord> GetSourceRecordMeta(model::SourceRecordId id) override;
+  Result<std::vector<PersonRecordDetail>> ListPersonRecordDetails(
+      std::span<const model::PersonRecordId> ids, bool with_events) override;
+  Result<std::vector<model::Event>> ListEventsByReference(std::string_view source_id,
+                                                          std::string_view event_ref,
+                                                          int limit) override;
+  Result<std::vector<model::PersonRecord>> ListPersonRecordsAtLocation(
+      model::LocationId location_id, int limit) override;
+  Result<std::vector<model::Event>> ListEventsAtLocation(model::LocationId location_id,
+                                                         int limit) override;
+
   Result<StoreCounts> Counts() override;
   Status Checkpoint() override;
 
