@@ -57,6 +57,13 @@ TEST(VisibilityTest, ForbidsBeatPermits) {
   EXPECT_EQ(glass.ForRecord("anything", 6, 5).access, RecordAccess::kSealed);
   EXPECT_FALSE(glass.ForRecord("anything", 7, 4).Has(Field::kPersonPhone));
   EXPECT_TRUE(glass.ForRecord("anything", 7, 4).Has(Field::kPersonEmail));
+  // Raw values can hold any field: with the phone excluded, they go too.
+  EXPECT_TRUE(glass.ForRecord("anything", 6, 4).Has(Field::kRecordRaw));
+  EXPECT_FALSE(glass.ForRecord("anything", 7, 4).Has(Field::kRecordRaw));
+  Visibility partial;
+  partial.ShareDataset("housing", Bit(Field::kPersonName) | Bit(Field::kRecordRaw));
+  EXPECT_FALSE(partial.ForRecord("housing", 1, 0).Has(Field::kRecordRaw));
+  EXPECT_EQ(partial.DatasetFields("housing"), Bit(Field::kPersonName));
 }
 
 TEST(VisibilityTest, FieldPaths) {

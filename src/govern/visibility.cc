@@ -20,6 +20,16 @@ FieldMask GroupMask(std::string_view prefix) {
   return mask;
 }
 
+// Raw values are a record as the partner sent it: they can hold any field. So "record.raw" is
+// shown only while every other field is too; a mask missing any field (not shared, or excluded
+// by a restriction) loses it.
+FieldMask WithRawOnlyWhenWhole(FieldMask mask) {
+  if ((mask & Bit(Field::kRecordRaw)) != 0 && (mask | Bit(Field::kRecordRaw)) != kAllFields) {
+    mask &= ~Bit(Field::kRecordRaw);
+  }
+  return mask;
+}
+
 }  // namespace
 
 std::string_view FieldPath(Field field) { return kPaths[static_cast<int>(field)]; }
@@ -84,11 +94,12 @@ FieldMask Visibility::DatasetFields(std::string_view source_id) const {
     mask = it->second;
   }
   if (mask == 0) return 0;
-  if (dataset_exclusions_.empty()) return mask;
-  if (auto it = dataset_exclusions_.find(source_id); it != dataset_exclusions_.end()) {
-    mask &= ~it->second;
+  if (!dataset_exclusions_.empty()) {
+    if (auto it = dataset_exclusions_.find(source_id); it != dataset_exclusions_.end()) {
+      mask &= ~it->second;
+    }
   }
-  return mask;
+  return WithRawOnlyWhenWhole(mask);
 }
 
 RecordVisibility Visibility::ForRecord(std::string_view source_id,
@@ -123,7 +134,7 @@ RecordVisibility Visibility::ForRecord(std::string_view source_id,
     }
   }
   out.access = RecordAccess::kVisible;
-  out.fields = mask;
+  out.fields = WithRawOnlyWhenWhole(mask);
   return out;
 }
 

@@ -48,7 +48,8 @@ enum class Field : uint8_t {
   kEventSeverity,      // "event.severity"
   kEventLocation,      // "event.location"
   kEventReference,     // "event.reference": the source's own event reference
-  kRecordRaw,          // "record.raw": raw values as received, and the payload
+  kRecordRaw,          // "record.raw": raw values as received, and the payload; as these can
+                       // hold any field, a mask keeps it only while it holds every other field
 };
 inline constexpr int kFieldCount = 15;
 

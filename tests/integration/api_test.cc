@@ -318,6 +318,21 @@ class ApiTest : public testing::Test {
         if (subject_ != 0) break;
       }
     }
+    for (const auto& [source, key] :
+         std::vector<std::pair<std::string, std::string>>{{"police_crime", "CANARY-SEALED"},
+                                                          {"police_crime", "CANARY-EXCL"},
+                                                          {"probation", "CANARY/1"}}) {
+      auto record = store.GetCurrentSourceRecord(source, key);
+      ASSERT_TRUE(record.ok() && record->has_value()) << key;
+      auto people = store.ListPersonRecordsForSourceRecord((*record)->id);
+      ASSERT_TRUE(people.ok() && !people->empty()) << key;
+      canary_records_->push_back((*people)[0].id);
+      if ((*people)[0].location_id) canary_location_ = *(*people)[0].location_id;
+    }
+    if (canary_location_ != 0) {
+      auto households = store.ListHouseholdsAtLocation(canary_location_);
+      if (households.ok() && !households->empty()) canary_household_ = households->front().id;
+    }
     sealed_nominal_ = NominalOf(store, "police_crime", "CANARY-SEALED");
     excluded_nominal_ = NominalOf(store, "police_crime", "CANARY-EXCL");
     probation_nominal_ = NominalOf(store, "probation", "CANARY/1");
@@ -403,6 +418,10 @@ class ApiTest : public testing::Test {
   static inline model::NominalId subject_ = 0, sealed_nominal_ = 0, excluded_nominal_ = 0,
                                  probation_nominal_ = 0;
   static inline model::PersonRecordId subject_record_ = 0;
+  static inline std::vector<model::PersonRecordId>* canary_records_ =
+      new std::vector<model::PersonRecordId>();
+  static inline model::LocationId canary_location_ = 0;
+  static inline model::HouseholdId canary_household_ = 0;
   static inline model::HouseholdId household_ = 0;
   static inline model::LocationId location_ = 0;
   static inline std::atomic<int> ingest_notices_{0};  // ApiOptions::on_ingest calls
@@ -1059,6 +1078,83 @@ TEST_F(ApiTest, ClericalReviewShowsOnlyWhatTheRequestMaySeeAndRecordsDecisions) 
                 .status,
             404)
       << "a record of another nominal is as unknown";
+}
+
+// Every personal-data route, pointed at the canaries' nominals, records, address and household,
+// for everyone who may read personal data: nothing sealed or excluded ever comes back, and the
+// probation canary only to those whose agreement shares probation.
+TEST_F(ApiTest, EveryPersonalRouteKeepsTheCanariesFromThoseNotEntitled) {
+  ASSERT_EQ(canary_records_->size(), 3u);
+  struct Caller {
+    std::string user, purpose;
+    bool break_glass = false;
+  };
+  const std::vector<Caller> callers = {{"sw", "child_safeguarding"},
+                                       {"pc", "child_safeguarding"},
+                                       {"analyst", "risk_assessment"},
+                                       {"fso", "child_safeguarding", true}};
+  std::vector<std::string> paths;
+  for (const serve::Route& route : *routes_) {
+    if (route.access != serve::Access::kPersonalData || route.method != "GET") continue;
+    std::vector<std::string> ids;
+    if (route.pattern.starts_with("/api/v1/nominals/")) {
+      for (model::NominalId id : {sealed_nominal_, excluded_nominal_, probation_nominal_}) {
+        if (id != 0) ids.push_back(std::to_string(id));
+      }
+    } else if (route.pattern.starts_with("/api/v1/households/")) {
+      if (canary_household_ != 0) ids.push_back(std::to_string(canary_household_));
+    } else if (route.pattern.starts_with("/api/v1/addresses/")) {
+      ids.push_back(std::to_string(canary_location_));
+    } else {
+      ids.push_back("");
+    }
+    for (const std::string& id : ids) {
+      for (model::PersonRecordId record : *canary_records_) {
+        std::string path = route.pattern;
+        if (size_t at = path.find("{id}"); at != std::string::npos) path.replace(at, 4, id);
+        if (size_t at = path.find("{record}"); at != std::string::npos) {
+          path.replace(at, 8, std::to_string(record));
+        }
+        if (route.pattern == "/api/v1/search") path += "?q=CANARY+M1+1AE";
+        paths.push_back(path);
+        if (route.pattern.find("{record}") == std::string::npos) break;
+      }
+    }
+  }
+  ASSERT_GT(paths.size(), 20u);
+  for (const Caller& c : callers) {
+    const std::string token = Login(c.user);
+    if (c.break_glass) {
+      ASSERT_EQ(Post(token, "/api/v1/session/break-glass",
+                     {{"purpose", c.purpose}, {"reason", "urgent: child missing tonight"}})
+                    .status,
+                201);
+    }
+    for (const std::string& path : paths) {
+      Reply r = Get(token, path, c.purpose);
+      EXPECT_LT(r.status, 500) << path << r.body;
+      EXPECT_EQ(r.body.find(kSealedCanary), std::string::npos) << c.user << " " << path;
+      EXPECT_EQ(r.body.find(kExcludedCanary), std::string::npos) << c.user << " " << path;
+      if (c.purpose == "child_safeguarding" && !c.break_glass) {
+        EXPECT_EQ(r.body.find(kProbationCanary), std::string::npos) << c.user << " " << path;
+      }
+    }
+  }
+}
+
+TEST_F(ApiTest, SessionsEndAtTheirAbsoluteLifetimeHoweverActive) {
+  const std::string token = Login("pc");
+  int64_t elapsed = 0;
+  int last_ok = 0;
+  while (elapsed < 9 * 60 * kMinute) {
+    if (Get(token, "/api/v1/session").status != 200) break;
+    last_ok = static_cast<int>(elapsed / kMinute);
+    clock_->Advance(10 * kMinute);
+    elapsed += 10 * kMinute;
+  }
+  clock_->Set(kNow);
+  EXPECT_GE(last_ok, 7 * 60);  // active for seven hours and more...
+  EXPECT_LT(last_ok, 8 * 60);  // ...but never past eight
 }
 
 // Last: it uses up the address's sign-in attempts for this minute.
