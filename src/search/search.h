@@ -122,6 +122,19 @@ struct IndexStats {
   size_t postings = 0;
 };
 
+// How much of the inverted indexes a search reads before scoring (docs/design/0011-search.md,
+// "Candidates"). The defaults suit a hub of millions of records; tests make them small.
+struct SearchLimits {
+  size_t short_term = 256;  // a term with at most this many postings is read in full
+  // A longer term is read narrowed by the rarer terms after it (as many as have this many
+  // postings between them), and only up to this many of its own postings; beyond that it is
+  // probed on the candidates instead.
+  size_t narrow_max = 100'000;
+  // At most this many records taken from one long term (narrowed, or a bare common name's
+  // best keys in order, when nothing narrows it).
+  size_t first_read = 20'000;
+};
+
 class SearchIndex {
  public:
   ~SearchIndex();
@@ -143,6 +156,9 @@ class SearchIndex {
                                         const govern::Visibility& visibility) const;
   Result<std::vector<SearchHit>> Search(const ParsedQuery& query,
                                         const govern::Visibility& visibility) const;
+
+  // Replaces the read limits; takes effect for the searches that start afterwards.
+  void SetLimits(const SearchLimits& limits);
 
   size_t records() const;
   size_t nominals() const;

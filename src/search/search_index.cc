@@ -10,6 +10,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -201,6 +202,83 @@ struct Match {
   uint32_t value = 0;  // the record's matching value (pool id), for the reason
 };
 
+// A small open-addressing map from nonzero 64-bit keys to values, for per-query tables (a
+// term's candidate names, its memo of graded names): no node allocations, and Clear keeps the
+// capacity, so a thread's scratch stops allocating after its first few queries.
+template <typename V>
+class SmallMap {
+ public:
+  void Clear() {
+    if (keys_.size() > 4096) {
+      std::vector<uint64_t>().swap(keys_);
+      std::vector<V>().swap(values_);
+    }
+    if (keys_.empty()) {
+      keys_.assign(64, 0);
+      values_.assign(64, V{});
+    } else if (size_ > 0) {
+      std::fill(keys_.begin(), keys_.end(), 0);
+    }
+    size_ = 0;
+  }
+  // The value under `key`, default-constructed and inserted if missing.
+  V& operator[](uint64_t key) {
+    size_t slot = SlotOf(key);
+    if (keys_[slot] == 0) {
+      if ((size_ + 1) * 4 > keys_.size() * 3) {
+        Grow();
+        slot = SlotOf(key);
+      }
+      keys_[slot] = key;
+      values_[slot] = V{};
+      ++size_;
+    }
+    return values_[slot];
+  }
+  const V* Find(uint64_t key) const {
+    if (size_ == 0) return nullptr;
+    size_t slot = SlotOf(key);
+    return keys_[slot] == 0 ? nullptr : &values_[slot];
+  }
+  template <typename F>
+  void ForEach(F&& f) const {
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (keys_[i] != 0) f(keys_[i], values_[i]);
+    }
+  }
+  size_t size() const { return size_; }
+
+ private:
+  size_t SlotOf(uint64_t key) const {
+    const size_t mask = keys_.size() - 1;
+    size_t i = static_cast<size_t>((key * 0x9E3779B97F4A7C15ULL) >> 32) & mask;
+    while (keys_[i] != 0 && keys_[i] != key) i = (i + 1) & mask;
+    return i;
+  }
+  void Grow() {
+    std::vector<uint64_t> old_keys = std::move(keys_);
+    std::vector<V> old_values = std::move(values_);
+    keys_.assign(old_keys.size() * 2, 0);
+    values_.assign(old_keys.size() * 2, V{});
+    for (size_t i = 0; i < old_keys.size(); ++i) {
+      if (old_keys[i] == 0) continue;
+      const size_t slot = SlotOf(old_keys[i]);
+      keys_[slot] = old_keys[i];
+      values_[slot] = old_values[i];
+    }
+  }
+  std::vector<uint64_t> keys_;
+  std::vector<V> values_;
+  size_t size_ = 0;
+};
+
+// A name's grade against a query name before the field's penalty, worked out once per query
+// for each distinct (name, field kind) phase 2 meets: how, and how good.
+struct NameGrade {
+  float grade = 0;
+  How how = How::kNone;
+};
+
 // A query name word, prepared once per search.
 struct NameQuery {
   std::string text;
@@ -211,8 +289,11 @@ struct NameQuery {
   uint32_t code_alt = 0;
   // Candidate names (pool id -> phase-1 grade) by field, from the variant tables, the
   // phonetic codes and the deletion neighbourhood.
-  std::unordered_map<uint32_t, float> given;
-  std::unordered_map<uint32_t, float> family;
+  SmallMap<float> given;
+  SmallMap<float> family;
+  // Phase 2's memo: (pool id << 2 | NameField) -> the comparators' verdict. Searches share
+  // nothing: the plan and its memo belong to one search on one thread.
+  mutable SmallMap<NameGrade> graded;
 };
 
 // --- per-search scratch: candidate records and their accumulated evidence ----------------------
@@ -225,6 +306,11 @@ struct Candidate {
   float last = 0;
   float total = 0;  // with the dataset masks: an upper bound of the visible evidence
   float group[kGroups] = {};
+  // Set when a narrowed read took it: it matched that term (narrowed_on) and was in the
+  // postings of one of these (bit per term). Postings hold values the request may not see, so
+  // both matches are checked against the record's exact mask before it is scored.
+  uint32_t narrowed_by = 0;
+  int8_t narrowed_on = -1;
 };
 
 class Accumulator {
@@ -249,7 +335,9 @@ class Accumulator {
       if (entries_.size() * 2 > slots_.size()) Grow();
       slot = SlotOf(rec);
     }
-    Candidate& c = entries_[slots_[slot] - 1];
+    AddTo(entries_[slots_[slot] - 1], term, contribution, group);
+  }
+  static void AddTo(Candidate& c, int term, float contribution, int group) {
     const uint32_t bit = uint32_t{1} << term;
     if ((c.terms & bit) != 0) {
       // Terms are added one after another, so only the last one can still improve.
@@ -291,12 +379,48 @@ struct TermPlan {
     float grade;  // the grade every record of this key has, or < 0: ask Probe
     uint8_t group;
     NameField field;
+    uint32_t count;  // postings
   };
   std::vector<KeyGrade> keys;  // best first
   size_t postings = 0;         // SIZE_MAX: probe only
   NameQuery name;
   std::vector<uint32_t> ids;  // identifiers, emails, phones: pool ids of the forms
   std::vector<uint32_t> words;
+};
+
+// A candidate's upper bound, for the walk to the records scored in full.
+struct Bound {
+  float total;
+  uint32_t rec;
+  uint32_t entry;  // in the accumulator
+};
+struct Kept {
+  float score;
+  uint32_t rec;
+};
+struct Scored {
+  model::NominalId id;
+  double score;
+  int corroboration;  // visible records that matched a term
+  size_t first;       // its best match per term: SearchScratch::best[first + term]
+};
+
+// One thread's working memory for its searches, reused from one to the next so that a search
+// allocates little beyond its answer.
+struct SearchScratch {
+  std::vector<FieldMask> source_mask;
+  std::vector<TermPlan> plans;
+  std::vector<size_t> order;
+  std::vector<size_t> probe_only;
+  Accumulator acc;
+  std::vector<uint64_t> bits;  // the narrowing filter, a bit per record; all clear between uses
+  std::vector<Bound> bounds;
+  std::vector<Kept> top;
+  std::vector<model::NominalId> nominals;
+  std::vector<std::pair<uint32_t, FieldMask>> visible;
+  std::vector<Scored> scored;
+  std::vector<Match> best;
+  std::vector<uint32_t> best_rec;
 };
 
 }  // namespace
@@ -325,6 +449,9 @@ struct SearchIndex::Impl {
   std::vector<uint32_t> next_in_nominal;
   std::vector<uint8_t> dead;  // no longer current
   std::vector<uint16_t> source_no;
+  // source_no + 1 for a record a search may find (attached to a nominal and current), else 0:
+  // what phase 1 checks for every posting it reads, in one small array.
+  std::vector<uint16_t> searchable;
   std::vector<uint32_t> sources;  // source pool ids, by source_no
   // Nominal -> first record (then next_in_nominal), by id; ids past kDenseIds in a map.
   static constexpr model::NominalId kDenseIds = int64_t{1} << 26;
@@ -333,6 +460,7 @@ struct SearchIndex::Impl {
   size_t nominal_count = 0;
   PostingMap postings;
   std::vector<uint8_t> name_registered;  // by pool id
+  SearchLimits limits;
   // Cursors: touched only by Build and CatchUp (which callers serialise).
   model::PersonRecordId last_record = 0;
   model::LocationId last_location = 0;
@@ -372,6 +500,11 @@ struct SearchIndex::Impl {
     }
     next_in_nominal[rec] = kNoRecord;
     nominal[rec] = 0;
+    searchable[rec] = 0;
+  }
+  void MarkDead(uint32_t rec) {
+    Unlink(rec);
+    dead[rec] = 1;
   }
   void Assign(uint32_t rec, model::NominalId n) {
     if (nominal[rec] == n) return;
@@ -380,6 +513,7 @@ struct SearchIndex::Impl {
     next_in_nominal[rec] = Head(n);
     SetHead(n, rec);
     nominal[rec] = n;
+    searchable[rec] = dead[rec] ? 0 : static_cast<uint16_t>(source_no[rec] + 1);
   }
 
   void RegisterName(uint32_t name, uint32_t code, uint32_t code_alt) {
@@ -414,6 +548,7 @@ struct SearchIndex::Impl {
       src = sources.end() - 1;
     }
     source_no.push_back(static_cast<uint16_t>(src - sources.begin()));
+    searchable.push_back(0);
 
     auto add = [&](KeyKind kind, uint64_t value) {
       if (value != 0) postings.Add(MakeKey(kind, value), idx);
@@ -439,8 +574,13 @@ struct SearchIndex::Impl {
 
   // --- search ---------------------------------------------------------------------------------
 
-  NameQuery PrepareName(const std::string& text) const;
-  TermPlan Plan(const QueryTerm& term, int index) const;
+  static SmallMap<uint8_t>& DeletionSeen() {
+    thread_local SmallMap<uint8_t> seen;
+    return seen;
+  }
+  void PrepareName(const std::string& text, NameQuery& n) const;
+  // Fills `p` (a scratch plan reused across searches) for the term.
+  void Plan(const QueryTerm& term, int index, TermPlan& p) const;
   // Phase 1's cheap grade of a record for a term.
   Match Probe(const TermPlan& plan, uint32_t rec) const;
   // Phase 2's full grade, with the comparators, against the fields the mask allows.
@@ -450,8 +590,7 @@ struct SearchIndex::Impl {
   Result<std::vector<SearchHit>> Search(const ParsedQuery& q, const govern::Visibility& v) const;
 };
 
-NameQuery SearchIndex::Impl::PrepareName(const std::string& text) const {
-  NameQuery n;
+void SearchIndex::Impl::PrepareName(const std::string& text, NameQuery& n) const {
   n.text = text;
   const resolve::StringPool& pool = table.pool();
   n.id = pool.Find(text);
@@ -460,12 +599,17 @@ NameQuery SearchIndex::Impl::PrepareName(const std::string& text) const {
   resolve::MetaphoneCodes codes = resolve::DoubleMetaphone(text);
   n.code = pool.Find(codes.primary);
   n.code_alt = pool.Find(codes.alternate);
+  n.given.Clear();
+  n.family.Clear();
+  n.graded.Clear();
 
-  std::unordered_map<uint32_t, float> base;
-  auto offer = [](std::unordered_map<uint32_t, float>& m, uint32_t id, float g) {
+  // Names that sound alike or are one edit away, graded once each (a name reached by both
+  // codes and a deletion key costs one Jaro-Winkler): into `given`, then copied to `family`.
+  SmallMap<float>& base = n.given;
+  auto offer = [](SmallMap<float>& m, uint32_t id, float g) {
     if (id == 0) return;
-    auto [it, inserted] = m.try_emplace(id, g);
-    if (!inserted && it->second < g) it->second = g;
+    float& have = m[id];
+    if (have < g) have = g;
   };
   offer(base, n.id, kGradeExact);
   auto similar = [&](uint32_t id, bool same_code) {
@@ -479,18 +623,27 @@ NameQuery SearchIndex::Impl::PrepareName(const std::string& text) const {
     if (code == 0) continue;
     auto names = postings.Get(MakeKey(KeyKind::kNameCode, code));
     if (names.size() > 1000) continue;  // a code too common to say anything
-    for (uint32_t id : names) offer(base, id, similar(id, true));
+    for (uint32_t id : names) {
+      if (base.Find(id) != nullptr) continue;  // graded already: same code, same verdict
+      offer(base, id, similar(id, true));
+    }
   }
+  // Names reached by a deletion key but not by a code: graded once (`seen` keeps the misses,
+  // which `base` does not hold, from being graded again by the next key).
+  SmallMap<uint8_t>& seen = DeletionSeen();
+  seen.Clear();
   ForEachDeletion(text, [&](uint64_t h) {
     for (uint32_t id : postings.Get(MakeKey(KeyKind::kNameDeletion, h))) {
+      if (base.Find(id) != nullptr) continue;
+      uint8_t& done = seen[id];
+      if (done) continue;
+      done = 1;
       float g = similar(id, false);
       if (g > 0) offer(base, id, g);
     }
   });
-  n.given = base;
-  n.family = base;
-  auto variants = [&](const NameVariants& table_of, int32_t id,
-                      std::unordered_map<uint32_t, float>& into) {
+  n.family = n.given;
+  auto variants = [&](const NameVariants& table_of, int32_t id, SmallMap<float>& into) {
     if (id < 0) return;
     for (int32_t v : table_of.VariantIdsOf(id)) {
       offer(into, pool.Find(table_of.Name(v)), kGradeVariant);
@@ -502,33 +655,43 @@ NameQuery SearchIndex::Impl::PrepareName(const std::string& text) const {
     n.given[n.id] = kGradeExact;
     n.family[n.id] = kGradeExact;
   }
-  return n;
 }
 
-TermPlan SearchIndex::Impl::Plan(const QueryTerm& term, int index) const {
-  TermPlan p;
+void SearchIndex::Impl::Plan(const QueryTerm& term, int index, TermPlan& p) const {
   p.index = index;
   p.term = &term;
   p.weight = TermWeight(term);
+  p.keys.clear();
+  p.postings = 0;
+  p.ids.clear();
+  p.words.clear();
+  p.name.graded.Clear();
   const resolve::StringPool& pool = table.pool();
   auto key = [&](KeyKind kind, uint64_t value, float grade, uint8_t group,
                  NameField field = kFieldGiven) {
     if (value == 0) return;
     uint64_t k = MakeKey(kind, value);
-    size_t n = postings.Count(k);
-    if (n == 0) return;
-    p.keys.push_back({k, grade, group, field});
-    p.postings += n;
+    auto list = postings.Get(k);
+    if (list.empty()) return;
+    p.keys.push_back({k, grade, group, field, static_cast<uint32_t>(list.size())});
+    p.postings += list.size();
   };
   switch (term.kind) {
     case TermKind::kName: {
-      p.name = PrepareName(term.value);
-      for (const auto& [id, g] : p.name.given)
+      PrepareName(term.value, p.name);
+      p.name.given.ForEach([&](uint64_t id, float g) {
         key(KeyKind::kGiven, id, g * RolePenalty(term.role, kFieldGiven), kGName, kFieldGiven);
-      for (const auto& [id, g] : p.name.family)
+      });
+      p.name.family.ForEach([&](uint64_t id, float g) {
         key(KeyKind::kFamily, id, g * RolePenalty(term.role, kFieldFamily), kGName, kFieldFamily);
-      std::stable_sort(p.keys.begin(), p.keys.end(),
-                       [](const auto& a, const auto& b) { return a.grade > b.grade; });
+      });
+      // Best grade first; within a grade the rarest first (more keys fit in a read budget),
+      // then by key, so that the order does not depend on the table's layout.
+      std::sort(p.keys.begin(), p.keys.end(), [](const auto& a, const auto& b) {
+        if (a.grade != b.grade) return a.grade > b.grade;
+        if (a.count != b.count) return a.count < b.count;
+        return a.key < b.key;
+      });
       break;
     }
     case TermKind::kInitial:
@@ -634,7 +797,6 @@ TermPlan SearchIndex::Impl::Plan(const QueryTerm& term, int index) const {
       }
       break;
   }
-  return p;
 }
 
 Match SearchIndex::Impl::Probe(const TermPlan& p, uint32_t rec) const {
@@ -644,10 +806,10 @@ Match SearchIndex::Impl::Probe(const TermPlan& p, uint32_t rec) const {
   switch (t.kind) {
     case TermKind::kName: {
       m.group = kGName;
-      if (auto it = p.name.given.find(l.given); l.given != 0 && it != p.name.given.end())
-        m.grade = it->second * RolePenalty(t.role, kFieldGiven);
-      if (auto it = p.name.family.find(l.family); l.family != 0 && it != p.name.family.end())
-        m.grade = std::max(m.grade, it->second * RolePenalty(t.role, kFieldFamily));
+      if (const float* g = l.given != 0 ? p.name.given.Find(l.given) : nullptr)
+        m.grade = *g * RolePenalty(t.role, kFieldGiven);
+      if (const float* g = l.family != 0 ? p.name.family.Find(l.family) : nullptr)
+        m.grade = std::max(m.grade, *g * RolePenalty(t.role, kFieldFamily));
       return m;
     }
     case TermKind::kInitial: {
@@ -680,6 +842,17 @@ Match SearchIndex::Impl::GradeName(const TermPlan& p, const LinkageRecord& l,
     m.group = kGName;
     m.field = field;
     m.value = value;
+    // The verdict depends only on the name and the field (its variant id and codes are the
+    // name's): worked out once per query, however many records carry the name.
+    NameGrade& memo = q.graded[(uint64_t{value} << 2) | field | (uint64_t{1} << 40)];
+    if (memo.how != How::kNone || memo.grade < 0) {
+      if (memo.grade <= 0) return;
+      m.grade = memo.grade;
+      m.how = memo.how;
+      if (t.kind == TermKind::kName) m.grade *= RolePenalty(t.role, field);
+      if (m.grade > best.grade) best = m;
+      return;
+    }
     std::string_view v = pool.View(value);
     if (t.kind == TermKind::kInitial) {
       if (v[0] == t.value[0]) {
@@ -717,6 +890,8 @@ Match SearchIndex::Impl::GradeName(const TermPlan& p, const LinkageRecord& l,
         m.how = How::kSimilar;
       }
     }
+    memo.grade = m.grade > 0 ? m.grade : -1;
+    memo.how = m.grade > 0 ? m.how : How::kNone;
     if (m.grade <= 0) return;
     if (t.kind == TermKind::kName) m.grade *= RolePenalty(t.role, field);
     if (m.grade > best.grade) best = m;
@@ -960,8 +1135,13 @@ Result<std::vector<SearchHit>> SearchIndex::Impl::Search(const ParsedQuery& q,
   auto lock = ReadLock();
   const resolve::StringPool& pool = table.pool();
 
+  // Everything a search needs besides its answer lives in the thread's scratch, reused.
+  thread_local SearchScratch scratch;
+  SearchScratch& x = scratch;
+
   // What each dataset may show at most (record restrictions only narrow it), and the filter.
-  std::vector<FieldMask> source_mask(sources.size(), 0);
+  std::vector<FieldMask>& source_mask = x.source_mask;
+  source_mask.assign(sources.size(), 0);
   for (size_t s = 0; s < sources.size(); ++s) {
     std::string_view id = pool.View(sources[s]);
     if (!q.sources.empty() && std::find(q.sources.begin(), q.sources.end(), id) == q.sources.end())
@@ -969,97 +1149,193 @@ Result<std::vector<SearchHit>> SearchIndex::Impl::Search(const ParsedQuery& q,
     source_mask[s] = v.DatasetFields(id);
   }
 
-  std::vector<TermPlan> plans;
-  plans.reserve(q.terms.size());
-  for (size_t i = 0; i < q.terms.size() && i < 32; ++i)
-    plans.push_back(Plan(q.terms[i], static_cast<int>(i)));
+  const size_t term_count = std::min<size_t>(q.terms.size(), 32);
+  if (x.plans.size() < term_count) x.plans.resize(term_count);
+  std::span<TermPlan> plans(x.plans.data(), term_count);
+  for (size_t i = 0; i < term_count; ++i) Plan(q.terms[i], static_cast<int>(i), plans[i]);
   float weight_sum = 0;
   for (const TermPlan& p : plans) weight_sum += p.weight;
 
-  // Phase 1: candidates. Terms with short postings are read; of the long ones, only the
-  // shortest (and the shortest name, so that two common names meet); the rest are probed on
-  // the candidates found.
-  constexpr size_t kShortTerm = 4096;
-  constexpr size_t kReadBudget = 20'000;
-  std::vector<size_t> order(plans.size());
+  // Phase 1: candidates, rarest term first. A term with few postings is read in full. A long
+  // one is read *narrowed*: only records that are already candidates or also in the postings
+  // of the rarer terms after it are taken (a bitmap over records). So a common surname beside
+  // a first name and a date of birth reads the surname's postings but admits only the records
+  // with one of the others too, and every pair of terms meets. The last long term, with
+  // nothing after it to narrow by, is probed on the candidates found; if there are none (a
+  // common name alone), a bounded prefix of its best keys is read.
+  const SearchLimits lim = limits;
+  std::vector<size_t>& order = x.order;
+  order.resize(plans.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(),
                    [&](size_t a, size_t b) { return plans[a].postings < plans[b].postings; });
-  thread_local Accumulator acc;
+  Accumulator& acc = x.acc;
   acc.Reset();
-  bool read_any = false;
-  bool read_name = false;
-  std::vector<size_t> probe_only;
-  auto usable = [&](uint32_t rec) {
-    return nominal[rec] != 0 && !dead[rec] && source_mask[source_no[rec]] != 0;
+  std::vector<size_t>& probe_only = x.probe_only;
+  probe_only.clear();
+  // Grades and adds one posting; false if the record is not one this request may find.
+  auto take = [&](const TermPlan& p, const TermPlan::KeyGrade& k, uint32_t rec) {
+    const uint16_t sn = searchable[rec];
+    if (sn == 0) return false;
+    const FieldMask mask = source_mask[sn - 1];
+    if (mask == 0) return false;
+    float grade = k.grade;
+    int group = k.group;
+    if (grade < 0) {
+      Match m = Probe(p, rec);
+      grade = m.grade;
+      group = m.group;
+    }
+    if (grade <= 0 || !GroupVisible(mask, group)) return false;
+    acc.Add(rec, p.index, grade * p.weight, group);
+    return true;
   };
-  for (size_t i : order) {
+  std::vector<uint64_t>& bits = x.bits;
+  if (bits.size() < table.size() / 64 + 1) bits.assign(table.size() / 64 + 1, 0);
+  auto flip = [&](uint32_t rec, bool on) {
+    if (on)
+      bits[rec >> 6] |= uint64_t{1} << (rec & 63);
+    else
+      bits[rec >> 6] = 0;
+  };
+  // Marks (or clears) the narrowing filter: the candidates so far and the postings of the
+  // terms order[from, to). Clearing many is cheaper as one sweep of the whole bitmap.
+  auto mark = [&](size_t from, size_t to, bool on) {
+    if (!on) {
+      size_t n = acc.entries().size();
+      for (size_t o = from; o < to; ++o) n += plans[order[o]].postings;
+      if (n > bits.size() / 2) {
+        std::fill(bits.begin(), bits.end(), 0);
+        return;
+      }
+    }
+    for (const Candidate& c : acc.entries()) flip(c.rec, on);
+    for (size_t o = from; o < to; ++o) {
+      for (const TermPlan::KeyGrade& k : plans[order[o]].keys) {
+        for (uint32_t rec : postings.Get(k.key)) flip(rec, on);
+      }
+    }
+  };
+  bool read_before = false;  // whether an earlier term was read: lengths decide, not contents
+  for (size_t oi = 0; oi < order.size(); ++oi) {
+    const size_t i = order[oi];
     const TermPlan& p = plans[i];
-    const bool is_name = p.term->kind == TermKind::kName;
-    const bool read = p.postings != SIZE_MAX &&
-                      (p.postings <= kShortTerm || !read_any || (is_name && !read_name));
-    if (!read) {
-      probe_only.push_back(i);
+    if (p.postings == SIZE_MAX) {
+      probe_only.push_back(i);  // too broad to read (an initial, a wide range)
       continue;
     }
-    read_any |= p.postings > 0;
-    read_name |= is_name && p.postings > 0;
-    size_t budget = kReadBudget;
-    for (const TermPlan::KeyGrade& k : p.keys) {
-      auto list = postings.Get(k.key);
-      if (list.size() > budget) {
-        // Past the budget only what is already a candidate is graded (below).
-        probe_only.push_back(i);
-        break;
+    if (p.postings == 0) continue;
+    if (p.postings <= lim.short_term) {
+      for (const TermPlan::KeyGrade& k : p.keys) {
+        for (uint32_t rec : postings.Get(k.key)) take(p, k, rec);
       }
-      budget -= list.size();
-      for (uint32_t rec : list) {
-        if (!usable(rec)) continue;
-        const FieldMask mask = source_mask[source_no[rec]];
-        float grade = k.grade;
-        int group = k.group;
-        if (grade < 0) {
-          Match m = Probe(p, rec);
-          grade = m.grade;
-          group = m.group;
+      read_before = true;
+      continue;
+    }
+    // A long term is also graded on every candidate afterwards: records that an earlier term
+    // brought in, a later one's narrowed read, or that this read's caps left out.
+    probe_only.push_back(i);
+    // Narrowed by the rarer terms after this one, as many as fit in narrow_max postings.
+    size_t by_end = oi + 1;
+    uint32_t by_terms = 0;
+    for (size_t marked = 0; by_end < order.size(); ++by_end) {
+      const size_t n = plans[order[by_end]].postings;
+      if (n == SIZE_MAX || marked + n > lim.narrow_max) break;
+      marked += n;
+      by_terms |= uint32_t{1} << order[by_end];
+    }
+    if (by_end > oi + 1) {
+      mark(oi + 1, by_end, true);
+      size_t scanned = 0;
+      size_t admitted = 0;
+      for (const TermPlan::KeyGrade& k : p.keys) {
+        auto list = postings.Get(k.key);
+        if (scanned + list.size() > lim.narrow_max || admitted >= lim.first_read) break;
+        scanned += list.size();
+        for (uint32_t rec : list) {
+          if ((bits[rec >> 6] >> (rec & 63) & 1) == 0) continue;
+          const size_t before = acc.entries().size();
+          if (!take(p, k, rec)) continue;
+          if (acc.entries().size() > before) {
+            // New: it came in on one of the terms it was narrowed by, to be checked against
+            // what the request may see of it before it is scored (see the walk below).
+            acc.entries().back().narrowed_by = by_terms;
+            acc.entries().back().narrowed_on = static_cast<int8_t>(i);
+            ++admitted;
+          }
         }
-        if (grade <= 0 || !GroupVisible(mask, group)) continue;
-        acc.Add(rec, p.index, grade * p.weight, group);
       }
+      mark(oi + 1, by_end, false);
+      read_before = true;
+    } else if (!read_before) {
+      // Alone (or with only unreadable terms): the best keys, up to first_read postings.
+      size_t budget = lim.first_read;
+      for (const TermPlan::KeyGrade& k : p.keys) {
+        auto list = postings.Get(k.key);
+        const size_t n = std::min(list.size(), budget);
+        for (size_t j = 0; j < n; ++j) take(p, k, list[j]);
+        budget -= n;
+        if (n < list.size()) break;
+      }
+      read_before = true;
     }
   }
   std::vector<Candidate>& cands = acc.entries();
-  for (size_t i : probe_only) {
-    const TermPlan& p = plans[i];
-    for (size_t e = 0; e < cands.size(); ++e) {
-      const uint32_t rec = cands[e].rec;
-      Match m = Probe(p, rec);
-      if (m.grade <= 0 || !GroupVisible(source_mask[source_no[rec]], m.group)) continue;
-      acc.Add(rec, p.index, m.grade * p.weight, m.group);  // finds it: never grows `cands`
+  // The long terms and those too broad to read, on each candidate: record by record, so that a
+  // record's values are fetched once for all of them. (Each record sees its terms in the same
+  // order as term by term would, so Accumulator::Add keeps the same best.)
+  if (!probe_only.empty()) {
+    for (Candidate& c : cands) {
+      const uint32_t rec = c.rec;
+      const FieldMask mask = source_mask[searchable[rec] - 1];
+      for (size_t i : probe_only) {
+        const TermPlan& p = plans[i];
+        Match m = Probe(p, rec);
+        if (m.grade <= 0 || !GroupVisible(mask, m.group)) continue;
+        Accumulator::AddTo(c, p.index, m.grade * p.weight, m.group);
+      }
     }
   }
 
   // The records to score in full: the best by evidence each may show under this request. The
-  // totals above use the dataset masks, an upper bound; walking them best first and computing
-  // each record's exact mask, we stop once the next upper bound cannot enter the top (so no
-  // withheld field of a record decides whether it is looked at).
+  // totals above use the dataset masks, an upper bound; taking them best first (from a heap:
+  // only as many as the walk needs are ordered) and computing each record's exact mask, we
+  // stop once the next upper bound cannot enter the top (so no withheld field of a record
+  // decides whether it is looked at).
   const size_t keep = std::max<size_t>(100, static_cast<size_t>(q.limit) * 10);
-  std::sort(cands.begin(), cands.end(), [](const Candidate& a, const Candidate& b) {
-    return a.total != b.total ? a.total > b.total : a.rec < b.rec;
-  });
-  struct Kept {
-    float score;
-    uint32_t rec;
+  std::vector<Bound>& bounds = x.bounds;
+  bounds.clear();
+  bounds.reserve(cands.size());
+  for (uint32_t e = 0; e < cands.size(); ++e) bounds.push_back({cands[e].total, cands[e].rec, e});
+  auto bound_less = [](const Bound& a, const Bound& b) {  // a max-heap: best total, lowest rec
+    return a.total != b.total ? a.total < b.total : a.rec > b.rec;
   };
-  std::vector<Kept> top;  // a min-heap on score
+  std::make_heap(bounds.begin(), bounds.end(), bound_less);
+  std::vector<Kept>& top = x.top;  // a min-heap on score
+  top.clear();
   auto heap_cmp = [](const Kept& a, const Kept& b) {
     return a.score != b.score ? a.score > b.score : a.rec < b.rec;
   };
-  for (const Candidate& c : cands) {
-    if (top.size() >= keep && c.total < top.front().score) break;
-    govern::RecordVisibility rv =
-        v.ForRecord(pool.View(sources[source_no[c.rec]]), source_record[c.rec], nominal[c.rec]);
+  for (auto end = bounds.end(); end != bounds.begin(); --end) {
+    std::pop_heap(bounds.begin(), end, bound_less);
+    const Bound& b = *(end - 1);
+    if (top.size() >= keep && b.total < top.front().score) break;
+    const Candidate& c = cands[b.entry];
+    govern::RecordVisibility rv = v.ForRecord(pool.View(sources[searchable[c.rec] - 1]),
+                                              source_record[c.rec], nominal[c.rec]);
     if (!rv.visible()) continue;
+    if (c.narrowed_by != 0) {
+      // Taken by a narrowed read because it matched that term and one after it: both matches
+      // must be ones the request may see, or a withheld value would have decided which records
+      // are looked at.
+      auto shown = [&](size_t t) {
+        Match m = Probe(plans[t], c.rec);
+        return m.grade > 0 && GroupVisible(rv.fields, m.group);
+      };
+      bool by = false;
+      for (size_t t = 0; t < term_count && !by; ++t) by = (c.narrowed_by >> t & 1) != 0 && shown(t);
+      if (!by || !shown(static_cast<size_t>(c.narrowed_on))) continue;
+    }
     float exact = 0;
     for (int g = 0; g < kGroups; ++g) {
       if (GroupVisible(rv.fields, g)) exact += c.group[g];
@@ -1074,41 +1350,44 @@ Result<std::vector<SearchHit>> SearchIndex::Impl::Search(const ParsedQuery& q,
   }
 
   // Phase 2: each candidate nominal, all its visible records, the comparators.
-  std::vector<model::NominalId> nominals_seen;
+  std::vector<model::NominalId>& nominals_seen = x.nominals;
+  nominals_seen.clear();
   for (const Kept& k : top) nominals_seen.push_back(nominal[k.rec]);
   std::sort(nominals_seen.begin(), nominals_seen.end());
   nominals_seen.erase(std::unique(nominals_seen.begin(), nominals_seen.end()), nominals_seen.end());
 
-  struct Scored {
-    model::NominalId id;
-    double score;
-    int corroboration;  // visible records that matched a term
-    std::vector<Match> best;
-    std::vector<uint32_t> best_rec;
-  };
-  std::vector<Scored> scored;
-  std::vector<std::pair<uint32_t, FieldMask>> visible;
+  // Each scored nominal's best match per term is at best[first + t], its record at best_rec.
+  std::vector<Scored>& scored = x.scored;
+  scored.clear();
+  std::vector<Match>& best = x.best;
+  std::vector<uint32_t>& best_rec = x.best_rec;
+  best.clear();
+  best_rec.clear();
+  std::vector<std::pair<uint32_t, FieldMask>>& visible = x.visible;
   for (model::NominalId n : nominals_seen) {
     if (v.NominalSealed(n)) continue;
     visible.clear();
     for (uint32_t r = Head(n); r != kNoRecord; r = next_in_nominal[r]) {
-      if (dead[r] || source_mask[source_no[r]] == 0) continue;
-      govern::RecordVisibility rv =
-          v.ForRecord(pool.View(sources[source_no[r]]), source_record[r], n);
+      const uint16_t sn = searchable[r];
+      if (sn == 0 || source_mask[sn - 1] == 0) continue;
+      govern::RecordVisibility rv = v.ForRecord(pool.View(sources[sn - 1]), source_record[r], n);
       if (rv.visible()) visible.emplace_back(r, rv.fields);
     }
     if (visible.empty()) continue;
-    Scored s{n, 0, 0, std::vector<Match>(plans.size()),
-             std::vector<uint32_t>(plans.size(), kNoRecord)};
+    Scored s{n, 0, 0, best.size()};
+    best.resize(best.size() + plans.size());
+    best_rec.resize(best_rec.size() + plans.size(), kNoRecord);
+    Match* b = &best[s.first];
+    uint32_t* b_rec = &best_rec[s.first];
     for (const auto& [r, mask] : visible) {
       bool matched = false;
       for (size_t t = 0; t < plans.size(); ++t) {
         Match m = Grade(plans[t], r, mask);
         if (m.grade <= 0 || !GroupVisible(mask, m.group)) continue;
         matched = true;
-        if (m.grade > s.best[t].grade) {
-          s.best[t] = m;
-          s.best_rec[t] = r;
+        if (m.grade > b[t].grade) {
+          b[t] = m;
+          b_rec[t] = r;
         }
       }
       s.corroboration += matched;
@@ -1116,34 +1395,46 @@ Result<std::vector<SearchHit>> SearchIndex::Impl::Search(const ParsedQuery& q,
     bool missing_required = false;
     double sum = 0;
     for (size_t t = 0; t < plans.size(); ++t) {
-      sum += plans[t].weight * s.best[t].grade;
-      if (plans[t].term->required && s.best[t].grade <= 0) missing_required = true;
+      sum += plans[t].weight * b[t].grade;
+      if (plans[t].term->required && b[t].grade <= 0) missing_required = true;
     }
-    if (missing_required || sum <= 0) continue;
+    if (missing_required || sum <= 0) {
+      best.resize(s.first);
+      best_rec.resize(s.first);
+      continue;
+    }
     s.score = weight_sum > 0 ? sum / weight_sum : 0;
-    scored.push_back(std::move(s));
+    scored.push_back(s);
   }
-  std::sort(scored.begin(), scored.end(), [](const Scored& a, const Scored& b) {
+  auto better = [](const Scored& a, const Scored& b) {
     if (a.score != b.score) return a.score > b.score;
     if (a.corroboration != b.corroboration) return a.corroboration > b.corroboration;
     return a.id < b.id;
-  });
-  if (scored.size() > static_cast<size_t>(q.limit)) scored.resize(q.limit);
+  };
+  if (scored.size() > static_cast<size_t>(q.limit)) {
+    std::partial_sort(scored.begin(), scored.begin() + q.limit, scored.end(), better);
+    scored.resize(q.limit);
+  } else {
+    std::sort(scored.begin(), scored.end(), better);
+  }
 
   // The hits, with reasons and a summary from visible records and fields only.
   std::vector<SearchHit> hits;
-  for (Scored& s : scored) {
+  hits.reserve(scored.size());
+  for (const Scored& s : scored) {
+    const Match* b = &best[s.first];
+    const uint32_t* b_rec = &best_rec[s.first];
     SearchHit h;
     h.nominal_id = s.id;
     h.score = std::round(s.score * 1000.0) / 1000.0;
     std::vector<model::SourceRecordId> seen;
     for (size_t t = 0; t < plans.size(); ++t) {
-      if (s.best[t].grade <= 0) continue;
-      auto [reason, phrase] = Explain(plans[t], s.best[t]);
+      if (b[t].grade <= 0) continue;
+      auto [reason, phrase] = Explain(plans[t], b[t]);
       h.reasons.push_back(std::move(reason));
       if (!h.why.empty()) h.why += "; ";
       h.why += phrase;
-      seen.push_back(source_record[s.best_rec[t]]);
+      seen.push_back(source_record[b_rec[t]]);
     }
     // The most frequent value of each summary field among the visible records that show it.
     std::map<std::pair<uint32_t, uint32_t>, int> names;
@@ -1151,9 +1442,9 @@ Result<std::vector<SearchHit>> SearchIndex::Impl::Search(const ParsedQuery& q,
     std::map<uint8_t, int> sexes;
     std::map<uint32_t, int> postcodes;
     for (uint32_t r = Head(s.id); r != kNoRecord; r = next_in_nominal[r]) {
-      if (dead[r] || source_mask[source_no[r]] == 0) continue;
-      govern::RecordVisibility rv =
-          v.ForRecord(pool.View(sources[source_no[r]]), source_record[r], s.id);
+      const uint16_t sn = searchable[r];
+      if (sn == 0 || source_mask[sn - 1] == 0) continue;
+      govern::RecordVisibility rv = v.ForRecord(pool.View(sources[sn - 1]), source_record[r], s.id);
       if (!rv.visible()) continue;
       ++h.visible_records;
       const LinkageRecord& l = table.at(r);
@@ -1166,11 +1457,11 @@ Result<std::vector<SearchHit>> SearchIndex::Impl::Search(const ParsedQuery& q,
       if (used) seen.push_back(source_record[r]);
     }
     auto most = [](const auto& counts) {
-      auto best = counts.begin();
+      auto most_often = counts.begin();
       for (auto it = counts.begin(); it != counts.end(); ++it) {
-        if (it->second > best->second) best = it;
+        if (it->second > most_often->second) most_often = it;
       }
-      return best;
+      return most_often;
     };
     if (!names.empty()) {
       auto [given, family] = most(names)->first;
@@ -1241,8 +1532,7 @@ Result<std::unique_ptr<SearchIndex>> SearchIndex::Build(store::Store& store) {
   for (const store::NominalAssignment& a : retired) {
     int64_t idx = impl->table.IndexOf(a.person_record_id);
     if (idx < 0) continue;
-    impl->Unlink(static_cast<uint32_t>(idx));
-    impl->dead[idx] = 1;
+    impl->MarkDead(static_cast<uint32_t>(idx));
   }
   return std::unique_ptr<SearchIndex>(new SearchIndex(std::move(impl)));
 }
@@ -1333,10 +1623,7 @@ Status SearchIndex::CatchUp(store::Store& store) {
       }
       for (const auto& [rec, n] : moves) x.Assign(rec, n);
     }
-    for (uint32_t rec : gone) {
-      x.Unlink(rec);
-      x.dead[rec] = 1;
-    }
+    for (uint32_t rec : gone) x.MarkDead(rec);
     x.last_seq = last_seq;
   }
   return Status::Ok();
@@ -1356,6 +1643,11 @@ Result<std::vector<SearchHit>> SearchIndex::Search(const ParsedQuery& query,
   }
   if (!visibility.SharesAnything()) return std::vector<SearchHit>{};
   return impl_->Search(query, visibility);
+}
+
+void SearchIndex::SetLimits(const SearchLimits& limits) {
+  Impl::WriteLock lock(*impl_);
+  impl_->limits = limits;
 }
 
 size_t SearchIndex::records() const {

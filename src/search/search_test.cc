@@ -683,5 +683,91 @@ TEST_F(SearchTest, UsesOnlyTheFieldsInTheMask) {
   EXPECT_EQ(Find(**index, "FMX001", bare).size(), 1u);
 }
 
+// Phase 1's read limits (search.h SearchLimits), made tiny so that a handful of records behaves
+// as a hub of millions does: a term past short_term is read narrowed by the terms after it,
+// and a common name alone reads only first_read postings.
+TEST_F(SearchTest, NarrowsLongTermsAndBoundsACommonNameAlone) {
+  std::vector<model::NominalId> smiths;
+  for (const char* given : {"ALAN", "BRIAN", "CARL", "DEREK", "EDWARD", "FRANK", "GARY"}) {
+    PersonSpec p;
+    p.key = std::string("SM-") + given;
+    p.given = given;
+    p.family = "SMITH";
+    smiths.push_back(AddNominal({p}));
+  }
+  for (const char* family : {"JONES", "TAYLOR"}) {
+    PersonSpec p;
+    p.key = std::string("JN-") + family;
+    p.given = "JOHN";
+    p.family = family;
+    AddNominal({p});
+  }
+  PersonSpec john;  // written last: past any prefix of SMITH's postings
+  john.key = "JS-1";
+  john.given = "JOHN";
+  john.family = "SMITH";
+  model::NominalId john_smith = AddNominal({john});
+  auto index = SearchIndex::Build(*store_);
+  ASSERT_TRUE(index.ok());
+  const govern::Visibility all = Everything();
+  ASSERT_EQ(Find(**index, "smith", all).size(), 8u);  // the default limits read all of them
+
+  SearchLimits tiny;
+  tiny.short_term = 1;
+  tiny.narrow_max = 1000;
+  tiny.first_read = 3;
+  (*index)->SetLimits(tiny);
+  // A common name alone: only first_read of its postings become candidates.
+  EXPECT_EQ(Find(**index, "smith", all).size(), 3u);
+  // Two long names meet: JOHN (3 postings) is read narrowed by SMITH, so only the record with
+  // both is taken, however far into SMITH's postings it is; SMITH is then only probed.
+  auto hits = Find(**index, "john smith", all);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].nominal_id, john_smith);
+  EXPECT_EQ(hits[0].score, 1.0);
+}
+
+TEST_F(SearchTest, NarrowingNeverTurnsOnAWithheldValue) {
+  // Smiths, one of them with the canary date of birth withheld from the request.
+  for (const char* given : {"ALAN", "BRIAN", "CARL", "DEREK"}) {
+    PersonSpec p;
+    p.key = std::string("SM-") + given;
+    p.given = given;
+    p.family = "SMITH";
+    p.dob = CivilDate{1970, 1, 1};
+    AddNominal({p});
+  }
+  PersonSpec peter;
+  peter.key = "SM-PETER";
+  peter.given = "PETER";
+  peter.family = "SMITH";
+  peter.dob = CivilDate{1911, 11, 11};
+  model::NominalId canary = AddNominal({peter});
+  auto index = SearchIndex::Build(*store_);
+  ASSERT_TRUE(index.ok());
+  SearchLimits tiny;
+  tiny.short_term = 0;  // every term is long: the date is read narrowed by SMITH
+  tiny.narrow_max = 1000;
+  tiny.first_read = 1000;
+  (*index)->SetLimits(tiny);
+
+  // Visible: Peter is found by the two together (so the test can fail).
+  auto hits = Find(**index, "smith 11/11/1911", Everything());
+  ASSERT_FALSE(hits.empty());
+  EXPECT_EQ(hits[0].nominal_id, canary);
+  // His date of birth withheld: taking him because his date matched would single him out
+  // among the Smiths through a value the request cannot see.
+  govern::Visibility no_dob = Everything();
+  no_dob.ExcludeFieldsOfNominal(canary, govern::Bit(govern::Field::kPersonDob));
+  for (const auto& h : Find(**index, "smith 11/11/1911", no_dob)) {
+    EXPECT_NE(h.nominal_id, canary);
+    EXPECT_FALSE(Leaks(h)) << HitToJson(h);
+  }
+  // The name alone still finds him, as any Smith.
+  bool found = false;
+  for (const auto& h : Find(**index, "peter smith", no_dob)) found |= h.nominal_id == canary;
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace tessera::search
