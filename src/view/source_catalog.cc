@@ -44,7 +44,19 @@ Result<SourceCatalog> SourceCatalog::Load(const std::string& mappings_dir) {
   return catalog;
 }
 
+struct SourceCatalog::FreshnessCache {
+  std::mutex mu;
+  bool valid = false;
+  int64_t newest_id = 0;
+  bool newest_completed = false;
+  std::optional<int64_t> newest_finished;
+  std::map<std::string, std::optional<int64_t>> current_to;
+};
+
+SourceCatalog::SourceCatalog() : cache_(std::make_shared<FreshnessCache>()) {}
+
 void SourceCatalog::Add(SourceInfo info) {
+  cache_ = std::make_shared<FreshnessCache>();  // this catalog's sources changed
   auto it =
       std::lower_bound(sources_.begin(), sources_.end(), info.source_id,
                        [](const SourceInfo& s, const std::string& id) { return s.source_id < id; });
@@ -62,20 +74,48 @@ const SourceInfo* SourceCatalog::Find(std::string_view source_id) const {
   return it != sources_.end() && it->source_id == source_id ? &*it : nullptr;
 }
 
-Result<nlohmann::json> SourceFreshness(const ViewContext& ctx) {
-  using nlohmann::json;
-  json out = json::array();
-  for (const SourceInfo& info : ctx.sources.sources()) {
-    if (ctx.visibility.DatasetFields(info.source_id) == 0) continue;
+Result<std::map<std::string, std::optional<int64_t>>> SourceCatalog::CurrentTo(
+    store::Store& store) const {
+  TRY_ASSIGN(std::vector<store::LoadSummary> newest, store.ListLoads("", 1));
+  const int64_t id = newest.empty() ? 0 : newest[0].id;
+  const bool completed = !newest.empty() && newest[0].status == store::LoadStatus::kCompleted;
+  const std::optional<int64_t> finished =
+      newest.empty() ? std::nullopt : newest[0].finished_at_micros;
+  {
+    std::lock_guard lock(cache_->mu);
+    if (cache_->valid && cache_->newest_id == id && cache_->newest_completed == completed &&
+        cache_->newest_finished == finished) {
+      return cache_->current_to;
+    }
+  }
+  std::map<std::string, std::optional<int64_t>> out;
+  for (const SourceInfo& info : sources_) {
     // Newest first; running loads (a file being loaded now) are passed over.
-    TRY_ASSIGN(std::vector<store::LoadSummary> loads, ctx.store.ListLoads(info.source_id, 16));
-    std::optional<int64_t> current_to;
+    TRY_ASSIGN(std::vector<store::LoadSummary> loads, store.ListLoads(info.source_id, 16));
+    std::optional<int64_t>& current_to = out[info.source_id];
     for (const store::LoadSummary& load : loads) {
       if (load.status == store::LoadStatus::kCompleted && load.finished_at_micros) {
         current_to = load.finished_at_micros;
         break;
       }
     }
+  }
+  std::lock_guard lock(cache_->mu);
+  cache_->valid = true;
+  cache_->newest_id = id;
+  cache_->newest_completed = completed;
+  cache_->newest_finished = finished;
+  cache_->current_to = out;
+  return out;
+}
+
+Result<nlohmann::json> SourceFreshness(const ViewContext& ctx) {
+  using nlohmann::json;
+  json out = json::array();
+  TRY_ASSIGN(auto current, ctx.sources.CurrentTo(ctx.store));
+  for (const SourceInfo& info : ctx.sources.sources()) {
+    if (ctx.visibility.DatasetFields(info.source_id) == 0) continue;
+    const std::optional<int64_t> current_to = current[info.source_id];
     json entry = {{"source_id", info.source_id},
                   {"dataset", info.dataset},
                   {"agency", model::AgencyName(info.agency)},

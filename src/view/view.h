@@ -149,7 +149,7 @@ struct SourceInfo {
 
 class SourceCatalog {
  public:
-  SourceCatalog() = default;
+  SourceCatalog();
 
   // Reads every *.yaml in `mappings_dir` through the ingest spec parser. A spec that does not
   // parse is left out with a warning (the view must not fail for one bad spec); a missing
@@ -162,9 +162,17 @@ class SourceCatalog {
   const std::vector<SourceInfo>& sources() const { return sources_; }  // by source id
   const std::vector<std::string>& warnings() const { return warnings_; }
 
+  // When each source's latest completed load finished (nullopt: none yet), read from `store`
+  // once per change of the hub's newest load (its id, status and finish time, one indexed
+  // read) and shared by every request meanwhile: a profile does not re-read the loads of every
+  // source. Thread-safe.
+  Result<std::map<std::string, std::optional<int64_t>>> CurrentTo(store::Store& store) const;
+
  private:
+  struct FreshnessCache;
   std::vector<SourceInfo> sources_;
   std::vector<std::string> warnings_;
+  std::shared_ptr<FreshnessCache> cache_;  // made by the constructor
 };
 
 // One request's view of the hub. `today` bounds "currently involved" (the last 12 months);
