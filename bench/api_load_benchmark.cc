@@ -59,6 +59,7 @@
 #include "govern/agreements.h"
 #include "govern/identity.h"
 #include "ingest/ingest.h"
+#include "reference/reference_data.h"
 #include "resolve/households.h"
 #include "resolve/resolver.h"
 #include "resolve/train.h"
@@ -160,38 +161,13 @@ std::string SyncLatency(const fs::path& dir) {
   return buf;
 }
 
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
-}
-
 template <typename F>
 void ForEachCsvRow(const fs::path& path, F&& f) {
   std::ifstream in(path);
   if (!in) Die("cannot read " + path.string());
   std::string line;
   std::getline(in, line);
-  while (std::getline(in, line)) f(SplitCsv(line));
+  while (std::getline(in, line)) f(tessera::reference::SplitCsvLine(line));
 }
 
 // ---------------------------------------------------------------------------------------------

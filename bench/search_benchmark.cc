@@ -36,6 +36,7 @@
 #include "core/clock.h"
 #include "core/random.h"
 #include "ingest/ingest.h"
+#include "reference/reference_data.h"
 #include "resolve/name_variants.h"
 #include "resolve/resolver.h"
 #include "resolve/train.h"
@@ -80,37 +81,12 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::clamp<size_t>(rank, 1, v.size()) - 1];
 }
 
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
-}
-
 template <typename F>
 void ForEachCsvRow(const fs::path& path, F&& f) {
   std::ifstream in(path);
   std::string line;
   std::getline(in, line);
-  while (std::getline(in, line)) f(SplitCsv(line));
+  while (std::getline(in, line)) f(tessera::reference::SplitCsvLine(line));
 }
 
 struct TruePerson {

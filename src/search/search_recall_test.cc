@@ -15,6 +15,7 @@
 
 #include "core/random.h"
 #include "ingest/ingest.h"
+#include "reference/reference_data.h"
 #include "resolve/name_variants.h"
 #include "resolve/resolver.h"
 #include "resolve/train.h"
@@ -27,38 +28,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// One CSV line, with RFC 4180 quotes.
-std::vector<std::string> SplitCsv(const std::string& line) {
-  std::vector<std::string> out(1);
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        out.back() += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        out.back() += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.emplace_back();
-    } else if (c != '\r') {
-      out.back() += c;
-    }
-  }
-  return out;
-}
-
 std::vector<std::vector<std::string>> ReadCsv(const fs::path& path) {
   std::vector<std::vector<std::string>> rows;
   std::ifstream in(path);
   std::string line;
   std::getline(in, line);  // header
-  while (std::getline(in, line)) rows.push_back(SplitCsv(line));
+  while (std::getline(in, line)) rows.push_back(reference::SplitCsvLine(line));
   return rows;
 }
 

@@ -23,6 +23,7 @@
 #include "govern/audit_log.h"
 #include "govern/identity.h"
 #include "ingest/ingest.h"
+#include "reference/reference_data.h"
 #include "resolve/households.h"
 #include "resolve/resolver.h"
 #include "serve/serve.h"
@@ -299,14 +300,7 @@ class ApiTest : public testing::Test {
     std::map<std::string, std::set<std::string>> sources_of;
     std::map<std::string, std::pair<std::string, std::string>> a_record;
     while (std::getline(truth, line)) {
-      std::vector<std::string> cols;
-      size_t start = 0;
-      for (size_t i = 0; i <= line.size(); ++i) {
-        if (i == line.size() || line[i] == ',') {
-          cols.push_back(line.substr(start, i - start));
-          start = i + 1;
-        }
-      }
+      const std::vector<std::string> cols = reference::SplitCsvLine(line);
       if (cols.size() < 3) continue;
       sources_of[cols[2]].insert(cols[0]);
       if (cols[0] == "police_crime") a_record[cols[2]] = {cols[0], cols[1]};
