@@ -129,6 +129,25 @@ std::string QueryParam(const serve::Request& request, std::string_view name) {
   return "";
 }
 
+Result<std::optional<int64_t>> WholeQueryParam(const serve::Request& request,
+                                               std::string_view name) {
+  const std::string text = QueryParam(request, name);
+  if (text.empty()) return std::optional<int64_t>();
+  if (text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
+    return Status::InvalidArgument(std::string(name) + " must be a whole number");
+  }
+  return std::optional<int64_t>(std::stoll(text));
+}
+
+Result<int> LimitParam(const serve::Request& request, int fallback, int max) {
+  TRY_ASSIGN(std::optional<int64_t> limit, WholeQueryParam(request, "limit"));
+  if (!limit) return fallback;
+  if (*limit < 1 || *limit > max) {
+    return Status::InvalidArgument("limit must be 1 to " + std::to_string(max));
+  }
+  return static_cast<int>(*limit);
+}
+
 Result<int64_t> IdParam(const serve::Request& request, std::string_view name) {
   auto it = request.params.find(std::string(name));
   if (it == request.params.end() || it->second.empty() || it->second.size() > 18) {
@@ -147,10 +166,7 @@ Result<int64_t> IdParam(const serve::Request& request, std::string_view name) {
 
 std::string IsoTime(int64_t micros) { return FormatUtc(micros); }
 
-CivilDate HubApi::Impl::Today() const {
-  constexpr int64_t kDay = int64_t{86400} * 1'000'000;
-  return CivilDate::FromDays(clock.NowMicros() / kDay);
-}
+CivilDate HubApi::Impl::Today() const { return CivilDate::FromMicros(clock.NowMicros()); }
 
 // ---------------------------------------------------------------------------------------------
 // HubApi

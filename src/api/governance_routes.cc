@@ -71,28 +71,6 @@ Result<std::optional<int64_t>> TimeParam(const serve::Request& request, std::str
   return std::optional<int64_t>(micros);
 }
 
-Result<int> LimitParam(const serve::Request& request, int fallback, int max) {
-  const std::string text = QueryParam(request, "limit");
-  if (text.empty()) return fallback;
-  if (text.size() > 6 || text.find_first_not_of("0123456789") != std::string::npos) {
-    return Status::InvalidArgument("limit must be a whole number");
-  }
-  const int limit = std::stoi(text);
-  if (limit < 1 || limit > max) {
-    return Status::InvalidArgument("limit must be 1 to " + std::to_string(max));
-  }
-  return limit;
-}
-
-Result<int64_t> Int64Param(const serve::Request& request, std::string_view name) {
-  const std::string text = QueryParam(request, name);
-  if (text.empty()) return int64_t{0};
-  if (text.size() > 18 || text.find_first_not_of("0123456789") != std::string::npos) {
-    return Status::InvalidArgument(std::string(name) + " must be a whole number");
-  }
-  return std::stoll(text);
-}
-
 }  // namespace
 
 Status HubApi::Impl::AddGovernanceRoutes(serve::Router& router) {
@@ -317,8 +295,8 @@ Status HubApi::Impl::AddAuditRoutes(serve::Router& router) {
                               q.outcome = QueryParam(request, "outcome");
                               auto from = TimeParam(request, "from");
                               auto to = TimeParam(request, "to");
-                              auto nominal = Int64Param(request, "nominal");
-                              auto before = Int64Param(request, "before");
+                              auto nominal = WholeQueryParam(request, "nominal");
+                              auto before = WholeQueryParam(request, "before");
                               auto limit = LimitParam(request, 100, 1000);
                               for (const Status& s : {from.status(), to.status(), nominal.status(),
                                                       before.status(), limit.status()}) {
@@ -326,8 +304,8 @@ Status HubApi::Impl::AddAuditRoutes(serve::Router& router) {
                               }
                               q.from_micros = *from;
                               q.to_micros = *to;
-                              q.nominal_id = *nominal;
-                              q.before_seq = *before;
+                              q.nominal_id = nominal->value_or(0);
+                              q.before_seq = before->value_or(0);
                               q.newest_first = true;
                               q.limit = *limit;
                               auto lease = stores.Acquire();

@@ -152,6 +152,12 @@ serve::Response ProblemFromStatus(const Status& status);
 Result<nlohmann::json> JsonBody(const serve::Request& request);
 // A query-string parameter (percent-decoded), or empty.
 std::string QueryParam(const serve::Request& request, std::string_view name);
+// A whole-number query parameter (digits only, at most 18): nullopt when absent, else the value,
+// or InvalidArgument naming it.
+Result<std::optional<int64_t>> WholeQueryParam(const serve::Request& request,
+                                               std::string_view name);
+// The "limit" query parameter: `fallback` when absent, else 1 to `max` or InvalidArgument.
+Result<int> LimitParam(const serve::Request& request, int fallback, int max);
 // A positive int64 path parameter, or InvalidArgument naming it.
 Result<int64_t> IdParam(const serve::Request& request, std::string_view name);
 std::string IsoTime(int64_t micros);  // "2026-11-23T02:00:00Z"

@@ -88,12 +88,9 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
         if (!to.ok()) return ProblemFromStatus(to.status());
         q.dob_from = *from;
         q.dob_to = *to;
-        if (std::string limit = QueryParam(request, "limit"); !limit.empty()) {
-          if (limit.size() > 3 || limit.find_first_not_of("0123456789") != std::string::npos) {
-            return serve::Response::Problem(400, "Bad Request", "limit must be 1 to 100");
-          }
-          q.limit = std::stoi(limit);
-        }
+        auto limit = LimitParam(request, q.limit, search::kMaxLimit);
+        if (!limit.ok()) return ProblemFromStatus(limit.status());
+        q.limit = *limit;
         auto hits = search->Search(q, ctx.visibility());
         if (!hits.ok()) return ProblemFromStatus(hits.status());
         json out = json::array();
@@ -134,13 +131,11 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
               filter.categories = ListParam(request, "category");
               TRY_ASSIGN(filter.from, DateParam(request, "from"));
               TRY_ASSIGN(filter.to, DateParam(request, "to"));
-              if (std::string limit = QueryParam(request, "limit"); !limit.empty()) {
-                if (limit.size() > 5 ||
-                    limit.find_first_not_of("0123456789") != std::string::npos) {
-                  return Status::InvalidArgument("limit must be a whole number");
-                }
-                filter.limit = std::stoi(limit);
+              TRY_ASSIGN(std::optional<int64_t> limit, WholeQueryParam(request, "limit"));
+              if (limit && *limit > 99'999) {
+                return Status::InvalidArgument("limit must be at most 99999 (0: no limit)");
               }
+              filter.limit = static_cast<int>(limit.value_or(0));
               TRY_ASSIGN(view::Page page, view::NominalTimeline(vc, id, filter, ctx.seen));
               return PageResponse(page, "/timeline");
             });

@@ -70,19 +70,9 @@ Result<store::ReviewQuery> QueueQuery(const serve::Request& request) {
   } else if (status != "all") {
     return Status::InvalidArgument("status must be open, accepted, rejected, stale or all");
   }
-  if (std::string after = QueryParam(request, "after"); !after.empty()) {
-    if (after.size() > 18 || after.find_first_not_of("0123456789") != std::string::npos) {
-      return Status::InvalidArgument("after must be a review pair id");
-    }
-    q.after_id = std::stoll(after);
-  }
-  if (std::string limit = QueryParam(request, "limit"); !limit.empty()) {
-    if (limit.size() > 3 || limit.find_first_not_of("0123456789") != std::string::npos ||
-        std::stoi(limit) < 1 || std::stoi(limit) > 100) {
-      return Status::InvalidArgument("limit must be 1 to 100");
-    }
-    q.limit = std::stoi(limit);
-  }
+  TRY_ASSIGN(std::optional<int64_t> after, WholeQueryParam(request, "after"));
+  q.after_id = after.value_or(0);
+  TRY_ASSIGN(q.limit, LimitParam(request, q.limit, 100));
   return q;
 }
 

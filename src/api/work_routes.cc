@@ -28,29 +28,23 @@ json LoadJson(const store::LoadSummary& l) {
 }  // namespace
 
 Status HubApi::Impl::AddWorkRoutes(serve::Router& router) {
-  serve::Route loads{
-      .id = "quality.loads",
-      .method = "GET",
-      .pattern = "/api/v1/quality/loads",
-      .access = serve::Access::kUser,
-      .handler = [this](const serve::Request& request) -> serve::Response {
-        const std::string source = QueryParam(request, "source");
-        int limit = 100;
-        if (std::string l = QueryParam(request, "limit"); !l.empty()) {
-          if (l.size() > 4 || l.find_first_not_of("0123456789") != std::string::npos ||
-              std::stoi(l) < 1 || std::stoi(l) > 1000) {
-            return serve::Response::Problem(400, "Bad Request", "limit must be 1 to 1000");
-          }
-          limit = std::stoi(l);
-        }
-        auto lease = stores.Acquire();
-        if (!lease.ok()) return ProblemFromStatus(lease.status());
-        auto list = (*lease)->ListLoads(source, limit);
-        if (!list.ok()) return ProblemFromStatus(list.status());
-        json out = json::array();
-        for (const auto& l : *list) out.push_back(LoadJson(l));
-        return JsonResponse(200, {{"loads", out}});
-      }};
+  serve::Route loads{.id = "quality.loads",
+                     .method = "GET",
+                     .pattern = "/api/v1/quality/loads",
+                     .access = serve::Access::kUser,
+                     .handler = [this](const serve::Request& request) -> serve::Response {
+                       const std::string source = QueryParam(request, "source");
+                       auto limit_param = LimitParam(request, 100, 1000);
+                       if (!limit_param.ok()) return ProblemFromStatus(limit_param.status());
+                       const int limit = *limit_param;
+                       auto lease = stores.Acquire();
+                       if (!lease.ok()) return ProblemFromStatus(lease.status());
+                       auto list = (*lease)->ListLoads(source, limit);
+                       if (!list.ok()) return ProblemFromStatus(list.status());
+                       json out = json::array();
+                       for (const auto& l : *list) out.push_back(LoadJson(l));
+                       return JsonResponse(200, {{"loads", out}});
+                     }};
   TRY(router.Add(std::move(loads)));
 
   serve::Route load_quality{
@@ -95,56 +89,50 @@ Status HubApi::Impl::AddWorkRoutes(serve::Router& router) {
       }};
   TRY(router.Add(std::move(load_quality)));
 
-  serve::Route quarantine{
-      .id = "quality.quarantine",
-      .method = "GET",
-      .pattern = "/api/v1/quality/quarantine",
-      .access = serve::Access::kPersonalData,
-      .roles = {"practitioner", "analyst"},
-      .handler = [this](const serve::Request& request) -> serve::Response {
-        CallContext& ctx = ContextOf(request);
-        store::QuarantineQuery q;
-        q.source_id = QueryParam(request, "source");
-        if (std::string load = QueryParam(request, "load"); !load.empty()) {
-          if (load.size() > 18 || load.find_first_not_of("0123456789") != std::string::npos) {
-            return serve::Response::Problem(400, "Bad Request", "load must be a load id");
-          }
-          q.load_id = std::stoll(load);
-        }
-        if (std::string after = QueryParam(request, "after"); !after.empty()) {
-          if (after.size() > 18 || after.find_first_not_of("0123456789") != std::string::npos) {
-            return serve::Response::Problem(400, "Bad Request", "after must be a row id");
-          }
-          q.after_id = std::stoll(after);
-        }
-        q.limit = 100;
-        auto lease = stores.Acquire();
-        if (!lease.ok()) return ProblemFromStatus(lease.status());
-        auto rows = (*lease)->ListQuarantined(q);
-        if (!rows.ok()) return ProblemFromStatus(rows.status());
-        json out = json::array();
-        int64_t withheld = 0;
-        for (const store::QuarantinedRow& row : *rows) {
-          // A quarantined row is raw text as a partner sent it: shown only where the source's
-          // "record.raw" is shared; otherwise counted.
-          if ((ctx.visibility().DatasetFields(row.source_id) &
-               govern::Bit(govern::Field::kRecordRaw)) == 0) {
-            ++withheld;
-            continue;
-          }
-          out.push_back({{"id", row.id},
-                         {"load_id", row.load_id},
-                         {"source_id", row.source_id},
-                         {"file", row.file},
-                         {"line", row.line},
-                         {"field", row.field},
-                         {"reason", row.reason},
-                         {"raw", ascii::EscapedForTerminal(row.raw)}});
-        }
-        ctx.resource = "quarantine";
-        ctx.detail = "rows=" + std::to_string(out.size()) + " withheld=" + std::to_string(withheld);
-        return JsonResponse(200, {{"rows", out}, {"withheld", withheld}});
-      }};
+  serve::Route quarantine{.id = "quality.quarantine",
+                          .method = "GET",
+                          .pattern = "/api/v1/quality/quarantine",
+                          .access = serve::Access::kPersonalData,
+                          .roles = {"practitioner", "analyst"},
+                          .handler = [this](const serve::Request& request) -> serve::Response {
+                            CallContext& ctx = ContextOf(request);
+                            store::QuarantineQuery q;
+                            q.source_id = QueryParam(request, "source");
+                            auto load = WholeQueryParam(request, "load");
+                            auto after = WholeQueryParam(request, "after");
+                            if (!load.ok()) return ProblemFromStatus(load.status());
+                            if (!after.ok()) return ProblemFromStatus(after.status());
+                            if (*load) q.load_id = **load;
+                            q.after_id = after->value_or(0);
+                            q.limit = 100;
+                            auto lease = stores.Acquire();
+                            if (!lease.ok()) return ProblemFromStatus(lease.status());
+                            auto rows = (*lease)->ListQuarantined(q);
+                            if (!rows.ok()) return ProblemFromStatus(rows.status());
+                            json out = json::array();
+                            int64_t withheld = 0;
+                            for (const store::QuarantinedRow& row : *rows) {
+                              // A quarantined row is raw text as a partner sent it: shown only
+                              // where the source's "record.raw" is shared; otherwise counted.
+                              if ((ctx.visibility().DatasetFields(row.source_id) &
+                                   govern::Bit(govern::Field::kRecordRaw)) == 0) {
+                                ++withheld;
+                                continue;
+                              }
+                              out.push_back({{"id", row.id},
+                                             {"load_id", row.load_id},
+                                             {"source_id", row.source_id},
+                                             {"file", row.file},
+                                             {"line", row.line},
+                                             {"field", row.field},
+                                             {"reason", row.reason},
+                                             {"raw", ascii::EscapedForTerminal(row.raw)}});
+                            }
+                            ctx.resource = "quarantine";
+                            ctx.detail = "rows=" + std::to_string(out.size()) +
+                                         " withheld=" + std::to_string(withheld);
+                            return JsonResponse(200, {{"rows", out}, {"withheld", withheld}});
+                          }};
   TRY(router.Add(std::move(quarantine)));
   return Status::Ok();
 }

@@ -228,7 +228,7 @@ int RunList(const std::string& hub) {
   auto users = identity.ListUsers();
   if (!users.ok()) return Fail(users.status());
   const int64_t now = SystemClock::Instance().NowMicros();
-  const CivilDate today = CivilDate::FromDays(now / (int64_t{86400} * 1'000'000));
+  const CivilDate today = CivilDate::FromMicros(now);
   fmt::print("{:<20} {:<24} {:<22} {:<40} {:<10} {:<10} {}\n", "username", "name", "agency",
              "roles", "trained", "expires", "status");
   for (const govern::User& u : *users) {

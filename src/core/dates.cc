@@ -77,6 +77,13 @@ Result<CivilDate> CivilDate::FromYmd(int year, int month, int day) {
   return Status::InvalidArgument(std::move(m));
 }
 
+CivilDate CivilDate::FromMicros(int64_t micros_since_epoch) {
+  constexpr int64_t kMicrosPerDay = int64_t{86400} * 1'000'000;
+  int64_t days = micros_since_epoch / kMicrosPerDay;
+  if (micros_since_epoch % kMicrosPerDay < 0) --days;  // floor, for times before 1970
+  return FromDays(days);
+}
+
 CivilDate CivilDate::FromDays(int64_t days_since_epoch) {
   const int64_t clamped = std::clamp(days_since_epoch, -kMaxAbsDays, kMaxAbsDays);
   const int64_t z = clamped + 719468;

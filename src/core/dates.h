@@ -22,6 +22,8 @@ struct CivilDate {
   static Result<CivilDate> FromYmd(int year, int month, int day);
   // From days since 1970-01-01 (may be negative).
   static CivilDate FromDays(int64_t days_since_epoch);
+  // The UTC date of a time in microseconds since the Unix epoch (a Clock's NowMicros).
+  static CivilDate FromMicros(int64_t micros_since_epoch);
 
   bool IsValid() const;
   int64_t ToDays() const;     // days since 1970-01-01

@@ -93,6 +93,17 @@ TEST(CivilDateTest, ToDaysKnownValues) {
   EXPECT_EQ(D(9999, 12, 31).ToDays(), 2932896);
 }
 
+TEST(CivilDateTest, FromMicrosIsTheUtcDateFlooredBeforeTheEpoch) {
+  constexpr int64_t kDay = int64_t{86400} * 1'000'000;
+  EXPECT_EQ(CivilDate::FromMicros(0), D(1970, 1, 1));
+  EXPECT_EQ(CivilDate::FromMicros(kDay - 1), D(1970, 1, 1));
+  EXPECT_EQ(CivilDate::FromMicros(kDay), D(1970, 1, 2));
+  EXPECT_EQ(CivilDate::FromMicros(-1), D(1969, 12, 31));
+  EXPECT_EQ(CivilDate::FromMicros(-kDay), D(1969, 12, 31));
+  EXPECT_EQ(CivilDate::FromMicros(-kDay - 1), D(1969, 12, 30));
+  EXPECT_EQ(CivilDate::FromMicros(int64_t{1'780'304'400} * 1'000'000), D(2026, 6, 1));
+}
+
 TEST(CivilDateTest, FromDaysToDaysRoundTripEveryDayOfTenThousandYears) {
   CivilDate previous = CivilDate::FromDays(D(1, 1, 1).ToDays() - 1);
   EXPECT_EQ(previous, D(0, 12, 31));

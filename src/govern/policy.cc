@@ -10,13 +10,6 @@ namespace tessera::govern {
 
 namespace {
 
-CivilDate DateOf(int64_t micros) {
-  constexpr int64_t kDay = int64_t{86400} * 1'000'000;
-  int64_t days = micros / kDay;
-  if (micros < 0 && micros % kDay != 0) --days;
-  return CivilDate::FromDays(days);
-}
-
 bool AppliesTo(const store::StoredRestriction& r, std::string_view purpose) {
   return r.purposes.empty() ||
          std::find(r.purposes.begin(), r.purposes.end(), purpose) != r.purposes.end();
@@ -115,7 +108,7 @@ Result<AccessDecision> PolicyEngine::Decide(store::Store& store, const User& use
     return decision;
   };
   const int64_t now = clock_.NowMicros();
-  const CivilDate today = DateOf(now);
+  const CivilDate today = CivilDate::FromMicros(now);
   if (!user.enabled) return deny("the account is disabled");
   // A partner system's account pushes records; whatever an agreement says, it reads nothing.
   if (user.HasRole(UserRole::kServiceAccount)) {
@@ -194,7 +187,7 @@ Result<AccessDecision> PolicyEngine::Decide(store::Store& store, const User& use
 Result<std::vector<PolicyEngine::PurposeOption>> PolicyEngine::PurposesFor(store::Store& store,
                                                                            const User& user) {
   std::vector<PurposeOption> out;
-  const CivilDate today = DateOf(clock_.NowMicros());
+  const CivilDate today = CivilDate::FromMicros(clock_.NowMicros());
   if (!user.enabled || !IsTrained(user, today) || user.HasRole(UserRole::kServiceAccount)) {
     return out;
   }
@@ -221,7 +214,7 @@ Result<store::StoredBreakGlass> PolicyEngine::StartBreakGlass(store::Store& stor
                                                               std::string_view reason,
                                                               int64_t duration_micros) {
   const int64_t now = clock_.NowMicros();
-  if (!user.enabled || !IsTrained(user, DateOf(now))) {
+  if (!user.enabled || !IsTrained(user, CivilDate::FromMicros(now))) {
     return Status::PermissionDenied("break-glass needs an enabled user with current training");
   }
   if (!user.HasRole(UserRole::kPractitioner)) {

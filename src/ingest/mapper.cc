@@ -414,7 +414,7 @@ bool Mapper::MapPerson(const PersonSpec& spec, const Record& record, const std::
       } else if (ph.IsPlaceholderDob(*dob)) {
         dob_outcome = FieldOutcome::kPlaceholder;
       } else {
-        CivilDate bound = CivilDate::FromDays(clock_.NowMicros() / 86400000000LL);  // today
+        CivilDate bound = CivilDate::FromMicros(clock_.NowMicros());  // today
         if (event_date) {
           bound = *event_date;
         } else if (spec.recorded_on.configured()) {
