@@ -2,6 +2,7 @@
 // audited. See api.h for the steps; this is the only place that does them.
 #include <algorithm>
 #include <charconv>
+#include <nlohmann/json.hpp>
 
 #include "api/internal.h"
 #include "core/ascii.h"
@@ -178,7 +179,16 @@ serve::Response HubApi::Impl::Gate(const serve::Route& route, serve::Request& re
 
   // 4. The handler, with the context.
   request.context = ctx;
-  serve::Response response = handler(request);
+  // A handler reads its JSON body with nlohmann's typed accessors, which throw type_error when
+  // the client sent, say, a number where text belongs: that is the client's mistake (400), not a
+  // server failure (the 500 the server gives any other exception).
+  serve::Response response;
+  try {
+    response = handler(request);
+  } catch (const nlohmann::json::type_error&) {
+    response = serve::Response::Problem(400, "Bad Request",
+                                        "a field of the request body has the wrong type");
+  }
 
   // 5. The audit event, durable before anything is sent.
   if (ctx->audit) {

@@ -215,20 +215,14 @@ Status HubApi::Impl::AddGovernanceRoutes(serve::Router& router) {
                                  auto body = JsonBody(request);
                                  if (!body.ok()) return ProblemFromStatus(body.status());
                                  store::StoredRestriction r;
-                                 try {
-                                   r.kind = body->value("kind", "");
-                                   r.target = body->value("target", "");
-                                   r.nominal_id = body->value("nominal_id", int64_t{0});
-                                   r.source_id = body->value("source_id", "");
-                                   r.record_key = body->value("record_key", "");
-                                   r.fields = body->value("fields", std::vector<std::string>{});
-                                   r.purposes = body->value("purposes", std::vector<std::string>{});
-                                   r.reason = body->value("reason", "");
-                                 } catch (const nlohmann::json::exception&) {
-                                   return serve::Response::Problem(
-                                       400, "Bad Request",
-                                       "a restriction's fields have the wrong types");
-                                 }
+                                 r.kind = body->value("kind", "");
+                                 r.target = body->value("target", "");
+                                 r.nominal_id = body->value("nominal_id", int64_t{0});
+                                 r.source_id = body->value("source_id", "");
+                                 r.record_key = body->value("record_key", "");
+                                 r.fields = body->value("fields", std::vector<std::string>{});
+                                 r.purposes = body->value("purposes", std::vector<std::string>{});
+                                 r.reason = body->value("reason", "");
                                  r.created_by = ctx.actor;
                                  auto lease = stores.Acquire();
                                  if (!lease.ok()) return ProblemFromStatus(lease.status());

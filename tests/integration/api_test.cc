@@ -756,6 +756,14 @@ TEST_F(ApiTest, HostileRequestsGetCleanErrorsAndTheServerKeepsServing) {
     EXPECT_GE(r.status, 400) << path;
     EXPECT_LT(r.status, 500) << path << r.body;
   }
+  // Body fields of the wrong type are the client's mistake: 400, not 500.
+  const std::string igo = Login("igo");
+  EXPECT_EQ(Post(igo, "/api/v1/purposes", {{"code", 5}, {"name", "x"}}).status, 400);
+  EXPECT_EQ(Post(igo, "/api/v1/restrictions", {{"kind", {"sealed"}}, {"reason", true}}).status,
+            400);
+  EXPECT_EQ(
+      Post(Login("pc"), "/api/v1/session/break-glass", {{"purpose", 5}, {"reason", 1}}).status,
+      400);
   Reply bad_bearer = Fetch(port, http::verb::get, "/api/v1/session", "",
                            {{"Authorization", "Bearer ../../etc/passwd"}});
   EXPECT_EQ(bad_bearer.status, 401);
