@@ -29,6 +29,7 @@
 #include "cli/user_commands.h"
 #include "core/ascii.h"
 #include "core/clock.h"
+#include "geocode/geocode.h"
 #include "govern/audit_log.h"
 #include "ingest/ingest.h"
 #include "store/store.h"
@@ -66,8 +67,9 @@ int RunGenerate(const tessera::synth::WorldConfig& config, const std::string& ou
   }
   fmt::print("people in 2+ sources: {:.1f}% of those known to any source\n",
              100.0 * summary->rates.at("people.in_2plus_sources_of_known"));
-  fmt::print("wrote {}/landing, {}/truth and {}/manifest.json in {:.2f} s\n", out, out, out,
-             seconds);
+  fmt::print(
+      "wrote {}/landing, {}/truth, {}/reference/postcodes.csv and {}/manifest.json in {:.2f} s\n",
+      out, out, out, out, seconds);
   return 0;
 }
 
@@ -146,7 +148,9 @@ int RunIngest(const IngestArgs& args) {
         return Fail(s.WithContext("--source"));
       }
     }
-    tessera::ingest::Ingestor ingestor(**store, clock);
+    tessera::geocode::Gazetteer::Loaded gazetteer = tessera::geocode::LoadHubGazetteer(args.data);
+    for (const auto& p : gazetteer.problems) std::fprintf(stderr, "warning: %s\n", p.c_str());
+    tessera::ingest::Ingestor ingestor(**store, clock, std::move(gazetteer.gazetteer));
     std::vector<tessera::ingest::FileLoadResult> results;
     int failures = 0;
     for (const auto& file : args.files) {
@@ -191,6 +195,43 @@ int RunIngest(const IngestArgs& args) {
     }
     if (args.watch) wait_for_next_scan();
   } while (args.watch && !g_stop);
+  return 0;
+}
+
+// Places the hub's stored locations by postcode: those ingested before geocoding, or before the
+// hub's postcode file arrived.
+int RunGeocode(const std::string& data_dir) {
+  auto store = tessera::cli::OpenHub(data_dir);
+  if (!store.ok()) return Fail(store.status());
+  const tessera::geocode::Gazetteer::Loaded gazetteer =
+      tessera::geocode::LoadHubGazetteer(data_dir);
+  for (const auto& p : gazetteer.problems) std::fprintf(stderr, "warning: %s\n", p.c_str());
+  auto report = tessera::geocode::GeocodeStoredLocations(**store, *gazetteer.gazetteer);
+  if (!report.ok()) return Fail(report.status());
+  const std::string file =
+      (std::filesystem::path(data_dir) / tessera::geocode::kHubGazetteerFile).string();
+  fmt::print("gazetteer: compiled-in{}\n",
+             gazetteer.postcodes > 0
+                 ? fmt::format(", with {} postcode{} from {}", gazetteer.postcodes,
+                               gazetteer.postcodes == 1 ? "" : "s", file)
+                 : fmt::format(" (no usable {})", file));
+  auto by_precision = [](const std::map<std::string, int64_t>& counts) {
+    int64_t total = 0;
+    std::string detail;
+    for (const char* p : {"postcode", "sector", "district", "area"}) {
+      const auto it = counts.find(p);
+      const int64_t n = it == counts.end() ? 0 : it->second;
+      total += n;
+      detail += fmt::format("{}{} {}", detail.empty() ? "" : ", ", p, n);
+    }
+    return fmt::format("{:>9}  ({})", total, detail);
+  };
+  fmt::print("locations    {:>9}\n", report->locations);
+  fmt::print("  placed     {}\n", by_precision(report->placed));
+  fmt::print("  refined    {}\n", by_precision(report->refined));
+  fmt::print("  kept       {:>9}  (already placed as finely as the gazetteer can)\n", report->kept);
+  fmt::print("  not found  {:>9}  (a postcode the gazetteer does not know)\n", report->not_found);
+  fmt::print("  no postcode{:>9}  (or no fixed abode)\n", report->no_postcode);
   return 0;
 }
 
@@ -548,6 +589,14 @@ int main(int argc, char** argv) {
   ingest->add_option("--interval", ingest_args.interval, "Seconds between landing-zone scans")
       ->capture_default_str();
 
+  std::string geocode_dir;
+  auto* geocode = app.add_subcommand(
+      "geocode",
+      "Place the hub's stored locations by postcode (ingest does so as it loads): fills "
+      "coordinates where there are none and refines gazetteer ones when HUB/reference/"
+      "postcodes.csv knows better; prints counts by precision. Safe to run again");
+  geocode->add_option("--data", geocode_dir, "Hub directory")->required();
+
   std::vector<std::string> specs;
   auto* mapping = app.add_subcommand("mapping", "Mapping specs");
   mapping->require_subcommand(1);
@@ -662,6 +711,7 @@ int main(int argc, char** argv) {
   if (audit_verify->parsed()) return RunAuditVerify(audit_args);
 
   if (ingest->parsed()) return RunIngest(ingest_args);
+  if (geocode->parsed()) return RunGeocode(geocode_dir);
   if (check->parsed()) return RunMappingCheck(specs);
 
   if (init->parsed()) return RunInit(init_dir);

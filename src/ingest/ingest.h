@@ -17,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "geocode/geocode.h"
 #include "store/store.h"
 
 namespace tessera::ingest {
@@ -86,8 +87,11 @@ Status CheckSourceId(std::string_view source_id);
 
 class Ingestor {
  public:
-  // `store` and `clock` must outlive the Ingestor.
-  Ingestor(store::Store& store, const Clock& clock);
+  // `store` and `clock` must outlive the Ingestor. Locations written without coordinates are
+  // placed by their postcode with `gazetteer` (geocode::LoadHubGazetteer for a hub's own
+  // postcode file), or with the compiled-in gazetteer when none is given.
+  Ingestor(store::Store& store, const Clock& clock,
+           std::shared_ptr<const geocode::Gazetteer> gazetteer = nullptr);
   ~Ingestor();
 
   // Loads one file with the spec at `spec_path`. `display_path` is what provenance records
@@ -123,6 +127,8 @@ class Ingestor {
 
 // The landing zone: LANDING/<source>/<file>, mapped by MAPPINGS/<source>.yaml. Files whose names
 // start with '.' or end in .tmp, .part or .partial are still being written and are left alone.
+// Locations are placed with the hub's gazetteer (HUB/reference/postcodes.csv over the
+// compiled-in one), read when there is a file to load; its bad rows become warnings.
 // A loaded file moves to LANDING/<source>/processed/; a file that cannot be read at all moves to
 // LANDING/<source>/failed/ with a NAME.reason.txt beside it. Nothing is deleted.
 struct LandingOutcome {

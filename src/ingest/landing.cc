@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "ingest/ingest.h"
 
@@ -59,7 +60,17 @@ Result<LandingOutcome> ProcessLandingZone(store::Store& store, const Clock& cloc
     if (e.is_directory()) sources.push_back(e.path());
   }
   std::sort(sources.begin(), sources.end());
-  Ingestor ingestor(store, clock);
+  // Made when there is a file to load, so that a scan of an empty landing zone does not read
+  // the hub's gazetteer.
+  std::optional<Ingestor> ingestor;
+  auto ingestor_for_load = [&]() -> Ingestor& {
+    if (!ingestor) {
+      geocode::Gazetteer::Loaded gazetteer = geocode::LoadHubGazetteer(hub_dir);
+      for (std::string& p : gazetteer.problems) outcome.warnings.push_back(std::move(p));
+      ingestor.emplace(store, clock, std::move(gazetteer.gazetteer));
+    }
+    return *ingestor;
+  };
 
   for (const fs::path& source_dir : sources) {
     const std::string source = source_dir.filename().string();
@@ -83,7 +94,7 @@ Result<LandingOutcome> ProcessLandingZone(store::Store& store, const Clock& cloc
     std::sort(files.begin(), files.end());
     for (const fs::path& file : files) {
       const std::string display = Relative(file, hub_dir);
-      auto loaded = ingestor.LoadFile(spec.string(), file.string(), display, options);
+      auto loaded = ingestor_for_load().LoadFile(spec.string(), file.string(), display, options);
       if (loaded.ok()) {
         TRY(MoveInto(file, source_dir / "processed").status());
         outcome.loaded.push_back(std::move(*loaded));

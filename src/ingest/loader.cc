@@ -96,6 +96,7 @@ void Note(FileLoadResult& result, const IngestOptions& options, int64_t index, s
 struct Ingestor::Impl {
   store::Store& store;
   const Clock& clock;
+  std::shared_ptr<const geocode::Gazetteer> gazetteer;  // never null
   // By path and the source id loaded under ("": the spec's own): parsed once.
   std::map<std::pair<std::string, std::string>, MappingSpec> specs;
 
@@ -348,6 +349,7 @@ struct Ingestor::Impl {
         // Flags on the record's own fields travel with each person it names.
         person.flags.insert(person.flags.end(), mapped.flags.begin(), mapped.flags.end());
         if (mp.location) {
+          geocode::PlaceLocation(*gazetteer, *mp.location);
           TRY_ASSIGN(person.location_id, store.UpsertLocation(*txn, *mp.location));
         }
         TRY_ASSIGN(person.id, store.PutPersonRecord(*txn, person));
@@ -358,6 +360,7 @@ struct Ingestor::Impl {
         model::Event& event = *mapped.event;
         event.source_record_id = put.id;
         if (mapped.event_location) {
+          geocode::PlaceLocation(*gazetteer, *mapped.event_location);
           TRY_ASSIGN(event.location_id, store.UpsertLocation(*txn, *mapped.event_location));
         } else if (!mapped.people.empty() && mapped.people.front().person.location_id) {
           event.location_id = mapped.people.front().person.location_id;
@@ -398,7 +401,10 @@ struct Ingestor::Impl {
   }
 };
 
-Ingestor::Ingestor(store::Store& store, const Clock& clock) : impl_(new Impl{store, clock, {}}) {}
+Ingestor::Ingestor(store::Store& store, const Clock& clock,
+                   std::shared_ptr<const geocode::Gazetteer> gazetteer)
+    : impl_(new Impl{
+          store, clock, gazetteer ? std::move(gazetteer) : geocode::Gazetteer::Compiled(), {}}) {}
 
 Ingestor::~Ingestor() = default;
 

@@ -189,5 +189,57 @@ TEST_F(LoaderTest, LandingZoneMovesFilesAsideAndLeavesPartialOnesAlone) {
   EXPECT_EQ(out->warnings.size(), 1u);
 }
 
+// The location of the first person record of `key`.
+Result<model::Location> LocationOf(store::Store& store, const std::string& source,
+                                   const std::string& key) {
+  TRY_ASSIGN(auto record, store.GetCurrentSourceRecord(source, key));
+  if (!record) return Status::NotFound(key);
+  TRY_ASSIGN(auto people, store.ListPersonRecordsForSourceRecord(record->id));
+  if (people.empty() || !people[0].location_id) return Status::NotFound(key + ": no location");
+  return store.GetLocation(*people[0].location_id);
+}
+
+TEST_F(LoaderTest, LoadedLocationsArePlacedByTheirPostcode) {
+  Write("in/a.csv", kFile);
+  ASSERT_TRUE(Load("people.yaml", "in/a.csv").ok());
+  // M1 1AE is not in the compiled-in sample; its district is (central Manchester).
+  auto placed = LocationOf(*store_, "people", "1");
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  ASSERT_TRUE(placed->latitude.has_value() && placed->longitude.has_value());
+  EXPECT_NEAR(*placed->latitude, 53.48, 0.05);
+  EXPECT_NEAR(*placed->longitude, -2.24, 0.05);
+  EXPECT_EQ(placed->geo_precision, "district");
+  // An invalid postcode is not kept, so there is nothing to place the address by.
+  auto unplaced = LocationOf(*store_, "people", "4");
+  EXPECT_FALSE(unplaced.ok() && unplaced->latitude.has_value());
+}
+
+TEST_F(LoaderTest, LandingZonePlacesLocationsWithTheHubsPostcodeFile) {
+  Write("mappings/people.yaml",
+        "source: people\nagency: housing\nformat: csv\nrecord_key: Id\npeople:\n  - given: "
+        "Given\n    family: Family\n    address: {postcode: Postcode}\n");
+  Write("reference/postcodes.csv",
+        "postcode,latitude,longitude\nM1 1AE,53.4794,-2.2453\nM1 1AF,north,west\n");
+  Write("landing/people/a.csv", "Id,Given,Family,Postcode\n1,Ann,Lee,m11ae\n");
+  auto out = ProcessLandingZone(*store_, clock_, (hub_ / "landing").string(),
+                                (hub_ / "mappings").string(), hub_.string());
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  ASSERT_EQ(out->loaded.size(), 1u);
+  ASSERT_EQ(out->warnings.size(), 1u);
+  EXPECT_EQ(out->warnings[0].rfind((hub_ / "reference/postcodes.csv").string() + ":3: ", 0), 0u)
+      << out->warnings[0];
+  auto location = LocationOf(*store_, "people", "1");
+  ASSERT_TRUE(location.ok()) << location.status().ToString();
+  EXPECT_DOUBLE_EQ(location->latitude.value_or(0), 53.4794);
+  EXPECT_DOUBLE_EQ(location->longitude.value_or(0), -2.2453);
+  EXPECT_EQ(location->geo_precision, "postcode");
+
+  // A scan with nothing to load does not read the file, so says nothing of it.
+  auto idle = ProcessLandingZone(*store_, clock_, (hub_ / "landing").string(),
+                                 (hub_ / "mappings").string(), hub_.string());
+  ASSERT_TRUE(idle.ok());
+  EXPECT_TRUE(idle->warnings.empty());
+}
+
 }  // namespace
 }  // namespace tessera::ingest

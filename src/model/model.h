@@ -171,6 +171,10 @@ struct Location {
   std::string small_area;         // postcode sector, "SW1A 1"
   std::optional<double> latitude;
   std::optional<double> longitude;
+  // How closely the coordinates place the address when a gazetteer gave them from the postcode
+  // (geocode::PrecisionName: "postcode", "sector", "district", "area"); empty when there are
+  // none or they came some other way.
+  std::string geo_precision;
   bool no_fixed_abode = false;  // NHS pseudo-postcode ZZ99 3VZ and similar
 };
 

@@ -50,6 +50,7 @@ namespace tessera::store {
 //   DIR/quarantine/   files set aside whole (unreadable, wrong encoding)
 //   DIR/models/       trained match and predictive models
 //   DIR/exports/      files produced for partners and analysts
+//   DIR/reference/    optional: postcodes.csv, the hub's own gazetteer (docs/formats/gazetteer.md)
 
 // The hub.json format version this binary writes and understands.
 inline constexpr int kHubFormatVersion = 1;
@@ -769,11 +770,17 @@ class Store {
   // Returns the id of the matching stored location, or stores a new one. Locations match on
   // UPRN when `location.uprn` is set, otherwise on normalised address text plus postcode
   // (case, punctuation and spacing ignored). On a match, fields the stored location lacks
-  // (coordinates, postcode parts) are filled from `location`; nothing is overwritten.
+  // (coordinates with their geo_precision, postcode parts) are filled from `location`;
+  // nothing is overwritten.
   // InvalidArgument if the location has no UPRN, address or postcode.
   virtual Result<model::LocationId> UpsertLocation(Transaction& txn,
                                                    const model::Location& location) = 0;
   virtual Result<model::Location> GetLocation(model::LocationId id) = 0;
+  // Sets a stored location's coordinates and their geo_precision, whatever it had: geocoding
+  // (`tessera geocode`), which decides when a point may be replaced. NotFound if there is no
+  // such location.
+  virtual Status SetLocationPosition(Transaction& txn, model::LocationId id, double latitude,
+                                     double longitude, std::string_view precision) = 0;
 
   // Returns the id of the stored object with the same kind and value, or stores a new one.
   virtual Result<model::ObjectId> UpsertObject(Transaction& txn, const model::Object& object) = 0;

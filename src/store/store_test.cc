@@ -869,6 +869,44 @@ TEST_F(StoreTest, AnUpsertFillsWhatTheStoredLocationLacks) {
   EXPECT_DOUBLE_EQ(*store_->GetLocation(*id)->latitude, 51.5) << "never overwritten";
 }
 
+// Coordinates come with how precisely a gazetteer placed them; the first ones stay, precision
+// included, until geocoding sets new ones.
+TEST_F(StoreTest, GeoPrecisionTravelsWithTheCoordinates) {
+  auto txn = Begin();
+  model::Location sector = Place("", "1 MAIN ROAD", "M11 1ZZ");
+  sector.latitude = 53.47;
+  sector.longitude = -2.19;
+  sector.geo_precision = "sector";
+  auto id = store_->UpsertLocation(*txn, sector);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(store_->GetLocation(*id)->geo_precision, "sector");
+  model::Location finer = sector;
+  finer.latitude = 53.48;
+  finer.geo_precision = "postcode";
+  ASSERT_TRUE(store_->UpsertLocation(*txn, finer).ok());
+  EXPECT_EQ(store_->GetLocation(*id)->geo_precision, "sector") << "never overwritten";
+
+  // A location stored without coordinates takes them, and their precision, from a later upsert.
+  auto bare = store_->UpsertLocation(*txn, Place("", "2 MAIN ROAD", "M11 1ZZ"));
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(store_->GetLocation(*bare)->geo_precision, "");
+  model::Location placed = Place("", "2 MAIN ROAD", "M11 1ZZ");
+  placed.latitude = 53.4;
+  placed.longitude = -2.2;
+  placed.geo_precision = "district";
+  ASSERT_TRUE(store_->UpsertLocation(*txn, placed).ok());
+  EXPECT_EQ(store_->GetLocation(*bare)->geo_precision, "district");
+
+  ASSERT_TRUE(store_->SetLocationPosition(*txn, *id, 53.481, -2.191, "postcode").ok());
+  auto moved = store_->GetLocation(*id);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_DOUBLE_EQ(*moved->latitude, 53.481);
+  EXPECT_DOUBLE_EQ(*moved->longitude, -2.191);
+  EXPECT_EQ(moved->geo_precision, "postcode");
+  EXPECT_EQ(store_->SetLocationPosition(*txn, 987654, 53.0, -2.0, "area").code(),
+            StatusCode::kNotFound);
+}
+
 TEST_F(StoreTest, UpsertLocationRejectsEmptyLocations) {
   auto txn = Begin();
   EXPECT_EQ(store_->UpsertLocation(*txn, model::Location{}).status().code(),

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <thread>
 #include <unordered_set>
 
@@ -236,6 +237,30 @@ Result<WorldSummary> GenerateWorld(const WorldConfig& config, const std::string&
                          sector.deprivation_decile);
     }
     TRY(WriteText(root / "truth" / "addresses.csv", out));
+  }
+  // reference/postcodes.csv: the area's postcode centroids, as a real hub is given an ONS
+  // Postcode Directory extract for its area (docs/formats/gazetteer.md), so that the demo's
+  // addresses are placed at postcode precision. Not truth: what any hub would know.
+  {
+    struct Sum {
+      double lat = 0, lon = 0;
+      int n = 0;
+    };
+    std::map<std::string_view, Sum> by_postcode;
+    for (const Address& a : pop.addresses) {
+      Sum& sum = by_postcode[a.postcode];
+      sum.lat += a.lat;
+      sum.lon += a.lon;
+      ++sum.n;
+    }
+    std::string out = "postcode,latitude,longitude\n";
+    out.reserve(by_postcode.size() * 32);
+    for (const auto& [postcode, sum] : by_postcode) {
+      out += fmt::format("{},{:.6f},{:.6f}\n", postcode, sum.lat / sum.n, sum.lon / sum.n);
+    }
+    std::filesystem::create_directories(root / "reference", ec);
+    if (ec) return Status::IoError("cannot create " + (root / "reference").string());
+    TRY(WriteText(root / "reference" / "postcodes.csv", out));
   }
   // truth/outcomes.csv: labels for two windows, the last observed year and the year after.
   int64_t eligible[3][2] = {}, positive[3][2] = {};

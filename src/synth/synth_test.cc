@@ -173,6 +173,51 @@ TEST(GenerateWorld, TruthPeopleHaveValidTestRangeNhsNumbers) {
   }
 }
 
+// The hub's gazetteer (docs/formats/gazetteer.md): each postcode of the area once, at the mean
+// of its addresses.
+TEST(GenerateWorld, WritesTheAreasPostcodeCentroids) {
+  TempDir dir;
+  ASSERT_TRUE(GenerateWorld(Small(4), dir.path().string()).ok());
+  struct Sum {
+    double lat = 0, lon = 0;
+    int n = 0;
+  };
+  std::map<std::string, Sum> want;
+  const auto addresses = Lines(ReadAll(dir.path() / "truth/addresses.csv"));
+  for (size_t i = 1; i < addresses.size(); ++i) {
+    // postcode,district,sector,latitude,longitude,deprivation_decile end every row.
+    std::vector<std::string> right;
+    std::string_view rest = addresses[i];
+    for (int k = 0; k < 6; ++k) {
+      const size_t comma = rest.rfind(',');
+      ASSERT_NE(comma, std::string_view::npos) << addresses[i];
+      right.emplace_back(rest.substr(comma + 1));
+      rest = rest.substr(0, comma);
+    }
+    Sum& sum = want[right[5]];
+    sum.lat += std::stod(right[2]);
+    sum.lon += std::stod(right[1]);
+    ++sum.n;
+  }
+  const auto lines = Lines(ReadAll(dir.path() / "reference/postcodes.csv"));
+  ASSERT_EQ(lines[0], "postcode,latitude,longitude");
+  ASSERT_EQ(lines.size(), want.size() + 1);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> f;
+    std::stringstream ss(lines[i]);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) f.push_back(cell);
+    ASSERT_EQ(f.size(), 3u) << lines[i];
+    auto pc = ParsePostcode(f[0]);
+    ASSERT_TRUE(pc.ok()) << lines[i];
+    EXPECT_EQ(pc->normalised, f[0]);
+    ASSERT_TRUE(want.count(f[0])) << f[0];
+    const Sum& sum = want[f[0]];
+    EXPECT_NEAR(std::stod(f[1]), sum.lat / sum.n, 1e-4) << lines[i];
+    EXPECT_NEAR(std::stod(f[2]), sum.lon / sum.n, 1e-4) << lines[i];
+  }
+}
+
 TEST(GenerateWorld, RejectsBadConfiguration) {
   TempDir dir;
   WorldConfig c = Small(1);

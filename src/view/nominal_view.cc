@@ -560,6 +560,7 @@ Result<json> MapPoints(Reader& reader, const std::vector<const Dossier*>& dossie
               {"location_id", id},
               {"postcode", location->postcode},
               {"kind", "address"}};
+    if (!location->geo_precision.empty()) p["precision"] = location->geo_precision;
     if (s.first) p["first_seen"] = s.first->ToIso();
     if (s.last) p["last_seen"] = s.last->ToIso();
     points.push_back(std::move(p));
@@ -575,6 +576,7 @@ Result<json> MapPoints(Reader& reader, const std::vector<const Dossier*>& dossie
               {"postcode", location->postcode},
               {"kind", "event"},
               {"event_id", ve.event.id}};
+    if (!location->geo_precision.empty()) p["precision"] = location->geo_precision;
     if (Has(ve.fields, Field::kEventDate)) p["date"] = ve.event.date.ToIso();
     if (Has(ve.fields, Field::kEventType)) p["type"] = ve.event.type;
     points.push_back(std::move(p));

@@ -310,6 +310,7 @@ Result<Page> AddressView(const ViewContext& ctx, model::LocationId id, Seen& see
   if (location->latitude && location->longitude) {
     place["lat"] = *location->latitude;
     place["lon"] = *location->longitude;
+    if (!location->geo_precision.empty()) place["precision"] = location->geo_precision;
   }
   TRY_ASSIGN(std::vector<model::Household> households, reader.store().ListHouseholdsAtLocation(id));
   json households_json = json::array();

@@ -79,24 +79,28 @@
 //   NominalGraph / HouseholdGraph: {"nodes": [{"id": "n:12"|"h:3"|"l:7", "kind": "nominal"|
 //      "household"|"address", "label", "focus"}], "edges": [{"from", "to", "kind": "member_of"|
 //      "lived_at"|"associate"|"located_at", "events" (associate), "first_seen", "last_seen"}]}
-//   NominalMapPoints / HouseholdMapPoints: {"points": [{"lat", "lon", "location_id",
-//      "postcode", "kind": "address"|"event", "first_seen", "last_seen" (address), "date",
-//      "event_id", "type" (event)}]}
+//   NominalMapPoints / HouseholdMapPoints: {"points": [{"lat", "lon", "precision",
+//      "location_id", "postcode", "kind": "address"|"event", "first_seen", "last_seen"
+//      (address), "date", "event_id", "type" (event)}]}. Only locations with coordinates are
+//      points. Ingest gives them from the postcode with the hub's gazetteer (geocode.h), and
+//      "precision" says how closely: "postcode" (the postcode's own centroid), "sector",
+//      "district" or "area" (the centroid of the postcode's sector "M11 1", district "M11" or
+//      area "M": draw these as approximate); absent when the coordinates came another way.
 //   HouseholdView: {"household_id", "dissolved", "location": {...} | absent, "first_seen",
 //      "last_seen",
 //      "members": [...], "members_withheld", "agencies_involved": [...], "timeline": [event...],
 //      "withheld": {...}, "withheld_fields": ["household.address"] when the address is withheld}
 //   AddressView: {"location": {"location_id", "address", "postcode", "uprn", "lat", "lon",
-//      "no_fixed_abode"}, "households": [{"household_id", "first_seen", "last_seen", "dissolved",
-//      "members",
-//      "members_withheld"}], "people": [{"nominal_id", "name", "first_seen", "last_seen"}],
-//      "events": [event... with "nominal_ids"]}. People are the households' shown members, then
-//      anyone else a visible record with "person.address" places here (newest record first);
-//      events are those whose visible record permits "event.location" here, newest first, each
-//      naming the nominals in it through their visible records. An event is judged as its
-//      source record is for the nominals that record names (sealed or withheld for all of
-//      them: not shown). Only the 500 newest person records and events at the address are read
-//      (place_view.cc, kAddressReadLimit): a police station or a hospital has thousands.
+//      "precision" (as map points'), "no_fixed_abode"}, "households": [{"household_id",
+//      "first_seen", "last_seen", "dissolved", "members", "members_withheld"}], "people":
+//      [{"nominal_id", "name", "first_seen", "last_seen"}], "events": [event... with
+//      "nominal_ids"]}. People are the households' shown members, then anyone else a visible record
+//      with "person.address" places here (newest record first); events are those whose visible
+//      record permits "event.location" here, newest first, each naming the nominals in it through
+//      their visible records. An event is judged as its source record is for the nominals that
+//      record names (sealed or withheld for all of them: not shown). Only the 500 newest person
+//      records and events at the address are read (place_view.cc, kAddressReadLimit): a police
+//      station or a hospital has thousands.
 //   RecordExplanation: {"nominal_id", "person_record_id", "record": <record>, "comparisons":
 //      [{"person_record_id", "source_id", "prior_weight", "match_weight", "probability",
 //      "decision", "steps": [{"comparison", "level", "description", "value_a", "value_b", "m",

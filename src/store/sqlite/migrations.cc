@@ -512,7 +512,14 @@ constexpr std::string_view kServiceAccountSchema = R"sql(
 ALTER TABLE users ADD COLUMN bound_source TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations = {{
+// Geocoding: how closely a location's coordinates place it when a gazetteer gave them from the
+// postcode ("postcode", "sector", "district", "area"; '' when there are none or they came some
+// other way), so that a map can draw a district centroid as the area it is.
+constexpr std::string_view kGeoPrecisionSchema = R"sql(
+ALTER TABLE locations ADD COLUMN geo_precision TEXT NOT NULL DEFAULT '';
+)sql";
+
+constexpr std::array<Migration, 10> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -534,6 +541,7 @@ constexpr std::array<Migration, 9> kMigrations = {{
      "records seen; keyed checkpoints; the nominal index",
      kAuditV2Schema},
     {9, "service accounts: the source a service account is bound to", kServiceAccountSchema},
+    {10, "locations: the precision of gazetteer coordinates", kGeoPrecisionSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -221,7 +221,7 @@ Result<model::Event> ReadEventRow(const Query& q) {
 
 constexpr std::string_view kLocationColumns =
     "id, uprn, address_text, postcode, postcode_district, small_area, latitude, longitude, "
-    "no_fixed_abode";
+    "no_fixed_abode, geo_precision";
 
 model::Location ReadLocation(const Query& q) {
   model::Location location;
@@ -234,6 +234,7 @@ model::Location ReadLocation(const Query& q) {
   location.latitude = q.OptionalDouble(6);
   location.longitude = q.OptionalDouble(7);
   location.no_fixed_abode = q.Int(8) != 0;
+  location.geo_precision = q.Text(9);
   return location;
 }
 
@@ -978,25 +979,43 @@ Result<model::LocationId> SqliteStore::UpsertLocation(Transaction& txn,
                             "postcode_district END, "
                             "small_area = CASE WHEN small_area = '' THEN ?5 ELSE small_area END, "
                             "latitude = CASE WHEN latitude IS NULL THEN ?6 ELSE latitude END, "
-                            "longitude = CASE WHEN latitude IS NULL THEN ?7 ELSE longitude END "
+                            "longitude = CASE WHEN latitude IS NULL THEN ?7 ELSE longitude END, "
+                            "geo_precision = CASE WHEN latitude IS NULL THEN ?8 ELSE "
+                            "geo_precision END "
                             "WHERE id = ?1",
                             kOp));
     q.Bind(1, *existing).Bind(2, location.address_text).Bind(3, location.postcode);
     q.Bind(4, location.postcode_district).Bind(5, location.small_area);
     q.Bind(6, location.latitude).Bind(7, location.longitude);
+    q.Bind(8, location.latitude ? location.geo_precision : std::string());
     TRY(q.Run());
     return *existing;
   }
   TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO locations (match_key, uprn, address_text, "
                                    "postcode, postcode_district, small_area, latitude, "
-                                   "longitude, no_fixed_abode) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-                                   "?7, ?8, ?9)",
+                                   "longitude, no_fixed_abode, geo_precision) VALUES (?1, ?2, "
+                                   "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                                    kOp));
   q.Bind(1, match_key).Bind(2, location.uprn).Bind(3, location.address_text);
   q.Bind(4, location.postcode).Bind(5, location.postcode_district).Bind(6, location.small_area);
   q.Bind(7, location.latitude).Bind(8, location.longitude).Bind(9, location.no_fixed_abode);
+  q.Bind(10, location.latitude ? location.geo_precision : std::string());
   TRY(q.Run());
   return db_->LastInsertRowId();
+}
+
+Status SqliteStore::SetLocationPosition(Transaction& txn, model::LocationId id, double latitude,
+                                        double longitude, std::string_view precision) {
+  constexpr std::string_view kOp = "SetLocationPosition";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireId(id, "location id", kOp));
+  TRY_ASSIGN(Query q, db_->Prepare("UPDATE locations SET latitude = ?2, longitude = ?3, "
+                                   "geo_precision = ?4 WHERE id = ?1",
+                                   kOp));
+  q.Bind(1, id).Bind(2, latitude).Bind(3, longitude).Bind(4, precision);
+  TRY(q.Run());
+  if (db_->Changes() == 0) return NotFoundById("location", id);
+  return Status::Ok();
 }
 
 Result<model::Location> SqliteStore::GetLocation(model::LocationId id) {

@@ -70,6 +70,8 @@ class SqliteStore final : public Store {
   Result<model::LocationId> UpsertLocation(Transaction& txn,
                                            const model::Location& location) override;
   Result<model::Location> GetLocation(model::LocationId id) override;
+  Status SetLocationPosition(Transaction& txn, model::LocationId id, double latitude,
+                             double longitude, std::string_view precision) override;
   Result<model::ObjectId> UpsertObject(Transaction& txn, const model::Object& object) override;
   Result<model::Object> GetObject(model::ObjectId id) override;
 
