@@ -182,6 +182,7 @@ Result<std::unique_ptr<HubApi>> HubApi::Open(ApiOptions options) {
   audit_options.files.key_file = impl->options.audit_key_file;
   audit_options.clock = impl->options.clock;
   TRY_ASSIGN(impl->audit, govern::AuditLog::Open(impl->options.hub_dir, audit_options));
+  impl->gazetteer = geocode::LoadHubGazetteer(impl->options.hub_dir).gazetteer;
   const std::string mappings = (std::filesystem::path(impl->options.hub_dir) / "mappings").string();
   if (std::filesystem::is_directory(mappings)) {
     TRY_ASSIGN(impl->sources, view::SourceCatalog::Load(mappings));

@@ -111,7 +111,8 @@ serve::Response HubApi::Impl::Gate(const serve::Route& route, serve::Request& re
     ctx->session_idle_expires_at_micros = session->idle_expires_at_micros;
   }
   ctx->actor = "user:" + ctx->user.username;
-  ctx->action = route.id;
+  const auto special = audit_actions.find(route.id);
+  ctx->action = special == audit_actions.end() ? route.id : special->second;
   ctx->resource = request.path;
 
   auto base_event = [&]() {

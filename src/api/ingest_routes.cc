@@ -85,7 +85,7 @@ Status HubApi::Impl::AddIngestRoutes(serve::Router& router) {
         }
         auto lease = stores.Acquire();
         if (!lease.ok()) return ProblemFromStatus(lease.status());
-        ingest::Ingestor ingestor(**lease, clock);
+        ingest::Ingestor ingestor(**lease, clock, gazetteer);
         ingest::IngestOptions ingest_options;
         ingest_options.record_outcomes = true;
         auto loaded =

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "api/api.h"
+#include "geocode/geocode.h"
 #include "govern/agreements.h"
 #include "govern/audit_log.h"
 #include "govern/identity.h"
@@ -104,6 +105,9 @@ struct HubApi::Impl {
   const Clock& clock;
   StorePool stores;
   std::unique_ptr<govern::AuditLog> audit;
+  // Places pushed records' locations: the hub's own postcode file (HUB/reference/postcodes.csv)
+  // over the compiled-in gazetteer, read once when the API starts.
+  std::shared_ptr<const geocode::Gazetteer> gazetteer;
   govern::PolicyEngine policy;
   RateLimiter login_limiter;
   view::SourceCatalog sources;
@@ -113,6 +117,10 @@ struct HubApi::Impl {
   std::condition_variable stop_cv;
   bool stopping = false;
   std::thread refresher;
+  // The audit action of a route whose events must stand out from ordinary reads (route id ->
+  // action: "nominals.chronology" -> "disclose"); any other route's action is its id. Written
+  // while routes are added, before serving; read-only after.
+  std::map<std::string, std::string> audit_actions;
 
   Impl(ApiOptions o)
       : options(std::move(o)),

@@ -6,7 +6,10 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "api/api.h"
@@ -30,6 +33,7 @@ struct ServeArgs {
   std::string tls_cert;
   std::string tls_key;
   int64_t max_body_bytes = 1 << 20;
+  std::string web;  // empty: serve::DefaultWebRoot
 };
 
 }  // namespace
@@ -71,11 +75,38 @@ ServeCommands::ServeCommands(CLI::App& app) : args_(new Args) {
   a.serve->add_option("--max-body-bytes", a.max_body_bytes, "Largest request body accepted")
       ->check(CLI::Range(int64_t{1}, int64_t{1} << 32))
       ->capture_default_str();
+  a.serve
+      ->add_option("--web", a.web,
+                   "The built web app to serve at / (index.html and assets/, read into memory at "
+                   "start). Default: $TESSERA_WEB_ROOT if set; else web/dist beside the source "
+                   "tree the binary was built in (build/<preset>/../../web/dist); else "
+                   "./web/dist; else no web app (build it with `make web`)")
+      ->check(CLI::ExistingDirectory);
 }
 
 ServeCommands::~ServeCommands() { delete args_; }
 
 namespace {
+
+// --web, or where the web app was built; empty (and a log line saying so) when there is none.
+std::string WebRoot(const ServeArgs& a, const Clock& clock) {
+  std::string root = a.web;
+  if (root.empty()) {
+    const char* env = std::getenv("TESSERA_WEB_ROOT");
+    std::error_code ec;
+    const std::string exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
+    const std::string cwd = std::filesystem::current_path(ec).string();
+    root = serve::DefaultWebRoot(
+        env ? env : "", exe.empty() ? "" : std::filesystem::path(exe).parent_path().string(), cwd);
+  }
+  if (root.empty()) {
+    serve::LogToStderr(nlohmann::json{{"time", serve::FormatTime(clock.NowMicros())},
+                                      {"level", "info"},
+                                      {"msg", "no web app found; build it with `make web`"}}
+                           .dump());
+  }
+  return root;
+}
 
 int RunServe(const ServeArgs& a) {
   // Blocked before any thread starts, so that every thread inherits the mask and the signals
@@ -136,6 +167,7 @@ int RunServe(const ServeArgs& a) {
   options.tls_key_file = a.tls_key;
   options.metrics = metrics;
   options.gate = (*hub_api)->gate();
+  options.web_root = WebRoot(a, clock);  // the server logs the directory it serves
   auto server = serve::Server::Start(std::move(router), std::move(options));
   if (!server.ok()) return Fail(server.status());
 

@@ -6,6 +6,12 @@
 // JSON, adds the security headers to every response, counts and times each request by route
 // id for /metrics, and logs one JSON line per request.
 //
+// The web app (ServerOptions::web_root, the built web/dist) is served from memory for GET and
+// HEAD on any path no route claims outside /api/: a file by its exact path, and index.html for
+// "/" and for any path whose last segment has no '.' (the app's own routes, "/person/12").
+// Files under /assets/ are content-hashed by the build and cached for a year; the rest
+// (index.html) are revalidated by ETag (304). Route id "web".
+//
 // Access (issue 5): a route is public, for signed-in users, or serves personal data. Every route
 // that is not public is dispatched only through ServerOptions::gate (src/api/gate.cc), which
 // authenticates the caller, asks govern's policy engine, runs the handler itself, and audits
@@ -57,6 +63,9 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // beyond the server's own
+  // Nothing is cached unless its response says so: personal data, live state and errors are
+  // no-store; only the web app's static files are cacheable.
+  std::string cache_control = "no-store";
 
   static Response Json(int status, std::string body);
   // An RFC 7807 problem: {"type", "title", "status", "detail"} as application/problem+json.
@@ -170,6 +179,10 @@ struct ServerOptions {
   std::function<void(std::string_view line)> log;
   std::shared_ptr<Metrics> metrics;  // created when empty
   Gate gate;
+  // The built web app (web/dist: index.html, assets/...), read whole into memory at Start
+  // (at most 64 MiB); empty: none. Start fails if it is set but not a readable directory with
+  // an index.html. Symbolic links are followed only to files inside it.
+  std::string web_root;
 };
 
 class Server {
@@ -261,6 +274,12 @@ class HubWorker {
   explicit HubWorker(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Where `tessera serve` finds the web app when --web is not given, or empty for none: the
+// environment's TESSERA_WEB_ROOT (`env_web_root`, when not empty); else `exe_dir`/../../web/dist
+// (the binary is build/<preset>/tessera) if it holds index.html; else `cwd`/web/dist if it does.
+std::string DefaultWebRoot(std::string_view env_web_root, const std::string& exe_dir,
+                           const std::string& cwd);
 
 // The log line writer both use by default: one line to stderr, whole.
 void LogToStderr(std::string_view line);

@@ -13,6 +13,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <future>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -21,6 +22,7 @@
 
 #include "core/random.h"
 #include "serve/serve.h"
+#include "serve/web_files.h"
 
 namespace tessera::serve {
 
@@ -56,9 +58,20 @@ void LogToStderr(std::string_view line) {
 
 std::string FormatTime(int64_t micros) { return FormatUtc(micros, /*with_millis=*/true); }
 
+constexpr size_t kMaxWebBytes = size_t{64} << 20;
+
+// The API's responses are JSON and never framed; the web app's pages load only their own
+// scripts, styles, images and fonts, and talk only to this origin.
+constexpr std::string_view kApiCsp = "default-src 'self'; frame-ancestors 'none'";
+constexpr std::string_view kWebCsp =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+
 struct Server::Impl {
   Router router;
   ServerOptions options;
+  std::optional<WebFiles> web;
   std::shared_ptr<Metrics> metrics;
   std::optional<ssl::context> tls;
   std::atomic<int> connections{0};
@@ -91,8 +104,10 @@ struct Server::Impl {
     metrics->SetGauge("tessera_http_connections_open", "Client connections open now.", now);
   }
   Response Dispatch(Request& request, std::string& route_id);
-  void SetHeaders(http::response<http::string_body>& res, std::string_view path,
-                  const std::string& request_id) const;
+  // GET or HEAD on a path no route claims: the web app's file, index.html, or nothing.
+  std::optional<Response> ServeWeb(const Request& request, std::string& route_id) const;
+  void SetHeaders(http::response<http::string_body>& res, const Response& response,
+                  std::string_view route_id, const std::string& request_id) const;
 };
 
 namespace {
@@ -236,7 +251,7 @@ class Session final : public SessionBase {
     response_.version(version_ == 10 ? 10 : 11);
     response_.result(static_cast<unsigned>(r.status));
     response_.set(http::field::content_type, r.content_type);
-    server_.SetHeaders(response_, request_.path, request_.request_id);
+    server_.SetHeaders(response_, r, route_id_, request_.request_id);
     // A handler's header replaces the server's of that name; Set-Cookie may come several times.
     for (const auto& [name, value] : r.headers) {
       if (beast::iequals(name, "Set-Cookie")) {
@@ -245,9 +260,17 @@ class Session final : public SessionBase {
         response_.set(name, value);
       }
     }
-    response_.body() = std::move(r.body);
     response_.keep_alive(keep_alive && !server_.stopping);
-    response_.prepare_payload();
+    if (r.status == 304) {
+      // No body and no Content-Length: that would describe the representation not sent.
+      response_.erase(http::field::content_type);
+    } else if (request_.method == "HEAD") {
+      // Beast writes whatever body it is given: HEAD gets the length of the body it is not sent.
+      response_.content_length(r.body.size());
+    } else {
+      response_.body() = std::move(r.body);
+      response_.prepare_payload();
+    }
     beast::get_lowest_layer(stream_).expires_after(server_.options.write_timeout);
     http::async_write(stream_, response_, beast::bind_front_handler(&Session::OnWrite, Self()));
   }
@@ -346,6 +369,9 @@ Response Server::Impl::Dispatch(Request& request, std::string& route_id) {
   Router::Match match = router.Find(request.method, request.path);
   if (match.status == 404) {
     route_id = "unmatched";
+    if (std::optional<Response> web_file = ServeWeb(request, route_id)) {
+      return std::move(*web_file);
+    }
     return Response::Problem(404, "Not Found", "no resource at this path");
   }
   if (match.status == 405) {
@@ -382,17 +408,46 @@ Response Server::Impl::Dispatch(Request& request, std::string& route_id) {
   }
 }
 
-void Server::Impl::SetHeaders(http::response<http::string_body>& res, std::string_view path,
-                              const std::string& request_id) const {
-  (void)path;
-  // OWASP ASVS 14.4: on every response, errors included. Nothing is cacheable yet: every
-  // response is either personal data, operational state or an error (static web files, when
-  // serve hosts them, will get their own caching).
-  res.set("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'");
+std::optional<Response> Server::Impl::ServeWeb(const Request& request,
+                                               std::string& route_id) const {
+  if (!web || (request.method != "GET" && request.method != "HEAD")) return std::nullopt;
+  const std::string_view path = request.path;
+  for (std::string_view api : {"/api", "/healthz", "/metrics"}) {
+    if (path == api || (path.starts_with(api) && path[api.size()] == '/')) return std::nullopt;
+  }
+  // Lookup is by exact key, so nothing outside the loaded files can be named; a path that
+  // decodes to "..", NUL or a backslash is refused all the same rather than given index.html.
+  const std::optional<std::string> key = DecodeWebPath(path);
+  if (!key) return Response::Problem(400, "Bad Request", "the path is not allowed");
+  const WebFile* file = web->Find(*key);
+  if (file == nullptr) {
+    const std::string_view last = std::string_view(*key).substr(key->rfind('/') + 1);
+    if (last.find('.') != std::string_view::npos) return std::nullopt;
+    file = web->Find("/index.html");  // "/", or a route of the app's own: "/person/12"
+  }
+  route_id = "web";
+  Response r;
+  r.content_type = file->content_type;
+  r.cache_control = file->cache_control;
+  r.headers.emplace_back("ETag", file->etag);
+  if (const std::string_view tags = request.Header("If-None-Match");
+      !tags.empty() && EtagMatches(tags, file->etag)) {
+    r.status = 304;
+    return r;
+  }
+  r.body = file->body;
+  return r;
+}
+
+void Server::Impl::SetHeaders(http::response<http::string_body>& res, const Response& response,
+                              std::string_view route_id, const std::string& request_id) const {
+  // OWASP ASVS 14.4: on every response, errors included. Cache-Control is the response's own:
+  // no-store but for the web app's static files.
+  res.set("Content-Security-Policy", std::string(route_id == "web" ? kWebCsp : kApiCsp));
   res.set("X-Content-Type-Options", "nosniff");
   res.set("X-Frame-Options", "DENY");
   res.set("Referrer-Policy", "no-referrer");
-  res.set(http::field::cache_control, "no-store");
+  res.set(http::field::cache_control, response.cache_control);
   if (tls) res.set("Strict-Transport-Security", "max-age=31536000; includeSubDomains");
   res.set("X-Request-Id", request_id);
 }
@@ -499,6 +554,29 @@ Result<std::unique_ptr<Server>> Server::Start(Router router, ServerOptions optio
     if (ec) {
       return Status::IoError("cannot read TLS key " + options.tls_key_file + ": " + ec.message());
     }
+  }
+
+  if (!options.web_root.empty()) {
+    std::vector<std::string> skipped;
+    auto web = WebFiles::Load(options.web_root, kMaxWebBytes, &skipped);
+    if (!web.ok()) return web.status();
+    impl->web = std::move(web).value();
+    auto log = [&](const nlohmann::json& line) {
+      options.log(line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    };
+    const std::string time = FormatTime(options.clock->NowMicros());
+    for (const std::string& link : skipped) {
+      log({{"time", time},
+           {"level", "warn"},
+           {"msg", "web app: a symbolic link leads outside the web root; not served"},
+           {"path", link}});
+    }
+    log({{"time", time},
+         {"level", "info"},
+         {"msg", "serving the web app"},
+         {"web_root", std::filesystem::absolute(options.web_root).lexically_normal().string()},
+         {"files", impl->web->files()},
+         {"bytes", impl->web->bytes()}});
   }
 
   beast::error_code ec;

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "ingest/ingest.h"
 #include "serve/serve.h"
+#include "serve/web_files.h"
 #include "store/store.h"
 
 namespace tessera::serve {
@@ -430,6 +431,258 @@ TEST_F(ServerTest, AHandlerThatThrowsIsA500) {
   auto server = StartServer(std::move(router), Options());
   ASSERT_NE(server, nullptr);
   ExpectProblem(Get(server->port(), "/boom"), 500);
+}
+
+// --- the web app ------------------------------------------------------------------------------
+
+constexpr std::string_view kIndexHtml =
+    "<!doctype html><title>Tessera</title><script type=module src=/assets/app-abc123.js>"
+    "</script>";
+constexpr std::string_view kAppJs = "console.log('tessera');\n";
+constexpr std::string_view kFavicon = "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+constexpr const char* kWebCsp =
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'";
+constexpr std::string_view kSecret = "SECRET-OUTSIDE-THE-WEB-ROOT";
+
+void WriteFile(const std::filesystem::path& path, std::string_view text) {
+  std::filesystem::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+// A built web app in `dir`/dist, and a file beside it that must never be served.
+std::string WriteWebApp(const std::string& dir) {
+  const std::filesystem::path dist = std::filesystem::path(dir) / "dist";
+  WriteFile(dist / "index.html", kIndexHtml);
+  WriteFile(dist / "assets" / "app-abc123.js", kAppJs);
+  WriteFile(dist / "favicon.svg", kFavicon);
+  WriteFile(std::filesystem::path(dir) / "secret.txt", kSecret);
+  return dist.string();
+}
+
+void ExpectWebHeaders(const Reply& r) {
+  EXPECT_EQ(r["Content-Security-Policy"], kWebCsp);
+  EXPECT_EQ(r["X-Content-Type-Options"], "nosniff");
+  EXPECT_EQ(r["X-Frame-Options"], "DENY");
+  EXPECT_EQ(r["Referrer-Policy"], "no-referrer");
+  EXPECT_FALSE(r["X-Request-Id"].empty());
+  EXPECT_THAT(std::string(r[http::field::etag]), ::testing::MatchesRegex("\"[0-9a-f]{32}\""));
+}
+
+// HEAD: the parser must be told that no body follows.
+Reply Head(beast::tcp_stream& stream, beast::flat_buffer& buffer, std::string target) {
+  http::request<http::empty_body> req{http::verb::head, target, 11};
+  req.set(http::field::host, "localhost");
+  http::write(stream, req);
+  http::response_parser<http::string_body> parser;
+  parser.skip(true);
+  http::read(stream, buffer, parser);
+  return parser.release();
+}
+
+class WebAppTest : public ServerTest {
+ protected:
+  std::unique_ptr<Server> StartWebServer() {
+    auto options = Options();
+    options.web_root = WriteWebApp(web_dir_.path());
+    return StartServer(HubRouter(), options);
+  }
+  TempDir web_dir_;
+};
+
+TEST_F(WebAppTest, ServesTheBuiltFilesWithTheirTypesAndCaching) {
+  auto server = StartWebServer();
+  ASSERT_NE(server, nullptr);
+  const uint16_t port = server->port();
+
+  Reply index = Get(port, "/");
+  EXPECT_EQ(index.result_int(), 200u);
+  EXPECT_EQ(index.body(), kIndexHtml);
+  EXPECT_EQ(index[http::field::content_type], "text/html; charset=utf-8");
+  EXPECT_EQ(index[http::field::cache_control], "no-cache");
+  ExpectWebHeaders(index);
+  EXPECT_EQ(Get(port, "/index.html").body(), kIndexHtml);
+
+  Reply js = Get(port, "/assets/app-abc123.js");
+  EXPECT_EQ(js.result_int(), 200u);
+  EXPECT_EQ(js.body(), kAppJs);
+  EXPECT_EQ(js[http::field::content_type], "text/javascript; charset=utf-8");
+  EXPECT_EQ(js[http::field::cache_control], "public, max-age=31536000, immutable");
+  ExpectWebHeaders(js);
+  EXPECT_NE(js[http::field::etag], index[http::field::etag]);
+
+  Reply icon = Get(port, "/favicon.svg");
+  EXPECT_EQ(icon.body(), kFavicon);
+  EXPECT_EQ(icon[http::field::content_type], "image/svg+xml");
+  EXPECT_EQ(icon[http::field::cache_control], "no-cache");
+
+  // The app's own routes get index.html; a missing file is a 404, not the app.
+  for (const char* route : {"/person/12", "/search", "/person/12/", "/households/3/map"}) {
+    Reply r = Get(port, route);
+    EXPECT_EQ(r.result_int(), 200u) << route;
+    EXPECT_EQ(r.body(), kIndexHtml) << route;
+    EXPECT_EQ(r[http::field::cache_control], "no-cache") << route;
+  }
+  ExpectProblem(Get(port, "/missing.js"), 404);
+  ExpectProblem(Get(port, "/assets/app-000000.js"), 404);
+
+  // The API and the operational routes are untouched: their 404s are problems, not the app.
+  for (const char* api : {"/api/v1/nope", "/api", "/api/v1", "/healthz/x", "/metrics/x"}) {
+    ExpectProblem(Get(port, api), 404);
+  }
+  Reply health = Get(port, "/healthz");
+  EXPECT_EQ(health.result_int(), 200u);
+  ExpectSecurityHeaders(health);  // no-store and the API's CSP
+  ExpectProblem(Fetch(port, http::verb::post, "/", "{}"), 404);
+
+  // Counted and logged as "web".
+  for (int i = 0; i < 2000 && metrics_->Requests("web", 200) < 8; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(metrics_->Requests("web", 200), 8);
+  bool logged = false;
+  for (const std::string& line : Log()) {
+    logged |= line.find("\"msg\":\"serving the web app\"") != std::string::npos &&
+              line.find("\"files\":3") != std::string::npos;
+  }
+  EXPECT_TRUE(logged);
+}
+
+TEST_F(WebAppTest, NoPathReachesOutsideTheWebRoot) {
+  const std::filesystem::path dist = WriteWebApp(web_dir_.path());
+  // A link out of the root is not served; a link to a file inside it is.
+  std::filesystem::create_symlink(std::filesystem::path(web_dir_.path()) / "secret.txt",
+                                  dist / "leak.txt");
+  std::filesystem::create_symlink(dist / "favicon.svg", dist / "icon.svg");
+  auto options = Options();
+  options.web_root = dist.string();
+  auto server = StartServer(HubRouter(), options);
+  ASSERT_NE(server, nullptr);
+  const uint16_t port = server->port();
+  for (const char* target :
+       {"/../secret.txt", "/../etc/passwd", "/%2e%2e/secret.txt", "/%2e%2e/x", "/assets/..%2fx",
+        "/assets/..%2f..%2fsecret.txt", "/assets/%2e%2e/%2e%2e/secret.txt", "/..%5csecret.txt",
+        "/%5c..%5csecret.txt", "/index.html%00", "/%00", "/leak.txt", "/%zz", "/assets/..",
+        "//secret.txt", "/dist/../secret.txt"}) {
+    Reply r = Get(port, target);
+    EXPECT_TRUE(r.result_int() == 400 || r.result_int() == 404) << target << " " << r.result();
+    EXPECT_EQ(r.body().find(kSecret), std::string::npos) << target;
+    EXPECT_EQ(r.body().find("<!doctype"), std::string::npos) << target;
+    EXPECT_EQ(r[http::field::content_type], "application/problem+json") << target;
+  }
+  // Raw, in case a client library tidied the target.
+  std::string raw = RawExchange(port,
+                                "GET /../secret.txt HTTP/1.1\r\nHost: x\r\nConnection: "
+                                "close\r\n\r\n");
+  EXPECT_THAT(raw, ::testing::Not(HasSubstr(std::string(kSecret))));
+  EXPECT_EQ(Get(port, "/icon.svg").body(), kFavicon);
+  bool warned = false;
+  for (const std::string& line : Log()) {
+    warned |= line.find("\"level\":\"warn\"") != std::string::npos &&
+              line.find("leak.txt") != std::string::npos;
+  }
+  EXPECT_TRUE(warned);
+}
+
+TEST_F(WebAppTest, AMatchingETagIs304) {
+  auto server = StartWebServer();
+  ASSERT_NE(server, nullptr);
+  const uint16_t port = server->port();
+  for (const char* target : {"/", "/assets/app-abc123.js", "/person/12"}) {
+    Reply first = Get(port, target);
+    const std::string etag(first[http::field::etag]);
+    ASSERT_FALSE(etag.empty()) << target;
+    for (const std::string& tags : {etag, "W/" + etag, "\"other\", " + etag, std::string("*")}) {
+      Reply again = Fetch(port, http::verb::get, target, "", {{"If-None-Match", tags}});
+      EXPECT_EQ(again.result_int(), 304u) << target << " " << tags;
+      EXPECT_TRUE(again.body().empty());
+      EXPECT_EQ(again[http::field::etag], etag);
+      EXPECT_EQ(again[http::field::cache_control], first[http::field::cache_control]);
+      EXPECT_EQ(again["Content-Security-Policy"], kWebCsp);
+    }
+    Reply changed = Fetch(port, http::verb::get, target, "", {{"If-None-Match", "\"stale\""}});
+    EXPECT_EQ(changed.result_int(), 200u);
+    EXPECT_EQ(changed.body(), first.body());
+  }
+}
+
+TEST_F(WebAppTest, HeadSendsHeadersOnlyAndTheConnectionGoesOn) {
+  auto server = StartWebServer();
+  ASSERT_NE(server, nullptr);
+  net::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server->port()));
+  stream.expires_after(std::chrono::seconds(10));
+  beast::flat_buffer buffer;
+  Reply head = Head(stream, buffer, "/assets/app-abc123.js");
+  EXPECT_EQ(head.result_int(), 200u);
+  EXPECT_EQ(head[http::field::content_length], std::to_string(kAppJs.size()));
+  EXPECT_EQ(head[http::field::content_type], "text/javascript; charset=utf-8");
+  EXPECT_TRUE(head.body().empty());
+  Reply person = Head(stream, buffer, "/person/12");
+  EXPECT_EQ(person[http::field::content_length], std::to_string(kIndexHtml.size()));
+  // A HEAD the API refuses is headers only too.
+  Reply refused = Head(stream, buffer, "/healthz");
+  EXPECT_EQ(refused.result_int(), 405u);
+  EXPECT_TRUE(refused.body().empty());
+  // Nothing stray was left on the connection: the next GET reads cleanly.
+  http::request<http::string_body> req{http::verb::get, "/favicon.svg", 11};
+  req.set(http::field::host, "localhost");
+  http::write(stream, req);
+  Reply icon;
+  http::read(stream, buffer, icon);
+  EXPECT_EQ(icon.body(), kFavicon);
+}
+
+TEST_F(WebAppTest, AMissingOrTooLargeWebRootFailsToStart) {
+  auto options = Options();
+  options.web_root = (std::filesystem::path(web_dir_.path()) / "nothing").string();
+  auto missing = Server::Start(HubRouter(), options);
+  EXPECT_EQ(missing.status().code(), StatusCode::kInvalidArgument);
+
+  WriteFile(std::filesystem::path(web_dir_.path()) / "bare" / "app.js", kAppJs);
+  options.web_root = (std::filesystem::path(web_dir_.path()) / "bare").string();
+  auto no_index = Server::Start(HubRouter(), options);
+  EXPECT_EQ(no_index.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(no_index.status().message(), HasSubstr("index.html"));
+
+  const std::string dist = WriteWebApp(web_dir_.path());
+  auto loaded = WebFiles::Load(dist, 1 << 20);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ(loaded->files(), 3u);
+  EXPECT_EQ(loaded->bytes(), kIndexHtml.size() + kAppJs.size() + kFavicon.size());
+  EXPECT_EQ(WebFiles::Load(dist, 100).status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(WebFilesTest, ContentTypesByExtension) {
+  EXPECT_EQ(WebContentType("/index.html"), "text/html; charset=utf-8");
+  EXPECT_EQ(WebContentType("/assets/x.MJS"), "text/javascript; charset=utf-8");
+  EXPECT_EQ(WebContentType("/assets/x.css"), "text/css; charset=utf-8");
+  EXPECT_EQ(WebContentType("/gb.json"), "application/json");
+  EXPECT_EQ(WebContentType("/gb.geojson"), "application/geo+json");
+  EXPECT_EQ(WebContentType("/favicon.ico"), "image/vnd.microsoft.icon");
+  EXPECT_EQ(WebContentType("/assets/f.woff2"), "font/woff2");
+  EXPECT_EQ(WebContentType("/assets/x.js.map"), "application/json");
+  EXPECT_EQ(WebContentType("/site.webmanifest"), "application/manifest+json");
+  EXPECT_EQ(WebContentType("/robots.txt"), "text/plain; charset=utf-8");
+  EXPECT_EQ(WebContentType("/a.png"), "image/png");
+  EXPECT_EQ(WebContentType("/data.bin"), "application/octet-stream");
+  EXPECT_EQ(WebContentType("/assets.d/noext"), "application/octet-stream");
+}
+
+TEST(WebFilesTest, DefaultWebRootPrefersTheEnvironmentThenTheBuildTreeThenTheWorkingDirectory) {
+  TempDir repo, elsewhere;
+  const std::filesystem::path root(repo.path());
+  const std::string exe_dir = (root / "build" / "release").string();
+  std::filesystem::create_directories(exe_dir);
+  EXPECT_EQ(DefaultWebRoot("/srv/web", exe_dir, elsewhere.path()), "/srv/web");
+  EXPECT_EQ(DefaultWebRoot("", exe_dir, elsewhere.path()), "");
+  WriteFile(std::filesystem::path(elsewhere.path()) / "web" / "dist" / "index.html", kIndexHtml);
+  EXPECT_EQ(DefaultWebRoot("", exe_dir, elsewhere.path()),
+            (std::filesystem::path(elsewhere.path()) / "web" / "dist").string());
+  WriteFile(root / "web" / "dist" / "index.html", kIndexHtml);
+  EXPECT_EQ(DefaultWebRoot("", exe_dir, elsewhere.path()), (root / "web" / "dist").string());
 }
 
 TEST_F(ServerTest, KeepAliveServesSeveralRequestsAndIdleConnectionsClose) {

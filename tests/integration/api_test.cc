@@ -299,11 +299,20 @@ class ApiTest : public testing::Test {
     std::getline(truth, line);
     std::map<std::string, std::set<std::string>> sources_of;
     std::map<std::string, std::pair<std::string, std::string>> a_record;
+    std::map<std::string, std::string> probation_key;
     while (std::getline(truth, line)) {
       const std::vector<std::string> cols = reference::SplitCsvLine(line);
       if (cols.size() < 3) continue;
       sources_of[cols[2]].insert(cols[0]);
       if (cols[0] == "police_crime") a_record[cols[2]] = {cols[0], cols[1]};
+      if (cols[0] == "probation") probation_key[cols[2]] = cols[1];
+    }
+    for (const auto& [person, key] : probation_key) {
+      if (!sources_of[person].contains("police_crime")) continue;
+      if (model::NominalId id = NominalOf(store, "probation", key); id != 0) {
+        probation_subjects_->push_back(id);
+      }
+      if (probation_subjects_->size() >= 20) break;
     }
     for (const auto& [person, sources] : sources_of) {
       if (sources.contains("police_crime") && sources.contains("csc_children") &&
@@ -412,6 +421,9 @@ class ApiTest : public testing::Test {
   static inline model::NominalId subject_ = 0, sealed_nominal_ = 0, excluded_nominal_ = 0,
                                  probation_nominal_ = 0;
   static inline model::PersonRecordId subject_record_ = 0;
+  // Nominals with probation and police records: probation is shared for MARAC, not for MASH.
+  static inline std::vector<model::NominalId>* probation_subjects_ =
+      new std::vector<model::NominalId>();
   static inline std::vector<model::PersonRecordId>* canary_records_ =
       new std::vector<model::PersonRecordId>();
   static inline model::LocationId canary_location_ = 0;
@@ -672,6 +684,123 @@ TEST_F(ApiTest, WithheldRecordsAreCountedNotDropped) {
     EXPECT_EQ(mash.status, 404);  // nothing of it visible: as if unknown
   }
   EXPECT_EQ(mash.body.find(kProbationCanary), std::string::npos);
+}
+
+// A chronology for a meeting: the visible timeline oldest first, with who asked and why, only
+// what the caller's agreement shares, and one audit event marked as a disclosure.
+TEST_F(ApiTest, ChronologyIsOldestFirstSharedOnlyAsAgreedAndAuditedAsADisclosure) {
+  ASSERT_NE(subject_, 0);
+  const std::string sw = Login("sw");
+  const std::string base = "/api/v1/nominals/" + std::to_string(subject_);
+  Reply timeline = Get(sw, base + "/timeline", "child_safeguarding");
+  ASSERT_EQ(timeline.status, 200) << timeline.body;
+
+  // (a) Oldest first, everything the timeline shows, and the document's furniture.
+  const int64_t before = AuditCount();
+  Reply r = Get(sw, base + "/chronology?meeting=MASH+strategy+2026-06-02", "child_safeguarding",
+                "MASH referral 2026/0451");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json c = r.Json();
+  EXPECT_EQ(c["nominal_id"], subject_);
+  EXPECT_EQ(c["classification"], "OFFICIAL-SENSITIVE");
+  EXPECT_EQ(c["title"], "Multi-agency chronology");
+  EXPECT_EQ(c["meeting"], "MASH strategy 2026-06-02");
+  EXPECT_EQ(c["generated_at"], "2026-06-01T09:00:00Z");
+  EXPECT_EQ(c["generated_by"]["username"], "sw");
+  EXPECT_EQ(c["generated_by"]["agency"], "childrens_social_care");
+  EXPECT_EQ(c["purpose"], "child_safeguarding");
+  EXPECT_EQ(c["justification"], "MASH referral 2026/0451");
+  EXPECT_FALSE(c["subject"].value("name", "").empty()) << c["subject"];
+  EXPECT_NE(c["handling"].get<std::string>().find("ISA-CS-MASH v1"), std::string::npos);
+  EXPECT_NE(c["handling"].get<std::string>().find("Child safeguarding"), std::string::npos);
+  EXPECT_TRUE(c["withheld"].contains("total"));
+  const json& entries = c["entries"];
+  ASSERT_EQ(entries.size(), timeline.Json()["events"].size());
+  ASSERT_GE(entries.size(), 2u);
+  std::string last;
+  bool undated = false;
+  std::set<std::string> agencies;
+  for (const json& e : entries) {
+    agencies.insert(e["agency"].get<std::string>());
+    EXPECT_FALSE(e.contains("event_id"));
+    EXPECT_TRUE(e["roles"].is_array());
+    EXPECT_TRUE(e["withheld_fields"].is_array());
+    if (!e.contains("date")) {
+      undated = true;
+      continue;
+    }
+    EXPECT_FALSE(undated) << "a dated entry after an undated one";
+    EXPECT_LE(last, e["date"].get<std::string>());
+    last = e["date"].get<std::string>();
+  }
+  EXPECT_EQ(c["agencies"].get<std::set<std::string>>(), agencies);
+  EXPECT_GE(agencies.size(), 2u);
+
+  // (c) One audit event, marked as a disclosure, naming the meeting and what was shown.
+  std::vector<store::AuditEvent> events = AuditAfter(before);
+  ASSERT_EQ(events.size(), 1u);
+  const store::AuditEvent& e = events[0];
+  EXPECT_EQ(e.action, "disclose");
+  EXPECT_EQ(e.outcome, "allowed");
+  EXPECT_EQ(e.actor, "user:sw");
+  EXPECT_EQ(e.purpose, "child_safeguarding");
+  EXPECT_EQ(e.justification, "MASH referral 2026/0451");
+  EXPECT_NE(e.detail.find("MASH strategy 2026-06-02"), std::string::npos) << e.detail;
+  EXPECT_NE(e.resource.find("chronology"), std::string::npos);
+  EXPECT_TRUE(std::find(e.nominals.begin(), e.nominals.end(), subject_) != e.nominals.end());
+  for (const json& event : timeline.Json()["events"]) {
+    const int64_t id = event["source_record_id"].get<int64_t>();
+    EXPECT_TRUE(std::find(e.records.begin(), e.records.end(), id) != e.records.end()) << id;
+  }
+
+  // Dates bound it; bad input is a 400; a refusal is a disclosure attempt, audited as such.
+  Reply bounded = Get(sw, base + "/chronology?from=" + last + "&to=" + last, "child_safeguarding");
+  ASSERT_EQ(bounded.status, 200) << bounded.body;
+  for (const json& entry : bounded.Json()["entries"]) EXPECT_EQ(entry["date"], last);
+  EXPECT_GE(bounded.Json()["entries"].size(), 1u);
+  for (const std::string& bad : std::vector<std::string>{
+           "?from=2026-13-01", "?to=01/02/2026", "?from=2026-02-01&to=2026-01-01",
+           "?meeting=" + std::string(81, 'M'), "?meeting=MARAC%0A2026"}) {
+    EXPECT_EQ(Get(sw, base + "/chronology" + bad, "child_safeguarding").status, 400) << bad;
+  }
+  const std::string fso = Login("fso");
+  const int64_t mid = AuditCount();
+  EXPECT_EQ(Get(fso, base + "/chronology", "child_safeguarding").status, 403);
+  std::vector<store::AuditEvent> refused = AuditAfter(mid);
+  ASSERT_EQ(refused.size(), 1u);
+  EXPECT_EQ(refused[0].action, "disclose");
+  EXPECT_EQ(refused[0].outcome, "denied");
+
+  // (b) Probation is shared for MARAC, not for MASH: the same person's chronology leaves the
+  // probation events out, and counts them as withheld, for a MASH enquiry.
+  bool compared = false;
+  for (model::NominalId id : *probation_subjects_) {
+    const std::string path = "/api/v1/nominals/" + std::to_string(id) + "/chronology";
+    Reply marac = Get(sw, path + "?meeting=MARAC+2026-06-04", "domestic_abuse_risk_management");
+    if (marac.status != 200) continue;
+    auto sources_in = [](const json& chronology) {
+      std::set<std::string> sources;
+      for (const json& entry : chronology["entries"]) sources.insert(entry["source_id"]);
+      return sources;
+    };
+    if (!sources_in(marac.Json()).contains("probation") ||
+        !sources_in(marac.Json()).contains("police_crime")) {
+      continue;
+    }
+    Reply mash = Get(sw, path + "?meeting=MASH+2026-06-04", "child_safeguarding");
+    ASSERT_EQ(mash.status, 200) << mash.body;
+    const json m = mash.Json();
+    EXPECT_FALSE(sources_in(m).contains("probation")) << mash.body;
+    EXPECT_TRUE(sources_in(m).contains("police_crime")) << mash.body;
+    EXPECT_FALSE(m["agencies"].get<std::set<std::string>>().contains("probation"));
+    EXPECT_GE(m["withheld"]["total"].get<int>(), 1) << mash.body;
+    EXPECT_NE(m["handling"].get<std::string>().find("ISA-CS-MASH"), std::string::npos);
+    EXPECT_NE(marac.Json()["handling"].get<std::string>().find("ISA-DA-MARAC"), std::string::npos);
+    compared = true;
+    break;
+  }
+  EXPECT_TRUE(compared) << "no nominal with probation and police records among "
+                        << probation_subjects_->size();
 }
 
 TEST_F(ApiTest, SessionsExpireAreRevokedAndLockOut) {
