@@ -564,6 +564,9 @@ int main(int argc, char** argv) {
   gen->add_option("--years", world.years, "Length of the observed period in years")
       ->check(CLI::Range(2, 30))
       ->capture_default_str();
+  gen->add_option("--observed-until", world.observed_until,
+                  "Last day observed (YYYY-MM-DD, within the period): nothing later is written, "
+                  "so a demo's data run up to today");
   gen->add_option("--threads", world.threads, "Worker threads (0: all cores); output is the same")
       ->capture_default_str();
 

@@ -84,6 +84,23 @@ Result<WorldSummary> GenerateWorld(const WorldConfig& config, const std::string&
   clock.outcome_end =
       static_cast<int32_t>(CivilDate{config.first_year + config.years + 1, 1, 1}.ToDays());
 
+  // Mentions on days in [clock.start_day, observed_end) are written to the landing zone.
+  int32_t observed_end = clock.end_day;
+  if (!config.observed_until.empty()) {
+    auto until = ParseDate(config.observed_until, "yyyy-mm-dd");
+    if (!until.ok()) {
+      return Status::InvalidArgument("--observed-until must be a date YYYY-MM-DD, not '" +
+                                     config.observed_until + "'");
+    }
+    const auto day = static_cast<int32_t>(until->ToDays());
+    if (day < clock.start_day || day >= clock.end_day) {
+      return Status::InvalidArgument(
+          fmt::format("--observed-until {} is outside the observed period {} to {}",
+                      config.observed_until, IsoDay(clock.start_day), IsoDay(clock.end_day - 1)));
+    }
+    observed_end = day + 1;
+  }
+
   TRY_ASSIGN(const Population pop, BuildPopulation(config, ref, clock));
 
   // Life courses, a chunk of households at a time.
@@ -104,7 +121,7 @@ Result<WorldSummary> GenerateWorld(const WorldConfig& config, const std::string&
   std::unordered_set<uint64_t> events;
   for (auto& chunk : chunk_mentions) {
     for (const Mention& m : chunk) {
-      if (m.day >= clock.end_day || m.day < clock.start_day) continue;
+      if (m.day >= observed_end || m.day < clock.start_day) continue;
       by_source[m.source].push_back(m);
       events.insert(m.event);
     }
@@ -349,7 +366,7 @@ Result<WorldSummary> GenerateWorld(const WorldConfig& config, const std::string&
     m += fmt::format("  \"addresses\": {},\n  \"events\": {},\n  \"mentions\": {},\n",
                      summary.addresses, summary.events, summary.mentions);
     m += fmt::format("  \"observed_period\": [\"{}\", \"{}\"],\n", IsoDay(clock.start_day),
-                     IsoDay(clock.end_day - 1));
+                     IsoDay(observed_end - 1));
     m += fmt::format("  \"outcome_period\": [\"{}\", \"{}\"],\n", IsoDay(clock.end_day),
                      IsoDay(clock.outcome_end - 1));
     m += fmt::format("  \"malformed_fraction\": {},\n  \"areas\": [", config.malformed_fraction);

@@ -26,7 +26,10 @@ struct WorldConfig {
   double malformed_fraction = 0.005;
   int first_year = 2019;  // the observed period is [first_year, first_year + years)
   int years = 6;          // followed by one unobserved outcome year, in truth/ only
-  int threads = 0;        // 0: hardware concurrency. Output does not depend on it.
+  // "YYYY-MM-DD" within the observed period: nothing after it is observed (a demo's "today",
+  // so that its data run up to now). Empty: the whole period. The outcome year is unchanged.
+  std::string observed_until;
+  int threads = 0;  // 0: hardware concurrency. Output does not depend on it.
 };
 
 // One person mention as written into a landing file: what a naive matcher would see.

@@ -230,6 +230,29 @@ TEST(GenerateWorld, RejectsBadConfiguration) {
   EXPECT_EQ(GenerateWorld(c, dir.path().string()).status().code(), StatusCode::kInvalidArgument);
 }
 
+// --observed-until cuts the observed period short (a demo's data run up to its "today"): fewer
+// events are written, the manifest says where the period ends, and a day outside the period or
+// a malformed one is refused.
+TEST(GenerateWorld, ObservedUntilEndsTheObservedPeriodEarly) {
+  TempDir full_dir, cut_dir;
+  auto full = GenerateWorld(Small(5), full_dir.path().string());
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  WorldConfig c = Small(5);
+  c.observed_until = "2022-06-30";
+  auto cut = GenerateWorld(c, cut_dir.path().string());
+  ASSERT_TRUE(cut.ok()) << cut.status().ToString();
+  EXPECT_GT(cut->events, 0);
+  EXPECT_LT(cut->events, full->events * 3 / 4);  // 3.5 of 6 years
+  EXPECT_NE(ReadAll(cut_dir.path() / "manifest.json")
+                .find("\"observed_period\": [\"2019-01-01\", \"2022-06-30\"]"),
+            std::string::npos);
+  for (const std::string bad : {"2025-01-01", "2018-12-31", "30/06/2022"}) {
+    c.observed_until = bad;
+    auto r = GenerateWorld(c, cut_dir.path().string());
+    EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument) << bad;
+  }
+}
+
 // The default world must be hard: exact matching on name and date of birth must not reach a
 // pairwise F1 above 0.85, or the world does not test linkage.
 TEST(GenerateWorld, NaiveExactMatchingScoresAtMostPointEightFiveOnTheDefaultWorld) {
