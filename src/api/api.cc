@@ -246,6 +246,7 @@ Status HubApi::AddRoutes(serve::Router& router) {
   TRY(impl_->AddWorkRoutes(router));
   TRY(impl_->AddReviewRoutes(router));
   TRY(impl_->AddIngestRoutes(router));
+  TRY(impl_->AddAnalyticsRoutes(router));
   return Status::Ok();
 }
 

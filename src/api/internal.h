@@ -148,11 +148,17 @@ struct HubApi::Impl {
   Status AddWorkRoutes(serve::Router& router);    // data quality
   Status AddReviewRoutes(serve::Router& router);  // clerical review, merge, split
   Status AddIngestRoutes(serve::Router& router);  // partners' pushes (ingest_routes.cc)
+  // Indicators (analytics_routes.cc).
+  Status AddAnalyticsRoutes(serve::Router& router);
 };
 
 // --- helpers for handlers
 
 serve::Response JsonResponse(int status, const nlohmann::json& body);
+
+// A GET route serving personal data to practitioners and analysts: the person, household and
+// derived-data pages.
+serve::Route PersonalGet(std::string id, std::string pattern, serve::Handler handler);
 // A Status as a problem response: NotFound 404, InvalidArgument 400, PermissionDenied 403,
 // AlreadyExists/FailedPrecondition 409, Unavailable 503, anything else 500 (without detail).
 serve::Response ProblemFromStatus(const Status& status);

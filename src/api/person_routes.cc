@@ -127,21 +127,21 @@ serve::Response HubApi::Impl::WithView(const serve::Request& request, const View
   return std::move(response).value();
 }
 
-Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
-  auto personal = [](std::string id, std::string pattern, serve::Handler handler) {
-    return serve::Route{.id = std::move(id),
-                        .method = "GET",
-                        .pattern = std::move(pattern),
-                        .access = serve::Access::kPersonalData,
-                        .roles = {"practitioner", "analyst"},
-                        .handler = std::move(handler)};
-  };
+serve::Route PersonalGet(std::string id, std::string pattern, serve::Handler handler) {
+  return serve::Route{.id = std::move(id),
+                      .method = "GET",
+                      .pattern = std::move(pattern),
+                      .access = serve::Access::kPersonalData,
+                      .roles = {"practitioner", "analyst"},
+                      .handler = std::move(handler)};
+}
 
+Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
   auto with_view = [this](const serve::Request& request, const ViewBody& body) {
     return WithView(request, body);
   };
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "search", "/api/v1/search", [this](const serve::Request& request) -> serve::Response {
         CallContext& ctx = ContextOf(request);
         if (!search) {
@@ -173,7 +173,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
         return JsonResponse(200, {{"results", out}, {"purpose", ctx.purpose}});
       })));
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "nominals.profile", "/api/v1/nominals/{id}", [with_view](const serve::Request& request) {
         return with_view(
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
@@ -184,7 +184,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
             });
       })));
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "nominals.timeline", "/api/v1/nominals/{id}/timeline",
       [with_view](const serve::Request& request) {
         return with_view(
@@ -213,7 +213,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
   // A chronology for a MASH or MARAC meeting: the timeline oldest first, with who asked, why,
   // and how it may be handled. It leaves the hub, so it is audited as a disclosure.
   audit_actions["nominals.chronology"] = std::string(kDiscloseAction);
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "nominals.chronology", "/api/v1/nominals/{id}/chronology",
       [with_view](const serve::Request& request) {
         return with_view(
@@ -290,7 +290,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
             });
       })));
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "nominals.graph", "/api/v1/nominals/{id}/graph", [with_view](const serve::Request& request) {
         return with_view(
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
@@ -301,7 +301,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
             });
       })));
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "nominals.map", "/api/v1/nominals/{id}/map", [with_view](const serve::Request& request) {
         return with_view(
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
@@ -312,7 +312,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
             });
       })));
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "nominals.explain", "/api/v1/nominals/{id}/records/{record}/explanation",
       [this, with_view](const serve::Request& request) {
         return with_view(
@@ -328,7 +328,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
             });
       })));
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "households.view", "/api/v1/households/{id}", [with_view](const serve::Request& request) {
         return with_view(
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
@@ -339,7 +339,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
             });
       })));
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "households.graph", "/api/v1/households/{id}/graph",
       [with_view](const serve::Request& request) {
         return with_view(
@@ -350,7 +350,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
             });
       })));
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "households.map", "/api/v1/households/{id}/map", [with_view](const serve::Request& request) {
         return with_view(
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
@@ -360,7 +360,7 @@ Status HubApi::Impl::AddPersonRoutes(serve::Router& router) {
             });
       })));
 
-  TRY(router.Add(personal(
+  TRY(router.Add(PersonalGet(
       "addresses.view", "/api/v1/addresses/{id}", [with_view](const serve::Request& request) {
         return with_view(
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {

@@ -24,6 +24,7 @@
 #include "cli/cli_common.h"
 #include "cli/governance_commands.h"
 #include "cli/household_commands.h"
+#include "cli/indicator_commands.h"
 #include "cli/resolve_commands.h"
 #include "cli/serve_commands.h"
 #include "cli/user_commands.h"
@@ -694,6 +695,7 @@ int main(int argc, char** argv) {
   tessera::cli::UserCommands user_commands(app);
   tessera::cli::GovernanceCommands governance_commands(app);
   tessera::cli::HouseholdCommands household_commands(app);
+  tessera::cli::IndicatorCommands indicator_commands(app);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -702,6 +704,7 @@ int main(int argc, char** argv) {
   if (auto rc = user_commands.Dispatch()) return *rc;
   if (auto rc = governance_commands.Dispatch()) return *rc;
   if (auto rc = household_commands.Dispatch()) return *rc;
+  if (auto rc = indicator_commands.Dispatch()) return *rc;
 
   if (flags_list->parsed()) return RunFlagsList(flags_args);
 

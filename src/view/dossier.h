@@ -140,6 +140,15 @@ struct HouseholdPart {
 Result<HouseholdPart> HouseholdJson(Reader& reader, const model::Household& household,
                                     const std::vector<const Dossier*>& known, Seen& seen);
 
+// A household with the dossiers of its shown members (in member order), read as HouseholdJson
+// shows it (the shown members and their evidence go into `seen`). NotFound for an unknown id.
+struct HouseholdRead {
+  model::Household household;
+  HouseholdPart part;
+  std::vector<Dossier> dossiers;
+};
+Result<HouseholdRead> ReadHousehold(Reader& reader, model::HouseholdId id, Seen& seen);
+
 // Adds "first_seen" and "last_seen" to a household's JSON: the span of the dossiers' visible
 // event dates of visible records at `location` (the store's own period is derived from every
 // record, withheld ones included, so it is not shown).

@@ -66,19 +66,6 @@ void AddPeriodSeen(json& body, const std::vector<const Dossier*>& dossiers,
   if (last) body["last_seen"] = last->ToIso();
 }
 
-}  // namespace internal
-
-namespace {
-
-using namespace internal;  // NOLINT(google-build-using-namespace): this module's own helpers
-
-// A household with the dossiers of its shown members.
-struct HouseholdRead {
-  model::Household household;
-  HouseholdPart part;
-  std::vector<Dossier> dossiers;  // shown members, in member order
-};
-
 Result<HouseholdRead> ReadHousehold(Reader& reader, model::HouseholdId id, Seen& seen) {
   HouseholdRead out;
   TRY_ASSIGN(out.household, reader.store().GetHousehold(id));
@@ -89,6 +76,12 @@ Result<HouseholdRead> ReadHousehold(Reader& reader, model::HouseholdId id, Seen&
   }
   return out;
 }
+
+}  // namespace internal
+
+namespace {
+
+using namespace internal;  // NOLINT(google-build-using-namespace): this module's own helpers
 
 std::vector<const Dossier*> Pointers(const std::vector<Dossier>& dossiers) {
   std::vector<const Dossier*> out;

@@ -129,6 +129,10 @@ struct LinkageModel;
 struct Waterfall;
 }  // namespace tessera::resolve
 
+namespace tessera::analytics {
+class IndicatorSet;
+}  // namespace tessera::analytics
+
 namespace tessera::view {
 
 // What a response showed: the nominal ids and source record version ids whose content appears
@@ -269,6 +273,35 @@ struct NominalRecords {
   std::vector<model::PersonRecordId> withheld;                     // never to be shown
 };
 Result<NominalRecords> NominalRecordAccess(const ViewContext& ctx, model::NominalId id);
+
+// Indicators (indicators_view.cc; src/analytics, docs/formats/indicators.md): the rules of
+// `rules` for the page's scope, evaluated as of `as_of` over the visible events the timeline
+// pages show, and only those: a date, type, category or reference the request may not see is
+// not used, so a rule needing it does not match. Derived data is no more visible than the
+// records it came from. Which purpose may ask is the caller's business (the API and CLI allow
+// only risk assessment).
+//
+//   NominalIndicators: {"nominal_id", "as_of", "rule_set": "default"|"hub", "indicators":
+//      [indicator...], "events": [event... (timeline shape) of every event an indicator lists,
+//      newest first], "withheld": {"total", "by_reason"}}
+//   HouseholdIndicators: {"household_id", "as_of", "rule_set", "members": [shown member ids],
+//      "members_withheld", "indicators", "events" (each with "nominal_ids"), "withheld"}
+//   indicator: {"code", "title", "description", "scope", "raised", "count", "events": [event
+//      ids, newest first], "components": [{"code", "raised"}], "members": [nominal ids],
+//      "window": {"from", "to"} (both inclusive), and for an event rule "window_months",
+//      "distinct_days", "threshold": {"min_events", "min_distinct_days"} (+ "any_member" for a
+//      household), for a composite "window_months": null, "threshold": {"at_least", "of"}}
+//      "count" is distinct occurrences for an event rule (rows of one source sharing a visible
+//      reference count once), components raised for a composite; "events" lists a rule's
+//      matching events in the window whether or not it is raised; "members" (household rules
+//      with any_member false) the members who met the threshold alone.
+// Seen gets the nominal (household: the shown members and their evidence) and the source
+// records of every listed event. A merged nominal id gives a redirect, a sealed or unknown one
+// NotFound, an unknown household NotFound.
+Result<Page> NominalIndicators(const ViewContext& ctx, const analytics::IndicatorSet& rules,
+                               model::NominalId id, const CivilDate& as_of, Seen& seen);
+Result<Page> HouseholdIndicators(const ViewContext& ctx, const analytics::IndicatorSet& rules,
+                                 model::HouseholdId id, const CivilDate& as_of, Seen& seen);
 
 // The freshness section on its own: for each catalogued source the request is shared, the
 // time its latest completed load finished and whether it is late.

@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "analytics/analytics.h"
 #include "govern/agreements.h"
 #include "govern/audit_log.h"
 #include "govern/identity.h"
@@ -29,6 +30,7 @@
 #include "serve/serve.h"
 #include "store/store.h"
 #include "synth/synth.h"
+#include "view/view.h"
 
 namespace tessera {
 namespace {
@@ -1272,6 +1274,128 @@ TEST_F(ApiTest, EveryPersonalRouteKeepsTheCanariesFromThoseNotEntitled) {
       }
     }
   }
+}
+
+// Indicators are derived data (issue 7): only under the purpose risk_assessment, computed only
+// from the sources the caller's agreement shares, each flag naming the visible events behind it,
+// and audited with the nominals and records shown.
+TEST_F(ApiTest, IndicatorsAreForRiskAssessmentOnlyAndComeFromVisibleSourcesOnly) {
+  ASSERT_NE(subject_, 0);
+  const std::string base = "/api/v1/nominals/" + std::to_string(subject_);
+  // Under another purpose, even one the caller's agreement allows: refused, and audited.
+  const std::string sw = Login("sw");
+  ASSERT_EQ(Get(sw, base, "child_safeguarding").status, 200);
+  int64_t before = AuditCount();
+  Reply refused = Get(sw, base + "/indicators", "child_safeguarding");
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("risk_assessment"), std::string::npos) << refused.body;
+  std::vector<store::AuditEvent> denied = AuditAfter(before);
+  ASSERT_EQ(denied.size(), 1u);
+  EXPECT_EQ(denied[0].outcome, "denied");
+  EXPECT_EQ(denied[0].action, "nominals.indicators");
+  EXPECT_EQ(denied[0].nominals, std::vector<int64_t>{subject_});
+  EXPECT_TRUE(denied[0].records.empty());
+  EXPECT_EQ(Get(Login("pc"), "/api/v1/households/" + std::to_string(household_) + "/indicators",
+                "domestic_abuse_risk_management")
+                .status,
+            403);
+
+  // ISA-SF-RISK shares these sources; mental health, ambulance and fire are not among them.
+  const std::set<std::string> shared = {
+      "csc_children",     "police_crime",      "police_domestic_abuse",
+      "police_missing",   "school_attendance", "housing",
+      "dwp_worklessness", "probation",         "substance_misuse"};
+  const std::string analyst = Login("analyst");
+  before = AuditCount();
+  Reply r = Get(analyst, base + "/indicators?as_of=2024-12-31", "risk_assessment");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json body = r.Json();
+  EXPECT_EQ(body["as_of"], "2024-12-31");
+  EXPECT_EQ(body["rule_set"], "default");
+  const std::vector<store::AuditEvent> events = AuditAfter(before);
+  std::set<std::string> codes;
+  for (const json& i : body["indicators"]) codes.insert(i["code"].get<std::string>());
+  EXPECT_EQ(codes, (std::set<std::string>{"da_escalation_marac", "repeat_missing"}));
+  // Every event listed is one the analyst's own timeline shows.
+  Reply timeline = Get(analyst, base + "/timeline", "risk_assessment");
+  ASSERT_EQ(timeline.status, 200);
+  std::set<int64_t> visible;
+  for (const json& e : timeline.Json()["events"]) visible.insert(e["event_id"].get<int64_t>());
+  std::set<int64_t> listed;
+  for (const json& e : body["events"]) {
+    listed.insert(e["event_id"].get<int64_t>());
+    EXPECT_TRUE(visible.contains(e["event_id"].get<int64_t>())) << e.dump();
+    EXPECT_TRUE(shared.contains(e["source_id"].get<std::string>())) << e.dump();
+  }
+  for (const json& i : body["indicators"]) {
+    for (const json& id : i["events"]) EXPECT_TRUE(listed.contains(id.get<int64_t>()));
+  }
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].action, "nominals.indicators");
+  EXPECT_EQ(events[0].purpose, "risk_assessment");
+  EXPECT_EQ(events[0].outcome, "allowed");
+  EXPECT_NE(events[0].agreement.find("ISA-SF-RISK"), std::string::npos);
+  EXPECT_EQ(events[0].nominals, std::vector<int64_t>{subject_});
+  for (const json& e : body["events"]) {
+    const int64_t record = e["source_record_id"].get<int64_t>();
+    EXPECT_TRUE(std::find(events[0].records.begin(), events[0].records.end(), record) !=
+                events[0].records.end());
+  }
+  EXPECT_EQ(Get(analyst, base + "/indicators?as_of=31/12/2024", "risk_assessment").status, 400);
+
+  // A household whose members have health events from sources the analyst's agreement does not
+  // share, in the window: the rules run on everything find them (so this test can fail), the
+  // analyst's flags never use them.
+  auto store = OpenStore();
+  auto households = store->ListHouseholds();
+  ASSERT_TRUE(households.ok());
+  auto rules = analytics::IndicatorSet::Default();
+  ASSERT_TRUE(rules.ok());
+  govern::Visibility everything;
+  everything.ShareAllDatasets();
+  view::SourceCatalog catalog;
+  view::ViewContext all{*store, everything, catalog, CivilDate{2026, 6, 1}, kNow};
+  const std::set<std::string> unshared_health = {"mental_health", "ambulance"};
+  int checked = 0;
+  for (const model::Household& h : *households) {
+    if (checked >= 3) break;
+    view::Seen seen;
+    auto full = view::HouseholdIndicators(all, *rules, h.id, {2024, 12, 31}, seen);
+    ASSERT_TRUE(full.ok()) << full.status().ToString();
+    std::map<int64_t, std::string> source_of;
+    for (const json& e : full->body["events"]) {
+      source_of[e["event_id"].get<int64_t>()] = e["source_id"].get<std::string>();
+    }
+    bool uses_unshared = false;
+    for (const json& i : full->body["indicators"]) {
+      if (i["code"] != "tf_health") continue;
+      for (const json& id : i["events"]) {
+        uses_unshared |= unshared_health.contains(source_of[id.get<int64_t>()]);
+      }
+    }
+    if (!uses_unshared) continue;
+    ++checked;
+    Reply hr =
+        Get(analyst, "/api/v1/households/" + std::to_string(h.id) + "/indicators?as_of=2024-12-31",
+            "risk_assessment");
+    ASSERT_EQ(hr.status, 200) << hr.body;
+    json hb = hr.Json();
+    EXPECT_GE(hb["withheld"]["total"].get<int>(), 1) << hb.dump();
+    for (const json& e : hb["events"]) {
+      EXPECT_TRUE(shared.contains(e["source_id"].get<std::string>())) << e.dump();
+    }
+    for (const json& i : hb["indicators"]) {
+      if (i["code"] != "tf_health") continue;
+      for (const json& id : i["events"]) {
+        for (const json& e : hb["events"]) {
+          if (e["event_id"] == id) {
+            EXPECT_EQ(e["source_id"], "substance_misuse") << e.dump();
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 0) << "no household with unshared health events in 2024";
 }
 
 TEST_F(ApiTest, SessionsEndAtTheirAbsoluteLifetimeHoweverActive) {
