@@ -6,7 +6,7 @@
 #   make bench            build and run the benchmarks in bench/
 #   make demo             install deps, build, generate a synthetic area into demo-hub/, and run
 #   make format / format-check
-.PHONY: all release debug fuzz test test-debug bench eval-febrl demo format format-check deps clean
+.PHONY: all release debug fuzz test test-debug bench eval-febrl demo format format-check deps clean web
 
 JOBS ?= $(shell nproc)
 GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Unix Makefiles")
@@ -39,7 +39,15 @@ build/fuzz/CMakeCache.txt:
 fuzz: build/fuzz/CMakeCache.txt
 	cmake --build build/fuzz -j $(JOBS)
 
-test: deps release
+# The web app: npm ci only when the lock file changed, then a production build (seconds).
+web/node_modules/.package-lock.json: web/package-lock.json web/package.json
+	cd web && npm ci --no-audit --no-fund
+	@touch $@
+
+web: web/node_modules/.package-lock.json
+	cd web && npm run build
+
+test: deps release web
 	cd build/release && ctest --output-on-failure -j $(JOBS)
 
 test-debug: deps debug
@@ -52,7 +60,7 @@ bench: release
 eval-febrl: release
 	examples/febrl/run.sh build/release/tessera
 
-demo: deps release
+demo: deps release web
 	scripts/demo "$(DEMO_DIR)" "$(DEMO_PEOPLE)" "$(DEMO_SEED)"
 
 FORMAT_FILES = $(shell git ls-files '*.cc' '*.h')
@@ -63,4 +71,4 @@ format-check:
 	clang-format --dry-run --Werror $(FORMAT_FILES)
 
 clean:
-	rm -rf build
+	rm -rf build web/dist web/node_modules

@@ -1,0 +1,228 @@
+// The web app end to end, as issue 6 asks: a practitioner signs in, states a purpose, finds a
+// person by a misspelt name and sees events from at least three agencies; a user without the
+// agreement sees withheld markers; a clerical-review decision sticks; the audit page shows the
+// views just made. Every page visited is checked with axe-core and screenshotted, and no
+// request may leave the local server. Run: node web/e2e/app.test.mjs (ctest: web_e2e).
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { apiSession, screenshot, seriousViolations, startBrowser, startHub } from "./harness.mjs";
+
+const PURPOSE = "child_safeguarding";
+const JUSTIFICATION = "MASH referral 2026/0412";
+
+let hub;
+let browser;
+const axeFindings = [];
+
+// Checks the page with axe-core and keeps the findings; the last test asserts there were none.
+async function check(page, name) {
+  await page.waitForLoadState("networkidle");
+  await screenshot(page, name);
+  const v = await seriousViolations(page);
+  for (const x of v) axeFindings.push({ page: name, ...x });
+}
+
+async function signIn(page, username, { purpose = PURPOSE, justification = JUSTIFICATION, shots = false } = {}) {
+  await page.goto(hub.url + "/");
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(hub.users[username]);
+  if (shots) await check(page, "01-sign-in");
+  await page.getByLabel("Password").press("Enter");
+  if (!purpose) {
+    await page.waitForSelector("text=Sign out");
+    return;
+  }
+  await page.getByRole("heading", { name: "What are you working on?" }).waitFor();
+  await page.locator(`#purpose-${purpose}`).check();
+  await page.getByLabel("Justification").fill(justification);
+  if (shots) await check(page, "02-purpose");
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("region", { name: "Your stated purpose" }).waitFor();
+}
+
+// A misspelling search should still find: two letters of the family name swapped.
+function misspell(family) {
+  const f = family.toLowerCase();
+  return f.length >= 4 ? f[0] + f[2] + f[1] + f.slice(3) : f + "e";
+}
+
+describe("the web app", { concurrency: false }, () => {
+  let api; // sw.jones through the API, for choosing test subjects
+  let subject; // {id, given, family, agencies}
+
+  before(async () => {
+    hub = await startHub({ people: 2000, seed: 11 });
+    browser = await startBrowser(hub.url);
+    api = await apiSession(hub.url, "sw.jones", hub.users["sw.jones"]);
+  });
+
+  after(async () => {
+    if (browser) await browser.browser.close();
+    if (hub) await hub.stop();
+  });
+
+  it("finds a person by a misspelt name and shows events from at least three agencies", async () => {
+    // Choose someone known to three or more agencies whom the misspelt search finds.
+    for (const surname of ["smith", "jones", "taylor", "brown", "williams", "wilson", "davies", "evans", "thomas", "johnson", "roberts", "walker", "wright", "robinson", "thompson", "white", "hughes", "edwards", "green", "hall", "wood", "harris", "lewis", "martin", "jackson", "clarke", "clark", "turner", "hill", "scott", "cooper", "morris", "ward", "moore", "king", "watson", "baker", "harrison", "morgan", "patel", "young", "allen", "mitchell", "james", "anderson", "phillips", "lee", "bell", "parker", "davis"]) {
+      const found = await api(`/search?q=${surname}&limit=25`, { purpose: PURPOSE });
+      for (const r of found.body?.results ?? []) {
+        const profile = await api(`/nominals/${r.nominal_id}`, { purpose: PURPOSE });
+        const name = profile.body?.attributes?.name?.best?.value;
+        if (!name?.given || !name?.family || name.family.length < 5) continue;
+        const timeline = await api(`/nominals/${r.nominal_id}/timeline?limit=500`, { purpose: PURPOSE });
+        const agencies = new Set((timeline.body?.events ?? []).map((e) => e.agency));
+        if (agencies.size < 3) continue;
+        const q = `${name.given.toLowerCase()} ${misspell(name.family)}`;
+        const check = await api(`/search?q=${encodeURIComponent(q)}&limit=10`, { purpose: PURPOSE });
+        if (!(check.body?.results ?? []).some((x) => x.nominal_id === r.nominal_id)) continue;
+        subject = { id: r.nominal_id, given: name.given, family: name.family, query: q, agencies };
+        break;
+      }
+      if (subject) break;
+    }
+    assert.ok(subject, "the generated world has someone known to three agencies whom a misspelt search finds");
+
+    const page = await browser.newPage();
+    await signIn(page, "sw.jones", { shots: true });
+    const box = page.getByLabel("Name, date of birth, postcode or identifier");
+    await box.fill(subject.query);
+    await box.press("Enter");
+    const result = page.getByRole("link", { name: new RegExp(`${subject.given}.*${subject.family}`, "i") }).first();
+    await result.waitFor();
+    await check(page, "03-search");
+    // Keyboard: the result is reached and opened without the mouse.
+    await result.focus();
+    await page.keyboard.press("Enter");
+    await page.getByRole("heading", { level: 1, name: new RegExp(subject.family, "i") }).waitFor();
+    await page.getByRole("table", { name: /timeline|events/i }).first().waitFor();
+    await check(page, "04-person");
+
+    // Events from at least three agencies are on the page, in the timeline's table.
+    const table = page.getByRole("table", { name: /timeline|events/i }).first();
+    const agencyColumn = await table.locator("tbody tr td:nth-child(2)").allInnerTexts();
+    const shown = new Set(agencyColumn.map((t) => t.trim()).filter(Boolean));
+    assert.ok(shown.size >= 3, `events from ${shown.size} agencies shown: ${[...shown].join(", ")}`);
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
+  it("lets a practitioner open the household, the address and a match explanation", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "sw.jones");
+    await page.goto(`${hub.url}/person/${subject.id}`);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    const why = page.getByRole("button", { name: /why is this record here/i }).first();
+    await why.click();
+    await page.getByText(/match weight|probability/i).first().waitFor();
+    await check(page, "05-person-explanation");
+    const household = page.locator('a[href^="/household/"]').first();
+    if ((await household.count()) > 0) {
+      await household.click();
+      await page.getByRole("heading", { level: 1, name: /household/i }).waitFor();
+      await check(page, "06-household");
+    }
+    await page.goto(`${hub.url}/person/${subject.id}`);
+    const address = page.locator('a[href^="/address/"]').first();
+    await address.click();
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await check(page, "07-address");
+  });
+
+  it("produces a meeting chronology marked OFFICIAL-SENSITIVE, audited as a disclosure", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "sw.jones");
+    await page.goto(`${hub.url}/person/${subject.id}/chronology`);
+    await page.getByLabel(/meeting/i).first().fill("MARAC 2026-12-01");
+    await page.getByRole("button", { name: /produce|create|show|generate/i }).first().click();
+    await page.getByText("OFFICIAL-SENSITIVE").filter({ visible: true }).first().waitFor();
+    await page.getByRole("table").first().waitFor();
+    await check(page, "08-chronology");
+  });
+
+  it("shows withheld markers to a user whose agreement does not share everything", async () => {
+    // Someone with records that child safeguarding's agreement does not share with sw.jones.
+    let withheldId = null;
+    for (const surname of ["smith", "jones", "taylor", "brown", "williams", "wilson", "khan", "ali", "evans", "thomas", "roberts", "hughes", "lewis", "walker", "wright"]) {
+      const found = await api(`/search?q=${surname}&limit=25`, { purpose: PURPOSE });
+      for (const r of found.body?.results ?? []) {
+        const profile = await api(`/nominals/${r.nominal_id}`, { purpose: PURPOSE });
+        if (profile.body?.withheld?.total > 0 || profile.body?.withheld_fields?.length > 0) {
+          withheldId = r.nominal_id;
+          break;
+        }
+      }
+      if (withheldId) break;
+    }
+    assert.ok(withheldId, "someone has records withheld from children's social care under child safeguarding");
+    const page = await browser.newPage();
+    await signIn(page, "sw.jones");
+    await page.goto(`${hub.url}/person/${withheldId}`);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await page.getByText(/withheld under agreement terms/i).first().waitFor();
+    await check(page, "09-person-withheld");
+  });
+
+  it("keeps a clerical-review decision", async () => {
+    const queue = await api("/review?limit=50", { purpose: PURPOSE });
+    assert.equal(queue.status, 200);
+    const pair = (queue.body.pairs ?? []).find((p) => p.status === undefined || p.status === "open");
+    assert.ok(pair, "the review queue has an open pair both of whose records sw.jones may see");
+    const pairId = pair.review_pair_id;
+
+    const page = await browser.newPage();
+    await signIn(page, "sw.jones");
+    await page.goto(`${hub.url}/review`);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await check(page, "10-review-queue");
+    await page.goto(`${hub.url}/review/${pairId}`);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await check(page, "11-review-pair");
+    await page.getByLabel(/different people/i).check();
+    await page.getByLabel(/reason/i).fill("Different dates of birth and schools; confirmed with the school.");
+    await page.getByRole("button", { name: /record decision|save decision|submit/i }).click();
+    await page.getByText(/decision (recorded|saved)|recorded/i).first().waitFor();
+
+    const after = await api(`/review/${pairId}`, { purpose: PURPOSE });
+    assert.equal(after.status, 200);
+    assert.equal(after.body.status, "rejected");
+  });
+
+  it("shows the data-quality and agreement pages", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "sw.jones");
+    await page.goto(`${hub.url}/quality`);
+    await page.getByRole("heading", { level: 1, name: /data quality/i }).waitFor();
+    await page.locator('a[href^="/quality/loads/"]').first().waitFor();
+    await check(page, "12-quality");
+    await page.locator('a[href^="/quality/loads/"]').first().click();
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await page.waitForLoadState("networkidle");
+    await check(page, "13-load-quality");
+    await page.goto(`${hub.url}/agreements`);
+    await page.locator('a[href^="/agreements/"]').first().waitFor();
+    await check(page, "14-agreements");
+    await page.locator('a[href^="/agreements/"]').first().click();
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await check(page, "15-agreement");
+  });
+
+  it("shows an information-governance officer the views just made", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "igo.wright", { purpose: null });
+    await page.goto(`${hub.url}/audit`);
+    await page.getByRole("heading", { level: 1, name: /audit/i }).waitFor();
+    // The IGO may not open person pages: the audit links the person to who viewed them.
+    await page.locator(`a[href="/person/${subject.id}/viewers"]`).first().waitFor();
+    await check(page, "16-audit");
+    await page.goto(`${hub.url}/person/${subject.id}/viewers`);
+    await page.getByText("sw.jones").first().waitFor();
+    await check(page, "17-viewers");
+    await page.goto(`${hub.url}/usage`);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await check(page, "18-usage");
+  });
+
+  it("made no request off the local server, and no page has a serious accessibility failure", () => {
+    assert.deepEqual(browser.blocked, [], "requests to anywhere but the hub were attempted");
+    assert.deepEqual(axeFindings, [], "axe-core found serious or critical WCAG 2.1 AA violations");
+  });
+});
