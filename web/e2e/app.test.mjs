@@ -221,6 +221,29 @@ describe("the web app", { concurrency: false }, () => {
     await check(page, "18-usage");
   });
 
+  it("shows an analyst the indicators raised for a household, with their evidence", async () => {
+    const analyst = await apiSession(hub.url, "analyst.patel", hub.users["analyst.patel"]);
+    let household = null;
+    for (let h = 1; h <= 400 && !household; h++) {
+      const r = await analyst(`/households/${h}/indicators`, { purpose: "risk_assessment" });
+      const raised = (r.body?.indicators ?? []).find((i) => i.raised && i.events.length > 0);
+      if (raised) household = { id: h, title: raised.title };
+    }
+    assert.ok(household, "some household has an indicator raised from events the analyst may see");
+    // A practitioner under child safeguarding is told where indicators are, not shown them.
+    const api403 = await api(`/households/${household.id}/indicators`, { purpose: PURPOSE });
+    assert.equal(api403.status, 403);
+
+    const page = await browser.newPage();
+    await signIn(page, "analyst.patel", { purpose: "risk_assessment", justification: "Supporting Families review 2026/17" });
+    await page.goto(`${hub.url}/household/${household.id}`);
+    const table = page.getByRole("table", { name: /indicators/i });
+    await table.waitFor();
+    const row = table.getByRole("row", { name: new RegExp(household.title) }).first();
+    await row.getByText("Raised", { exact: true }).waitFor();
+    await check(page, "19-household-indicators");
+  });
+
   it("made no request off the local server, and no page has a serious accessibility failure", () => {
     assert.deepEqual(browser.blocked, [], "requests to anywhere but the hub were attempted");
     assert.deepEqual(axeFindings, [], "axe-core found serious or critical WCAG 2.1 AA violations");

@@ -2,6 +2,7 @@
 // agencies know them, and everything that happened to any of them (timeline with a People
 // column), with the household's links to people and places. Built only from records the user
 // may see; members and records held back are counted as withheld.
+import { IndicatorsPanel } from "../components/IndicatorsPanel";
 import { useMemo } from "react";
 import { Link } from "../lib/router";
 import { useApi } from "../lib/useApi";
@@ -81,6 +82,10 @@ export function HouseholdPage({ id }: { id: string }) {
           </ul>
         )}
         <MembersWithheld count={h.members_withheld} />
+      </Section>
+
+      <Section id="indicators" title="Indicators">
+        <IndicatorsPanel kind="households" id={id} />
       </Section>
 
       <Section id="agencies" title="Agencies involved">

@@ -4,6 +4,7 @@
 // records, each with "Why is this record here?" (the match waterfall). Everything shown is what
 // the user's stated purpose and agreements permit; anything held back is marked as withheld,
 // never silently left out. Long page: the "On this page" nav jumps between sections.
+import { IndicatorsPanel } from "../components/IndicatorsPanel";
 import { Fragment, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Link, navigate } from "../lib/router";
 import { useApi } from "../lib/useApi";
@@ -94,6 +95,10 @@ export function PersonPage({ id }: { id: string }) {
         </>
       }
     >
+      <Section id="indicators" title="Indicators">
+        <IndicatorsPanel kind="nominals" id={id} />
+      </Section>
+
       <Section id="agencies" title="Agencies involved">
         {timeline.loading && <Loading what="events" />}
         <AgencyTable rows={rows} showRecords caption="Agencies with records about this person, newest involvement first" />
