@@ -26,6 +26,7 @@
 #include "cli/household_commands.h"
 #include "cli/indicator_commands.h"
 #include "cli/resolve_commands.h"
+#include "cli/risk_commands.h"
 #include "cli/serve_commands.h"
 #include "cli/user_commands.h"
 #include "core/ascii.h"
@@ -696,6 +697,7 @@ int main(int argc, char** argv) {
   tessera::cli::GovernanceCommands governance_commands(app);
   tessera::cli::HouseholdCommands household_commands(app);
   tessera::cli::IndicatorCommands indicator_commands(app);
+  tessera::cli::RiskCommands risk_commands(app);
 
   CLI11_PARSE(app, argc, argv);
 
@@ -705,6 +707,7 @@ int main(int argc, char** argv) {
   if (auto rc = governance_commands.Dispatch()) return *rc;
   if (auto rc = household_commands.Dispatch()) return *rc;
   if (auto rc = indicator_commands.Dispatch()) return *rc;
+  if (auto rc = risk_commands.Dispatch()) return *rc;
 
   if (flags_list->parsed()) return RunFlagsList(flags_args);
 

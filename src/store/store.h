@@ -642,6 +642,35 @@ struct PersonRecordDetail {
 // ---------------------------------------------------------------------------------------------
 // Housekeeping
 
+// A saved risk model version in the registry (issue 7). Scores are shown only from an
+// "approved" version; "disabled" is the kill switch.
+struct StoredRiskModel {
+  std::string version;  // "v3": the directory under HUB/models/risk/
+  std::string outcome;  // "cp_plan_escalation"
+  std::string training_data_sha256;
+  std::string metadata;           // parameters and metrics, as JSON
+  std::string state = "pending";  // "pending", "approved" or "disabled"
+  int64_t created_at_micros = 0;  // assigned by the store
+  std::string decided_by;         // who approved or disabled it last ("" while pending)
+  int64_t decided_at_micros = 0;
+  std::string reason;  // why, in their words
+};
+
+// One event for aggregate analytics (ListEventFacts).
+struct EventFact {
+  model::EventId id = 0;
+  model::SourceRecordId source_record_id = 0;
+  std::string source_id;
+  model::Agency agency = model::Agency::kPolice;
+  std::string category;
+  CivilDate date;
+  std::string postcode;           // of the event's location; "" without one
+  std::string postcode_district;  // "M11"; "" without one
+  // The address district of the first person record named in it (by id) that has one.
+  std::string person_district;
+  std::vector<model::NominalId> nominals;
+};
+
 struct AppliedMigration {
   int version = 0;
   int64_t applied_at_micros = 0;
@@ -1090,6 +1119,19 @@ class Store {
   virtual Result<int64_t> EndBreakGlass(Transaction& txn, int64_t session_id) = 0;
   // Where governance and the things restrictions name stand: a cache of rules built at one
   // stamp is current while the stamp is the same.
+  // --- the risk model registry (issue 7)
+
+  // Registers a new version as "pending". AlreadyExists if the version is registered.
+  virtual Status PutRiskModel(Transaction& txn, const StoredRiskModel& model) = 0;
+  // Moves a version to "approved" or "disabled", saying who and why. NotFound for an unknown
+  // version; FailedPrecondition if it is already in that state; InvalidArgument for another
+  // state or an empty actor or reason.
+  virtual Status SetRiskModelState(Transaction& txn, std::string_view version,
+                                   std::string_view state, std::string_view by,
+                                   std::string_view reason) = 0;
+  // Every registered version, oldest first.
+  virtual Result<std::vector<StoredRiskModel>> ListRiskModels() = 0;
+
   virtual Result<GovernanceStamp> GetGovernanceStamp() = 0;
 
   // --- single view reads (issue 5)
@@ -1121,6 +1163,13 @@ class Store {
   // the location does not exist; InvalidArgument if the limit is not positive.
   virtual Result<std::vector<model::Event>> ListEventsAtLocation(model::LocationId location_id,
                                                                  int limit) = 0;
+  // Events of current, not deleted source record versions dated `from` to `to` (inclusive),
+  // by id, each with its location's postcode and district ("" without a location) and the
+  // nominals its involved person records are in now (sorted, distinct; empty if none): the one
+  // pass aggregate analytics make (demand, duplicate intervention; src/view/demand.h). A full
+  // read of the events in the period; InvalidArgument if from is after to.
+  virtual Result<std::vector<EventFact>> ListEventFacts(const CivilDate& from,
+                                                        const CivilDate& to) = 0;
 
   // --- housekeeping
 

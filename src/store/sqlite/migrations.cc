@@ -519,7 +519,24 @@ constexpr std::string_view kGeoPrecisionSchema = R"sql(
 ALTER TABLE locations ADD COLUMN geo_precision TEXT NOT NULL DEFAULT '';
 )sql";
 
-constexpr std::array<Migration, 10> kMigrations = {{
+// The risk model registry (issue 7): one row per saved model version, with its training data
+// hash, parameters and metrics, and its approval state. Scores are shown only from an
+// approved version; "disabled" is the kill switch.
+constexpr std::string_view kRiskModelSchema = R"sql(
+CREATE TABLE risk_models (
+  version              TEXT    PRIMARY KEY,
+  outcome              TEXT    NOT NULL,
+  training_data_sha256 TEXT    NOT NULL,
+  metadata             TEXT    NOT NULL,
+  state                TEXT    NOT NULL CHECK (state IN ('pending', 'approved', 'disabled')),
+  created_at           INTEGER NOT NULL,
+  decided_by           TEXT    NOT NULL DEFAULT '',
+  decided_at           INTEGER NOT NULL DEFAULT 0,
+  reason               TEXT    NOT NULL DEFAULT ''
+) STRICT;
+)sql";
+
+constexpr std::array<Migration, 11> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -542,6 +559,8 @@ constexpr std::array<Migration, 10> kMigrations = {{
      kAuditV2Schema},
     {9, "service accounts: the source a service account is bound to", kServiceAccountSchema},
     {10, "locations: the precision of gazetteer coordinates", kGeoPrecisionSchema},
+    {11, "risk model registry: versions, training data hash, metrics, approval state",
+     kRiskModelSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

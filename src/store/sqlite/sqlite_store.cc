@@ -2856,6 +2856,61 @@ Result<std::vector<model::Event>> SqliteStore::ListEventsAtLocation(model::Locat
   return ReadEventsWithInvolvements(*db_, q, kOp);
 }
 
+Result<std::vector<EventFact>> SqliteStore::ListEventFacts(const CivilDate& from,
+                                                           const CivilDate& to) {
+  constexpr std::string_view kOp = "ListEventFacts";
+  if (to < from) return Status::InvalidArgument(std::string(kOp) + ": from is after to");
+  ReadSnapshot snapshot(*db_);
+  TRY_ASSIGN(
+      Query q,
+      db_->Prepare("SELECT e.id, e.source_record_id, e.source_id, e.agency, e.category, "
+                   "e.event_date, coalesce(l.postcode, ''), "
+                   "coalesce(l.postcode_district, ''), n.nominal_id, "
+                   "coalesce(pl.postcode_district, '') FROM events e JOIN "
+                   "source_records s ON s.id = e.source_record_id LEFT JOIN locations l "
+                   "ON l.id = e.location_id LEFT JOIN event_involvements i ON i.event_id "
+                   "= e.id LEFT JOIN nominal_records n ON n.person_record_id = "
+                   "i.person_record_id LEFT JOIN person_records p ON p.id = "
+                   "i.person_record_id LEFT JOIN locations pl ON pl.id = p.location_id "
+                   "WHERE e.event_date >= ?1 AND e.event_date <= ?2 "
+                   "AND s.is_current = 1 AND s.is_deleted = 0 ORDER BY e.id, i.person_record_id",
+                   kOp));
+  q.Bind(1, from.ToIso()).Bind(2, to.ToIso());
+  std::vector<EventFact> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    const model::EventId id = q.Int(0);
+    if (out.empty() || out.back().id != id) {
+      EventFact fact;
+      fact.id = id;
+      fact.source_record_id = q.Int(1);
+      fact.source_id = q.Text(2);
+      std::string agency = q.Text(3);
+      std::optional<model::Agency> parsed = model::AgencyFromName(agency);
+      if (!parsed.has_value()) {
+        return Status::Corruption("stored agency '" + agency + "' is not known");
+      }
+      fact.agency = *parsed;
+      fact.category = q.Text(4);
+      TRY_ASSIGN(fact.date, DecodeIsoDate(q.Text(5)));
+      fact.postcode = q.Text(6);
+      fact.postcode_district = q.Text(7);
+      out.push_back(std::move(fact));
+    }
+    if (std::optional<int64_t> nominal = q.OptionalInt(8); nominal.has_value()) {
+      out.back().nominals.push_back(*nominal);
+    }
+    if (out.back().person_district.empty()) out.back().person_district = q.Text(9);
+  }
+  for (EventFact& fact : out) {
+    std::sort(fact.nominals.begin(), fact.nominals.end());
+    fact.nominals.erase(std::unique(fact.nominals.begin(), fact.nominals.end()),
+                        fact.nominals.end());
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Governance: purposes, agreements, restrictions, break-glass
 
@@ -3191,6 +3246,80 @@ Result<int64_t> SqliteStore::EndBreakGlass(Transaction& txn, int64_t session_id)
     TRY(q.Run());
     return db_->Changes();
   });
+}
+
+Status SqliteStore::PutRiskModel(Transaction& txn, const StoredRiskModel& model) {
+  constexpr std::string_view kOp = "PutRiskModel";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(model.version, "the version", kOp));
+  TRY(RequireText(model.outcome, "the outcome", kOp));
+  TRY(RequireText(model.training_data_sha256, "the training data hash", kOp));
+  return Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query check, db_->Prepare("SELECT 1 FROM risk_models WHERE version = ?1", kOp));
+    check.Bind(1, model.version);
+    TRY_ASSIGN(bool exists, check.Step());
+    if (exists) {
+      return Status::AlreadyExists("risk model " + model.version + " is already registered");
+    }
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO risk_models (version, outcome, "
+                                     "training_data_sha256, metadata, state, created_at) VALUES "
+                                     "(?1, ?2, ?3, ?4, 'pending', ?5)",
+                                     kOp));
+    q.Bind(1, model.version).Bind(2, model.outcome).Bind(3, model.training_data_sha256);
+    q.Bind(4, model.metadata).Bind(5, clock_.NowMicros());
+    return q.Run();
+  });
+}
+
+Status SqliteStore::SetRiskModelState(Transaction& txn, std::string_view version,
+                                      std::string_view state, std::string_view by,
+                                      std::string_view reason) {
+  constexpr std::string_view kOp = "SetRiskModelState";
+  TRY(CheckWritable(txn, kOp));
+  if (state != "approved" && state != "disabled") {
+    return Status::InvalidArgument("SetRiskModelState: the state must be approved or disabled");
+  }
+  TRY(RequireText(by, "who decided", kOp));
+  TRY(RequireText(reason, "the reason", kOp));
+  return Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query check, db_->Prepare("SELECT state FROM risk_models WHERE version = ?1", kOp));
+    check.Bind(1, version);
+    TRY_ASSIGN(bool exists, check.Step());
+    if (!exists) return Status::NotFound("no risk model " + std::string(version));
+    if (check.Text(0) == state) {
+      return Status::FailedPrecondition("risk model " + std::string(version) + " is already " +
+                                        std::string(state));
+    }
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE risk_models SET state = ?2, decided_by = ?3, "
+                                     "decided_at = ?4, reason = ?5 WHERE version = ?1",
+                                     kOp));
+    q.Bind(1, version).Bind(2, state).Bind(3, by).Bind(4, clock_.NowMicros()).Bind(5, reason);
+    return q.Run();
+  });
+}
+
+Result<std::vector<StoredRiskModel>> SqliteStore::ListRiskModels() {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT version, outcome, training_data_sha256, metadata, "
+                                   "state, created_at, decided_by, decided_at, reason FROM "
+                                   "risk_models ORDER BY created_at, rowid",
+                                   "ListRiskModels"));
+  std::vector<StoredRiskModel> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    StoredRiskModel m;
+    m.version = q.Text(0);
+    m.outcome = q.Text(1);
+    m.training_data_sha256 = q.Text(2);
+    m.metadata = q.Text(3);
+    m.state = q.Text(4);
+    m.created_at_micros = q.Int(5);
+    m.decided_by = q.Text(6);
+    m.decided_at_micros = q.Int(7);
+    m.reason = q.Text(8);
+    out.push_back(std::move(m));
+  }
+  return out;
 }
 
 Result<GovernanceStamp> SqliteStore::GetGovernanceStamp() {

@@ -168,6 +168,10 @@ class SqliteStore final : public Store {
   Result<std::optional<StoredBreakGlass>> FindActiveBreakGlass(int64_t session_id,
                                                                int64_t now_micros) override;
   Result<int64_t> EndBreakGlass(Transaction& txn, int64_t session_id) override;
+  Status PutRiskModel(Transaction& txn, const StoredRiskModel& model) override;
+  Status SetRiskModelState(Transaction& txn, std::string_view version, std::string_view state,
+                           std::string_view by, std::string_view reason) override;
+  Result<std::vector<StoredRiskModel>> ListRiskModels() override;
   Result<GovernanceStamp> GetGovernanceStamp() override;
 
   Result<model::SourceRecord> GetSourceRecordMeta(model::SourceRecordId id) override;
@@ -180,6 +184,8 @@ class SqliteStore final : public Store {
       model::LocationId location_id, int limit) override;
   Result<std::vector<model::Event>> ListEventsAtLocation(model::LocationId location_id,
                                                          int limit) override;
+  Result<std::vector<EventFact>> ListEventFacts(const CivilDate& from,
+                                                const CivilDate& to) override;
 
   Result<StoreCounts> Counts() override;
   Status Checkpoint() override;
