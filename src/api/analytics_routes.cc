@@ -6,6 +6,8 @@
 // events listed.
 #include "analytics/analytics.h"
 #include "api/internal.h"
+#include "geocode/geocode.h"
+#include "view/demand.h"
 
 namespace tessera::api {
 
@@ -48,6 +50,38 @@ std::string AuditDetail(const json& body) {
       raised += (raised.empty() ? "" : ",") + i["code"].get<std::string>();
   }
   return "as_of=" + body["as_of"].get<std::string>() + "; raised=" + raised;
+}
+
+// A YYYY-MM-DD query parameter, or `fallback` when absent.
+Result<CivilDate> DateParam(const serve::Request& request, std::string_view name,
+                            const CivilDate& fallback) {
+  const std::string text = QueryParam(request, name);
+  if (text.empty()) return fallback;
+  auto date = ParseDate(text, "yyyy-mm-dd");
+  if (!date.ok()) return Status::InvalidArgument(std::string(name) + " must be YYYY-MM-DD");
+  return *date;
+}
+
+// "group=agency,month": the demand table's dimensions (default: agency).
+Result<std::vector<view::DemandGroup>> GroupParam(const serve::Request& request) {
+  std::vector<view::DemandGroup> groups;
+  std::string all = QueryParam(request, "group");
+  if (all.empty()) all = "agency";
+  size_t start = 0;
+  while (start <= all.size()) {
+    size_t comma = all.find(',', start);
+    if (comma == std::string::npos) comma = all.size();
+    const std::string name = all.substr(start, comma - start);
+    start = comma + 1;
+    if (name.empty()) continue;
+    std::optional<view::DemandGroup> g = view::DemandGroupFromName(name);
+    if (!g) {
+      return Status::InvalidArgument("group must be agency, category, area or month, not '" + name +
+                                     "'");
+    }
+    if (std::find(groups.begin(), groups.end(), *g) == groups.end()) groups.push_back(*g);
+  }
+  return groups;
 }
 
 }  // namespace
@@ -94,6 +128,71 @@ Status HubApi::Impl::AddAnalyticsRoutes(serve::Router& router) {
                          view::HouseholdIndicators(vc, *rules, id, as_of, ctx.seen));
               ctx.detail = AuditDetail(page.body);
               return JsonResponse(200, page.body);
+            });
+      })));
+
+  // Demand (issue 7, part 5): counts of visible events over a period, suppressed below 5.
+  TRY(router.Add(PersonalGet(
+      "analytics.demand", "/api/v1/analytics/demand", [this](const serve::Request& request) {
+        return WithView(
+            request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
+              ctx.resource = "analytics/demand";
+              if (Status allowed = DerivedDataAllowed(ctx); !allowed.ok()) return allowed;
+              view::DemandQuery query;
+              TRY_ASSIGN(query.to, DateParam(request, "to", vc.today));
+              TRY_ASSIGN(query.from,
+                         DateParam(request, "from", CivilDate::FromDays(query.to.ToDays() - 364)));
+              if (query.to < query.from) return Status::InvalidArgument("from is after to");
+              if (query.to.ToDays() - query.from.ToDays() > 366 * 10) {
+                return Status::InvalidArgument("the period is at most ten years");
+              }
+              TRY_ASSIGN(query.groups, GroupParam(request));
+              TRY_ASSIGN(json body, view::Demand(vc, query));
+              // Where each area is: its postcode district's centroid in the gazetteer.
+              for (json& cell : body["cells"]) {
+                if (!cell.contains("area")) continue;
+                std::optional<geocode::Position> at =
+                    gazetteer ? gazetteer->Locate(cell["area"].get<std::string>()) : std::nullopt;
+                if (at) {
+                  cell["lat"] = at->latitude;
+                  cell["lon"] = at->longitude;
+                }
+              }
+              std::string groups;
+              for (const json& g : body["groups"]) {
+                groups += (groups.empty() ? "" : ",") + g.get<std::string>();
+              }
+              ctx.detail =
+                  "from=" + query.from.ToIso() + "; to=" + query.to.ToIso() + "; group=" + groups;
+              return JsonResponse(200, body);
+            });
+      })));
+
+  // Duplicate intervention (issue 7, part 5): households and nominals with two or more
+  // agencies' involvement episodes open at as_of. Personal data: audited with the nominals.
+  TRY(router.Add(PersonalGet(
+      "analytics.duplicate_interventions", "/api/v1/analytics/duplicate-interventions",
+      [this](const serve::Request& request) {
+        return WithView(
+            request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
+              ctx.resource = "analytics/duplicate-interventions";
+              if (Status allowed = DerivedDataAllowed(ctx); !allowed.ok()) return allowed;
+              view::InterventionQuery query;
+              TRY_ASSIGN(query.as_of, AsOfParam(request, vc.today));
+              TRY_ASSIGN(std::optional<int64_t> gap, WholeQueryParam(request, "gap_days"));
+              if (gap) {
+                if (*gap < 1 || *gap > 3650) {
+                  return Status::InvalidArgument("gap_days must be 1 to 3650");
+                }
+                query.gap_days = static_cast<int>(*gap);
+              }
+              TRY_ASSIGN(query.limit, LimitParam(request, 50, 500));
+              TRY_ASSIGN(json body, view::DuplicateInterventions(vc, query, ctx.seen));
+              ctx.detail = "as_of=" + query.as_of.ToIso() +
+                           "; gap_days=" + std::to_string(query.gap_days) +
+                           "; households=" + std::to_string(body["households"].size()) +
+                           "; nominals=" + std::to_string(body["nominals"].size());
+              return JsonResponse(200, body);
             });
       })));
   return Status::Ok();

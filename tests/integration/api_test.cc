@@ -30,6 +30,7 @@
 #include "serve/serve.h"
 #include "store/store.h"
 #include "synth/synth.h"
+#include "view/demand.h"
 #include "view/view.h"
 
 namespace tessera {
@@ -750,7 +751,8 @@ TEST_F(ApiTest, ChronologyIsOldestFirstSharedOnlyAsAgreedAndAuditedAsADisclosure
   EXPECT_NE(e.detail.find("MASH strategy 2026-06-02"), std::string::npos) << e.detail;
   EXPECT_NE(e.resource.find("chronology"), std::string::npos);
   EXPECT_TRUE(std::find(e.nominals.begin(), e.nominals.end(), subject_) != e.nominals.end());
-  for (const json& event : timeline.Json()["events"]) {
+  const json timeline_json = timeline.Json();  // the range must not dangle
+  for (const json& event : timeline_json["events"]) {
     const int64_t id = event["source_record_id"].get<int64_t>();
     EXPECT_TRUE(std::find(e.records.begin(), e.records.end(), id) != e.records.end()) << id;
   }
@@ -758,7 +760,8 @@ TEST_F(ApiTest, ChronologyIsOldestFirstSharedOnlyAsAgreedAndAuditedAsADisclosure
   // Dates bound it; bad input is a 400; a refusal is a disclosure attempt, audited as such.
   Reply bounded = Get(sw, base + "/chronology?from=" + last + "&to=" + last, "child_safeguarding");
   ASSERT_EQ(bounded.status, 200) << bounded.body;
-  for (const json& entry : bounded.Json()["entries"]) EXPECT_EQ(entry["date"], last);
+  const json bounded_json = bounded.Json();  // the range must not dangle
+  for (const json& entry : bounded_json["entries"]) EXPECT_EQ(entry["date"], last);
   EXPECT_GE(bounded.Json()["entries"].size(), 1u);
   for (const std::string& bad : std::vector<std::string>{
            "?from=2026-13-01", "?to=01/02/2026", "?from=2026-02-01&to=2026-01-01",
@@ -1320,7 +1323,8 @@ TEST_F(ApiTest, IndicatorsAreForRiskAssessmentOnlyAndComeFromVisibleSourcesOnly)
   Reply timeline = Get(analyst, base + "/timeline", "risk_assessment");
   ASSERT_EQ(timeline.status, 200);
   std::set<int64_t> visible;
-  for (const json& e : timeline.Json()["events"]) visible.insert(e["event_id"].get<int64_t>());
+  const json timeline_json = timeline.Json();  // the range must not dangle
+  for (const json& e : timeline_json["events"]) visible.insert(e["event_id"].get<int64_t>());
   std::set<int64_t> listed;
   for (const json& e : body["events"]) {
     listed.insert(e["event_id"].get<int64_t>());
@@ -1396,6 +1400,124 @@ TEST_F(ApiTest, IndicatorsAreForRiskAssessmentOnlyAndComeFromVisibleSourcesOnly)
     }
   }
   EXPECT_GT(checked, 0) << "no household with unshared health events in 2024";
+}
+
+// Demand (issue 7, part 5): counts of the events the caller's risk-assessment agreement shares,
+// small numbers suppressed so that no count below 5 is shown or can be worked out.
+TEST_F(ApiTest, DemandCountsOnlySharedSourcesAndSuppressesSmallNumbers) {
+  EXPECT_EQ(Get(Login("sw"), "/api/v1/analytics/demand", "child_safeguarding").status, 403);
+  const std::string analyst = Login("analyst");
+  const std::string path = "/api/v1/analytics/demand?from=2018-01-01&to=2026-06-01";
+  const int64_t before = AuditCount();
+  Reply r = Get(analyst, path + "&group=agency,month", "risk_assessment");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::vector<store::AuditEvent> audit = AuditAfter(before);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "analytics.demand");
+  EXPECT_EQ(audit[0].purpose, "risk_assessment");
+  json body = r.Json();
+  EXPECT_EQ(body["groups"], json::array({"agency", "month"}));
+  int suppressed = 0;
+  std::map<std::string, int> suppressed_by_agency, suppressed_by_month, cells_by_agency,
+      cells_by_month;
+  for (const json& c : body["cells"]) {
+    ++cells_by_agency[c["agency"].get<std::string>()];
+    ++cells_by_month[c["month"].get<std::string>()];
+    if (c["suppressed"].get<bool>()) {
+      ++suppressed;
+      EXPECT_TRUE(c["count"].is_null()) << c.dump();
+      ++suppressed_by_agency[c["agency"].get<std::string>()];
+      ++suppressed_by_month[c["month"].get<std::string>()];
+    } else {
+      EXPECT_GE(c["count"].get<int64_t>(), 5) << c.dump();
+    }
+  }
+  EXPECT_GT(suppressed, 0) << "the world has small cells by agency and month";
+  // No row or column of two or more cells holds a lone suppressed cell (secondary
+  // suppression); a cell alone in its row is protected by its column.
+  for (const auto& [agency, n] : suppressed_by_agency) {
+    EXPECT_TRUE(n != 1 || cells_by_agency[agency] == 1) << agency;
+  }
+  for (const auto& [month, n] : suppressed_by_month) {
+    EXPECT_TRUE(n != 1 || cells_by_month[month] == 1) << month;
+  }
+  EXPECT_EQ(Get(analyst, path + "&group=weather", "risk_assessment").status, 400);
+
+  // Ambulance, fire and mental health records are not shared under ISA-SF-RISK: counted with
+  // everything visible (so this test can fail), never in the analyst's demand.
+  Reply by_agency = Get(analyst, path + "&group=agency,area", "risk_assessment");
+  ASSERT_EQ(by_agency.status, 200) << by_agency.body;
+  std::set<std::string> agencies;
+  bool located = false;
+  const json by_agency_body = by_agency.Json();
+  for (const json& c : by_agency_body["cells"]) {
+    agencies.insert(c["agency"].get<std::string>());
+    located |= c.contains("lat") && c.contains("lon");
+  }
+  EXPECT_TRUE(located) << "areas carry their district's centroid";
+  auto store = OpenStore();
+  govern::Visibility everything;
+  everything.ShareAllDatasets();
+  view::SourceCatalog catalog;
+  view::ViewContext all{*store, everything, catalog, CivilDate{2026, 6, 1}, kNow};
+  auto full = view::Demand(all, {{2018, 1, 1}, {2026, 6, 1}, {view::DemandGroup::kAgency}});
+  ASSERT_TRUE(full.ok()) << full.status().ToString();
+  std::set<std::string> all_agencies;
+  for (const json& c : (*full)["cells"]) all_agencies.insert(c["agency"].get<std::string>());
+  EXPECT_TRUE(all_agencies.contains("ambulance"));
+  EXPECT_FALSE(agencies.contains("ambulance"));
+  EXPECT_FALSE(agencies.contains("mental_health"));
+  EXPECT_FALSE(agencies.contains("fire_rescue"));
+  EXPECT_TRUE(agencies.contains("police"));
+}
+
+// Duplicate intervention (issue 7, part 5): households and nominals two or more agencies are
+// involved with at once, from visible events only, audited with the nominals shown.
+TEST_F(ApiTest, DuplicateInterventionsListConcurrentAgenciesFromSharedSourcesOnly) {
+  const std::string base = "/api/v1/analytics/duplicate-interventions";
+  EXPECT_EQ(Get(Login("sw"), base, "child_safeguarding").status, 403);
+  const std::string analyst = Login("analyst");
+  const int64_t before = AuditCount();
+  Reply r = Get(analyst, base + "?as_of=2024-12-31&gap_days=180&limit=20", "risk_assessment");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json body = r.Json();
+  EXPECT_EQ(body["gap_days"], 180);
+  const std::vector<store::AuditEvent> audit = AuditAfter(before);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "analytics.duplicate_interventions");
+  const std::set<std::string> unshared = {"ambulance", "mental_health", "fire_rescue"};
+  ASSERT_FALSE(body["households"].empty()) << body.dump();
+  size_t previous = 99;
+  for (const json& h : body["households"]) {
+    const size_t n = h["agency_count"].get<size_t>();
+    EXPECT_GE(n, 2u);
+    EXPECT_LE(n, previous);  // ranked
+    previous = n;
+    EXPECT_EQ(h["agencies"].size(), n);
+    for (const json& a : h["agencies"]) {
+      EXPECT_FALSE(unshared.contains(a["agency"].get<std::string>())) << a.dump();
+      EXPECT_LE(a["episode_start"].get<std::string>(), "2024-12-31");
+      EXPECT_GE(a["open_until"].get<std::string>(), "2024-12-31");
+      EXPECT_GE(a["events"].get<int64_t>(), 1);
+    }
+    for (const json& m : h["members"]) {
+      const int64_t id = m.get<int64_t>();
+      EXPECT_TRUE(std::find(audit[0].nominals.begin(), audit[0].nominals.end(), id) !=
+                  audit[0].nominals.end())
+          << id;
+    }
+  }
+  EXPECT_FALSE(audit[0].records.empty());
+  for (const json& row : body["summary"]["households"]["rows"]) {
+    if (row["suppressed"].get<bool>()) {
+      EXPECT_TRUE(row["count"].is_null());
+    } else {
+      const int64_t count = row["count"].get<int64_t>();
+      EXPECT_TRUE(count == 0 || count >= 5) << row.dump();
+    }
+  }
+  EXPECT_EQ(Get(analyst, base + "?gap_days=0", "risk_assessment").status, 400);
+  EXPECT_EQ(Get(analyst, base + "?as_of=tomorrow", "risk_assessment").status, 400);
 }
 
 TEST_F(ApiTest, SessionsEndAtTheirAbsoluteLifetimeHoweverActive) {

@@ -244,6 +244,44 @@ describe("the web app", { concurrency: false }, () => {
     await check(page, "19-household-indicators");
   });
 
+  it("shows an analyst demand and the households several agencies are working with", async () => {
+    const analyst = await apiSession(hub.url, "analyst.patel", hub.users["analyst.patel"]);
+    const today = new Date().toISOString().slice(0, 10);
+    const listed = await analyst(`/analytics/duplicate-interventions?as_of=${today}&gap_days=90&limit=100`, {
+      purpose: "risk_assessment",
+    });
+    assert.equal(listed.status, 200);
+    // Under another purpose the API refuses, and the page explains instead of erroring.
+    const refused = await api(`/analytics/demand`, { purpose: PURPOSE });
+    assert.equal(refused.status, 403);
+
+    const page = await browser.newPage();
+    await signIn(page, "analyst.patel", { purpose: "risk_assessment", justification: "Supporting Families review 2026/18" });
+    await page.getByRole("link", { name: "Demand" }).click();
+    await page.getByRole("heading", { level: 1, name: "Demand" }).waitFor();
+    await page.getByRole("checkbox", { name: "Month", exact: true }).check();
+    await page.getByRole("button", { name: "Show demand" }).click();
+    await page.getByRole("table", { name: /Events by agency and month/ }).waitFor();
+    await page.getByRole("img", { name: /Bar chart of events by month/ }).waitFor();
+    await page.getByRole("table", { name: /Events by postcode district/ }).waitFor();
+    await page.getByText("Assumptions").waitFor();
+    await check(page, "20-demand");
+
+    await page.getByRole("link", { name: "Working together" }).click();
+    await page.getByRole("heading", { level: 1, name: "Working together" }).waitFor();
+    await page.getByRole("table", { name: /Households by the number of agencies/ }).waitFor();
+    if ((listed.body?.households ?? []).length > 0) {
+      const table = page.getByRole("table", { name: /Households with two or more agencies/ });
+      await table.waitFor();
+      const first = listed.body.households[0].household_id;
+      await table.getByRole("link", { name: `Household ${first}` }).waitFor();
+    } else {
+      await page.getByText("No households", { exact: true }).waitFor();
+    }
+    await page.getByText(/advisory/).first().waitFor();
+    await check(page, "21-working-together");
+  });
+
   it("made no request off the local server, and no page has a serious accessibility failure", () => {
     assert.deepEqual(browser.blocked, [], "requests to anywhere but the hub were attempted");
     assert.deepEqual(axeFindings, [], "axe-core found serious or critical WCAG 2.1 AA violations");

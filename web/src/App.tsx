@@ -15,6 +15,8 @@ import { ReviewQueuePage, ReviewPairPage } from "./pages/Review";
 import { QualityPage, LoadQualityPage } from "./pages/Quality";
 import { AgreementsPage, AgreementPage } from "./pages/Agreements";
 import { AuditPage, UsagePage, ViewersPage } from "./pages/Audit";
+import { DemandPage } from "./pages/Demand";
+import { InterventionsPage } from "./pages/Interventions";
 import { agencyName, humanise } from "./lib/format";
 
 interface RouteDef {
@@ -41,6 +43,8 @@ const ROUTES: RouteDef[] = [
   { pattern: "/address/:id", title: "Address", personal: true, roles: PRACTICE, render: (p) => <AddressPage id={p.id} /> },
   { pattern: "/review", title: "Clerical review", personal: true, roles: PRACTICE, render: () => <ReviewQueuePage /> },
   { pattern: "/review/:id", title: "Review pair", personal: true, roles: PRACTICE, render: (p) => <ReviewPairPage id={p.id} /> },
+  { pattern: "/demand", title: "Demand", personal: true, roles: PRACTICE, render: () => <DemandPage /> },
+  { pattern: "/working-together", title: "Working together", personal: true, roles: PRACTICE, render: () => <InterventionsPage /> },
   { pattern: "/quality", title: "Data quality", personal: false, roles: [], render: () => <QualityPage /> },
   { pattern: "/quality/loads/:id", title: "Load quality", personal: false, roles: [], render: (p) => <LoadQualityPage id={p.id} /> },
   { pattern: "/agreements", title: "Agreements", personal: false, roles: [], render: () => <AgreementsPage /> },
@@ -63,6 +67,8 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: "/search", label: "Search", roles: PRACTICE },
   { to: "/review", label: "Clerical review", roles: PRACTICE },
+  { to: "/demand", label: "Demand", roles: PRACTICE },
+  { to: "/working-together", label: "Working together", roles: PRACTICE },
   { to: "/quality", label: "Data quality", roles: [] },
   { to: "/agreements", label: "Agreements", roles: [] },
   { to: "/audit", label: "Audit", roles: AUDITORS },
