@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include "cli/cli_common.h"
@@ -24,6 +26,7 @@ struct RiskCommands::Args {
   CLI::App* approve = nullptr;
   CLI::App* disable = nullptr;
   CLI::App* list = nullptr;
+  CLI::App* record = nullptr;
   CLI::App* train = nullptr;
   CLI::App* evaluate = nullptr;
 };
@@ -62,6 +65,12 @@ RiskCommands::RiskCommands(CLI::App& app) : args_(new Args) {
   }
   a.list = a.risk->add_subcommand("list", "List the registered versions and their state");
   a.list->add_option("--data", a.data, "Hub directory")->required();
+  a.record = a.risk->add_subcommand(
+      "record",
+      "Write and print a version's transparency record (markdown, after the UK Algorithmic "
+      "Transparency Recording Standard) to HUB/models/risk/VERSION/transparency.md");
+  a.record->add_option("--data", a.data, "Hub directory")->required();
+  a.record->add_option("--version", a.version, "The version (default: the newest registered)");
   a.train
       ->add_option("--outcome", a.outcome,
                    "cp_plan_escalation, repeat_da_victimisation or mh_crisis")
@@ -183,6 +192,33 @@ int RunList(const std::string& data) {
   return 0;
 }
 
+int RunRecord(const std::string& data, std::string version) {
+  auto store = OpenHub(data);
+  if (!store.ok()) return Fail(store.status());
+  auto registry = (*store)->ListRiskModels();
+  if (!registry.ok()) return Fail(registry.status());
+  if (version.empty()) {
+    if (registry->empty()) return Fail(Status::NotFound("no risk model is registered; train one"));
+    version = registry->back().version;
+  }
+  const store::StoredRiskModel* entry = nullptr;
+  for (const store::StoredRiskModel& m : *registry) {
+    if (m.version == version) entry = &m;
+  }
+  const std::filesystem::path dir = std::filesystem::path(data) / "models" / "risk" / version;
+  std::ifstream in(dir / "metadata.json", std::ios::binary);
+  if (!in) return Fail(Status::NotFound("no saved model at " + (dir / "metadata.json").string()));
+  std::stringstream text;
+  text << in.rdbuf();
+  auto record = risk::TransparencyRecord(text.str(), entry);
+  if (!record.ok()) return Fail(record.status().WithContext((dir / "metadata.json").string()));
+  std::ofstream out(dir / "transparency.md", std::ios::binary | std::ios::trunc);
+  out << *record;
+  if (!out) return Fail(Status::IoError("cannot write " + (dir / "transparency.md").string()));
+  fmt::print("{}", *record);
+  return 0;
+}
+
 }  // namespace
 
 std::optional<int> RiskCommands::Dispatch() {
@@ -191,6 +227,7 @@ std::optional<int> RiskCommands::Dispatch() {
   if (a.approve->parsed()) return RunDecision(a.data, a.version, a.as, a.reason, true);
   if (a.disable->parsed()) return RunDecision(a.data, a.version, a.as, a.reason, false);
   if (a.list->parsed()) return RunList(a.data);
+  if (a.record->parsed()) return RunRecord(a.data, a.version);
   if (a.evaluate->parsed()) return Run(a.data, a.truth, false, "", 0, a.k, 0);
   return std::nullopt;
 }

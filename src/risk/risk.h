@@ -22,7 +22,8 @@
 
 namespace tessera::store {
 class Store;
-}
+struct StoredRiskModel;
+}  // namespace tessera::store
 
 namespace tessera::risk {
 
@@ -281,6 +282,12 @@ Status RegisterVersion(store::Store& store, const TrainingRun& run);
 // Re-evaluates the newest saved version on the hub's current data.
 Result<TrainingRun> EvaluateLatest(const HubHistory& hub, const Truth& truth,
                                    const std::string& models_dir, int64_t k);
+
+// The version's transparency record (markdown, after the UK Algorithmic Transparency Recording
+// Standard) from its metadata.json text and its registry entry (nullptr: not registered).
+// InvalidArgument if the metadata is not a saved model's.
+Result<std::string> TransparencyRecord(std::string_view metadata_json,
+                                       const store::StoredRiskModel* registry);
 
 // Features of every row of `set` at its cutoff, row-major.
 std::vector<float> FeatureMatrix(const HubHistory& hub, const LabelledSet& set);

@@ -400,3 +400,60 @@ TEST(Labels, NominalsOfSeveralPeopleOrNoneAreExcludedAndCounted) {
 
 }  // namespace
 }  // namespace tessera::risk
+
+namespace tessera::risk {
+namespace {
+
+// The transparency record says what the metadata says: approval state, figures beside the
+// rule's, the calibration goal, and every flagged fairness axis; and refuses non-model JSON.
+TEST(TransparencyRecord, ReportsStateFiguresAndFlaggedGapsFromTheMetadata) {
+  const std::string metadata = R"({
+    "version": "v2", "outcome": "cp_plan_escalation", "training_data_sha256": "abc123",
+    "feature_names": ["agency.police.3m", "age_at_cutoff"],
+    "parameters": {"objective": "binary:logistic", "rounds": 200, "max_depth": 4, "eta": 0.05,
+                   "seed": 1, "calibration_percent": 20},
+    "rows": {"train": 1797, "calibration": 492, "excluded_nominals_several_people": 49},
+    "training_window": {"cutoff": "2024-01-01"}, "test_window": {"cutoff": "2025-01-01"},
+    "metrics": {"rows": 2166, "positives": 71,
+      "model": {"roc_auc": 0.8669, "pr_auc": 0.2339, "ece": 0.0066, "ece_ci95": [0.0031, 0.0135],
+                "top_k": {"k": 100, "precision": 0.29, "recall": 0.41},
+                "fairness": [{"axis": "sex", "flagged": true, "fpr_gap": 0.01, "fnr_gap": 0.163},
+                             {"axis": "age band", "flagged": false, "fpr_gap": 0.02,
+                              "fnr_gap": null}]},
+      "baseline": {"roc_auc": 0.666, "pr_auc": 0.114, "ece": 0.004, "ece_ci95": [0.002, 0.012],
+                   "top_k": {"k": 100, "precision": 0.22, "recall": 0.31}, "fairness": []}}})";
+  store::StoredRiskModel entry;
+  entry.version = "v2";
+  entry.state = "pending";
+  auto pending = TransparencyRecord(metadata, &entry);
+  ASSERT_TRUE(pending.ok()) << pending.status().ToString();
+  const std::string& md = *pending;
+  EXPECT_NE(md.find("risk model v2 (cp_plan_escalation)"), std::string::npos);
+  EXPECT_NE(md.find("**Approval state:** pending (scores from this version are not shown"),
+            std::string::npos);
+  EXPECT_NE(md.find("| model | 0.867 | 0.234 | 0.0066 [0.0031, 0.0135] | 0.29 | 0.41 |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| baseline rule | 0.666 | 0.114 |"), std::string::npos);
+  EXPECT_NE(md.find("ECE of 0.02 or less: met"), std::string::npos);
+  EXPECT_NE(md.find("| sex | 1.0 pp | 16.3 pp | **yes** |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| age band | 2.0 pp | not assessed | no |"), std::string::npos) << md;
+  EXPECT_NE(md.find("by sex"), std::string::npos);
+  EXPECT_NE(md.find("Fewer than 100 positive cases"), std::string::npos);
+  EXPECT_NE(md.find("`abc123`"), std::string::npos);
+
+  entry.state = "approved";
+  entry.decided_by = "user:igo.wright";
+  entry.reason = "reviewed the fairness gaps with the MASH manager";
+  auto approved = TransparencyRecord(metadata, &entry);
+  ASSERT_TRUE(approved.ok());
+  EXPECT_NE(approved->find("**Approval state:** approved."), std::string::npos);
+  EXPECT_NE(approved->find("by user:igo.wright: \"reviewed the fairness gaps"), std::string::npos);
+
+  EXPECT_EQ(TransparencyRecord("{\"not\": \"a model\"}", nullptr).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(TransparencyRecord("not json", nullptr).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace tessera::risk
