@@ -5,13 +5,11 @@
 // from what the user may see; this panel says so instead of showing an error. Advisory only:
 // the page says a person decides.
 import { Link } from "../lib/router";
-import { useSession } from "../lib/session";
+import { RiskPurposeNote, useRiskPurposeStated } from "./RiskPurpose";
 import { useApi } from "../lib/useApi";
 import { agencyName, formatDate, humanise } from "../lib/format";
 import { ErrorNotice, Loading } from "./Status";
 import type { TimelineEvent, Withheld } from "../lib/types";
-
-export const RISK_PURPOSE = "risk_assessment";
 
 interface Indicator {
   code: string;
@@ -37,19 +35,10 @@ interface IndicatorsResponse {
 }
 
 export function IndicatorsPanel({ kind, id }: { kind: "nominals" | "households"; id: string }) {
-  const session = useSession();
-  const allowed = session.stated?.purpose === RISK_PURPOSE;
+  const allowed = useRiskPurposeStated();
   const result = useApi<IndicatorsResponse>(allowed ? `/${kind}/${encodeURIComponent(id)}/indicators` : null);
 
-  if (!allowed) {
-    return (
-      <p className="muted">
-        Indicators are derived from several agencies' records, so they are shown only under the purpose
-        "Risk assessment" (<Link to={`/purpose?next=${encodeURIComponent(window.location.pathname)}`}>change purpose</Link>, if
-        an agreement gives it to you).
-      </p>
-    );
-  }
+  if (!allowed) return <RiskPurposeNote what="Indicators are" className="muted" />;
   if (result.loading) return <Loading what="indicators" />;
   if (result.error) return <ErrorNotice error={result.error} what="indicators" />;
   const data = result.data;

@@ -7,12 +7,10 @@ import { useMemo, useState, type FormEvent } from "react";
 import { geoPath, geoTransverseMercator } from "d3-geo";
 import type { Feature, MultiPoint, MultiPolygon } from "geojson";
 import outlineJson from "../generated/gb-outline.json";
-import { Link } from "../lib/router";
-import { useSession } from "../lib/session";
 import { useApi } from "../lib/useApi";
 import { agencyName, formatDate, humanise } from "../lib/format";
 import { ErrorNotice, Loading } from "../components/Status";
-import { RISK_PURPOSE } from "../components/IndicatorsPanel";
+import { RiskPurposeNote, useRiskPurposeStated } from "../components/RiskPurpose";
 
 const outline = outlineJson as unknown as Feature<MultiPolygon>;
 
@@ -69,8 +67,7 @@ function keyText(group: Group, cell: DemandCell): string {
 }
 
 export function DemandPage() {
-  const session = useSession();
-  const allowed = session.stated?.purpose === RISK_PURPOSE;
+  const allowed = useRiskPurposeStated();
   const today = new Date();
   const yearAgo = new Date(today.getTime() - 364 * 86400000);
   const [form, setForm] = useState({ from: isoDay(yearAgo), to: isoDay(today), groups: ["agency"] as Group[] });
@@ -105,11 +102,7 @@ export function DemandPage() {
     return (
       <>
         <h1>Demand</h1>
-        <p>
-          Demand counts are derived from several agencies' records, so they are shown only under the purpose "Risk
-          assessment" (<Link to={`/purpose?next=${encodeURIComponent("/demand")}`}>change purpose</Link>, if an agreement
-          gives it to you).
-        </p>
+        <RiskPurposeNote what="Demand counts are" />
       </>
     );
   }

@@ -4,11 +4,10 @@
 // the definition of "involved" is stated on the page, and the list is advisory.
 import { useState, type FormEvent } from "react";
 import { Link } from "../lib/router";
-import { useSession } from "../lib/session";
 import { useApi } from "../lib/useApi";
 import { agencyName, formatDate } from "../lib/format";
 import { ErrorNotice, Loading } from "../components/Status";
-import { RISK_PURPOSE } from "../components/IndicatorsPanel";
+import { RiskPurposeNote, useRiskPurposeStated } from "../components/RiskPurpose";
 import { countText } from "./Demand";
 
 interface AgencyEpisode {
@@ -82,8 +81,7 @@ function SummaryTable({ caption, summary }: { caption: string; summary: Summary 
 }
 
 export function InterventionsPage() {
-  const session = useSession();
-  const allowed = session.stated?.purpose === RISK_PURPOSE;
+  const allowed = useRiskPurposeStated();
   const [form, setForm] = useState({ as_of: new Date().toISOString().slice(0, 10), gap_days: "90" });
   const [query, setQuery] = useState(form);
   const [formError, setFormError] = useState("");
@@ -112,11 +110,7 @@ export function InterventionsPage() {
     return (
       <>
         <h1>Working together</h1>
-        <p>
-          This list is derived from several agencies' records, so it is shown only under the purpose "Risk assessment" (
-          <Link to={`/purpose?next=${encodeURIComponent("/working-together")}`}>change purpose</Link>, if an agreement gives
-          it to you).
-        </p>
+        <RiskPurposeNote what="This list is" pronoun="it is" />
       </>
     );
   }
