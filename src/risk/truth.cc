@@ -7,41 +7,12 @@
 #include <set>
 #include <sstream>
 
+#include "reference/reference_data.h"
 #include "risk/risk.h"
 
 namespace tessera::risk {
 
 namespace {
-
-// The truth files are CSV written by src/synth: a field holding a comma is quoted (RFC 4180,
-// a doubled quote inside), and no field holds a line break.
-std::vector<std::string> Split(const std::string& line) {
-  std::vector<std::string> out;
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(std::move(field));
-      field.clear();
-    } else if (c != '\r') {
-      field.push_back(c);
-    }
-  }
-  out.push_back(std::move(field));
-  return out;
-}
 
 // Calls `row` with each row as a map from the header's names to columns.
 template <typename RowFn>
@@ -50,7 +21,7 @@ Status ReadCsv(const std::string& path, const std::vector<std::string>& columns,
   if (!in) return Status::NotFound("cannot read " + path);
   std::string line;
   if (!std::getline(in, line)) return Status::InvalidArgument(path + ": empty");
-  const std::vector<std::string> header = Split(line);
+  const std::vector<std::string> header = reference::SplitCsvLine(line);
   std::vector<size_t> at;
   for (const std::string& c : columns) {
     auto it = std::find(header.begin(), header.end(), c);
@@ -62,7 +33,7 @@ Status ReadCsv(const std::string& path, const std::vector<std::string>& columns,
   while (std::getline(in, line)) {
     ++number;
     if (line.empty()) continue;
-    std::vector<std::string> fields = Split(line);
+    std::vector<std::string> fields = reference::SplitCsvLine(line);
     if (fields.size() != header.size()) {
       return Status::InvalidArgument(
           fmt::format("{}:{}: {} fields, expected {}", path, number, fields.size(), header.size()));
