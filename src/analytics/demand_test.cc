@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "analytics/costs.h"
+
 namespace tessera::analytics {
 namespace {
 
@@ -114,4 +116,53 @@ TEST(Episodes, OpenAtAsOfUntilGapDaysAfterTheLatestEvent) {
 }
 
 }  // namespace
+TEST(UnitCosts, DefaultParsesAndPricesOnlyWhatIsShown) {
+  auto costs = UnitCosts::Default();
+  ASSERT_TRUE(costs.ok()) << costs.status().ToString();
+  EXPECT_EQ(costs->currency, "GBP");
+  EXPECT_FALSE(costs->assumptions.empty());
+  const UnitCost* plan = costs->Find("child_protection_plan");
+  ASSERT_NE(plan, nullptr);
+  const CostEstimate e = EstimateCost(
+      *costs, {{"child_protection_plan", 10}, {"referral", std::nullopt}, {"burglary", 7}});
+  // Priced lines in the file's order; a suppressed count is neither priced nor totalled.
+  double expected = 10 * plan->unit_cost;
+  for (const CostLine& line : e.priced) {
+    if (line.category == "referral") {
+      EXPECT_FALSE(line.count.has_value());
+      EXPECT_FALSE(line.cost.has_value());
+    } else if (line.category != "child_protection_plan") {
+      EXPECT_EQ(line.count, 0);  // none in the period
+    }
+  }
+  EXPECT_DOUBLE_EQ(e.total, expected);
+  EXPECT_EQ(e.suppressed_lines, 1);
+  ASSERT_EQ(e.unpriced.size(), 1u);
+  EXPECT_EQ(e.unpriced[0].category, "burglary");
+  EXPECT_EQ(e.unpriced[0].count, 7);
+}
+
+TEST(UnitCosts, BadFilesNameTheLineAndKey) {
+  const std::string head = "currency: GBP\nprice_year: '2024'\nsource: test\n";
+  auto negative = UnitCosts::Parse(
+      head + "costs:\n  - {category: a, label: A, unit: each, unit_cost: -3}\n", "u.yaml");
+  ASSERT_FALSE(negative.ok());
+  EXPECT_NE(negative.status().message().find("u.yaml:5: costs[0].unit_cost"), std::string::npos)
+      << negative.status().ToString();
+  auto twice =
+      UnitCosts::Parse(head +
+                           "costs:\n  - {category: a, label: A, unit: each, unit_cost: 1}\n"
+                           "  - {category: a, label: B, unit: each, unit_cost: 2}\n",
+                       "u.yaml");
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.status().message().find("priced twice"), std::string::npos);
+  auto unknown = UnitCosts::Parse(head + "colour: red\ncosts: []\n", "u.yaml");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_NE(unknown.status().message().find("u.yaml:4: colour: unknown key"), std::string::npos)
+      << unknown.status().ToString();
+  auto text = UnitCosts::Parse(
+      head + "costs:\n  - {category: a, label: A, unit: each, unit_cost: lots}\n", "u.yaml");
+  EXPECT_FALSE(text.ok());
+}
+
 }  // namespace tessera::analytics

@@ -5,6 +5,8 @@
 // by the gate like every personal read, with the nominals and the source records behind the
 // events listed.
 #include "analytics/analytics.h"
+#include "analytics/costs.h"
+#include "analytics/demand.h"
 #include "api/internal.h"
 #include "geocode/geocode.h"
 #include "view/demand.h"
@@ -14,24 +16,6 @@ namespace tessera::api {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::string_view kRiskAssessment = "risk_assessment";
-
-// Derived data needs the risk-assessment purpose and an agreement for it.
-Status DerivedDataAllowed(const CallContext& ctx) {
-  if (ctx.purpose != kRiskAssessment) {
-    return Status::PermissionDenied(
-        "indicators are derived data, shown only for the purpose '" + std::string(kRiskAssessment) +
-        "' (X-Purpose: " + std::string(kRiskAssessment) +
-        ") under an agreement for it; this request states '" + ctx.purpose + "'");
-  }
-  if (ctx.decision->break_glass) {
-    return Status::PermissionDenied(
-        "indicators are not shown under break-glass: they need an agreement for '" +
-        std::string(kRiskAssessment) + "'");
-  }
-  return Status::Ok();
-}
 
 // The "as_of" query parameter (YYYY-MM-DD), or `today`.
 Result<CivilDate> AsOfParam(const serve::Request& request, const CivilDate& today) {
@@ -62,6 +46,19 @@ Result<CivilDate> DateParam(const serve::Request& request, std::string_view name
   return *date;
 }
 
+// "from" and "to" (YYYY-MM-DD, inclusive): by default the 365 days to `today`; at most ten
+// years. The query's groups are left empty.
+Result<view::DemandQuery> PeriodParams(const serve::Request& request, const CivilDate& today) {
+  view::DemandQuery query;
+  TRY_ASSIGN(query.to, DateParam(request, "to", today));
+  TRY_ASSIGN(query.from, DateParam(request, "from", CivilDate::FromDays(query.to.ToDays() - 364)));
+  if (query.to < query.from) return Status::InvalidArgument("from is after to");
+  if (query.to.ToDays() - query.from.ToDays() > 366 * 10) {
+    return Status::InvalidArgument("the period is at most ten years");
+  }
+  return query;
+}
+
 // "group=agency,month": the demand table's dimensions (default: agency).
 Result<std::vector<view::DemandGroup>> GroupParam(const serve::Request& request) {
   std::vector<view::DemandGroup> groups;
@@ -90,6 +87,8 @@ Status HubApi::Impl::AddAnalyticsRoutes(serve::Router& router) {
   // Read once: a hub's rules change with a restart, after `tessera indicators check`.
   TRY_ASSIGN(analytics::IndicatorSet loaded, analytics::IndicatorSet::ForHub(options.hub_dir));
   auto rules = std::make_shared<const analytics::IndicatorSet>(std::move(loaded));
+  TRY_ASSIGN(analytics::UnitCosts unit_costs, analytics::UnitCosts::ForHub(options.hub_dir));
+  auto costs = std::make_shared<const analytics::UnitCosts>(std::move(unit_costs));
 
   TRY(router.Add(PersonalGet(
       "nominals.indicators", "/api/v1/nominals/{id}/indicators",
@@ -131,6 +130,28 @@ Status HubApi::Impl::AddAnalyticsRoutes(serve::Router& router) {
             });
       })));
 
+  // The hub's indicator rules (not personal data): what a cohort condition may name.
+  TRY(router.Add(serve::Route{
+      .id = "analytics.indicator_rules",
+      .method = "GET",
+      .pattern = "/api/v1/analytics/indicator-rules",
+      .access = serve::Access::kUser,
+      .roles = {"practitioner", "analyst", "information_governance_officer", "administrator"},
+      .handler = [rules](const serve::Request&) -> serve::Response {
+        json list = json::array();
+        for (const analytics::IndicatorRule& r : rules->rules()) {
+          list.push_back({{"code", r.code},
+                          {"title", r.title},
+                          {"description", r.description},
+                          {"scope", analytics::ScopeName(r.scope)},
+                          {"composite", r.composite},
+                          {"window_months", r.composite ? json(nullptr) : json(r.window_months)}});
+        }
+        return JsonResponse(200, {{"rule_set", rules->built_in() ? "default" : "hub"},
+                                  {"origin", rules->origin()},
+                                  {"rules", std::move(list)}});
+      }}));
+
   // Demand (issue 7, part 5): counts of visible events over a period, suppressed below 5.
   TRY(router.Add(PersonalGet(
       "analytics.demand", "/api/v1/analytics/demand", [this](const serve::Request& request) {
@@ -138,14 +159,7 @@ Status HubApi::Impl::AddAnalyticsRoutes(serve::Router& router) {
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
               ctx.resource = "analytics/demand";
               if (Status allowed = DerivedDataAllowed(ctx); !allowed.ok()) return allowed;
-              view::DemandQuery query;
-              TRY_ASSIGN(query.to, DateParam(request, "to", vc.today));
-              TRY_ASSIGN(query.from,
-                         DateParam(request, "from", CivilDate::FromDays(query.to.ToDays() - 364)));
-              if (query.to < query.from) return Status::InvalidArgument("from is after to");
-              if (query.to.ToDays() - query.from.ToDays() > 366 * 10) {
-                return Status::InvalidArgument("the period is at most ten years");
-              }
+              TRY_ASSIGN(view::DemandQuery query, PeriodParams(request, vc.today));
               TRY_ASSIGN(query.groups, GroupParam(request));
               TRY_ASSIGN(json body, view::Demand(vc, query));
               // Where each area is: its postcode district's centroid in the gazetteer.
@@ -165,6 +179,60 @@ Status HubApi::Impl::AddAnalyticsRoutes(serve::Router& router) {
               ctx.detail =
                   "from=" + query.from.ToIso() + "; to=" + query.to.ToIso() + "; group=" + groups;
               return JsonResponse(200, body);
+            });
+      })));
+
+  // The late-intervention cost estimate (issue 7, part 5): demand by category priced with the
+  // hub's unit costs, with their source and assumptions. Suppressed counts are not priced.
+  TRY(router.Add(PersonalGet(
+      "analytics.late_intervention_cost", "/api/v1/analytics/late-intervention-cost",
+      [this, costs](const serve::Request& request) {
+        return WithView(
+            request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
+              ctx.resource = "analytics/late-intervention-cost";
+              if (Status allowed = DerivedDataAllowed(ctx); !allowed.ok()) return allowed;
+              TRY_ASSIGN(view::DemandQuery query, PeriodParams(request, vc.today));
+              query.groups = {view::DemandGroup::kCategory};
+              TRY_ASSIGN(json demand, view::Demand(vc, query));
+              std::vector<std::pair<std::string, std::optional<int64_t>>> counts;
+              for (const json& cell : demand["cells"]) {
+                counts.emplace_back(cell["category"].get<std::string>(),
+                                    cell["count"].is_null()
+                                        ? std::nullopt
+                                        : std::optional<int64_t>(cell["count"].get<int64_t>()));
+              }
+              const analytics::CostEstimate estimate = analytics::EstimateCost(*costs, counts);
+              const auto count_json = [](const std::optional<int64_t>& n) {
+                return n ? json(*n) : json(nullptr);
+              };
+              json rows = json::array();
+              for (const analytics::CostLine& line : estimate.priced) {
+                rows.push_back({{"category", line.category},
+                                {"label", line.price->label},
+                                {"unit", line.price->unit},
+                                {"unit_cost", line.price->unit_cost},
+                                {"count", count_json(line.count)},
+                                {"cost", line.cost ? json(*line.cost) : json(nullptr)},
+                                {"suppressed", !line.count.has_value()}});
+              }
+              json unpriced = json::array();
+              for (const analytics::CostLine& line : estimate.unpriced) {
+                unpriced.push_back(
+                    {{"category", line.category}, {"count", count_json(line.count)}});
+              }
+              ctx.detail = "from=" + query.from.ToIso() + "; to=" + query.to.ToIso();
+              return JsonResponse(200, {{"from", query.from.ToIso()},
+                                        {"to", query.to.ToIso()},
+                                        {"currency", costs->currency},
+                                        {"price_year", costs->price_year},
+                                        {"source", costs->source},
+                                        {"unit_costs_from", costs->origin},
+                                        {"assumptions", costs->assumptions},
+                                        {"suppress_below", analytics::kSuppressBelow},
+                                        {"rows", std::move(rows)},
+                                        {"total_cost", estimate.total},
+                                        {"suppressed_cells", estimate.suppressed_lines},
+                                        {"unpriced", std::move(unpriced)}});
             });
       })));
 

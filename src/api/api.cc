@@ -166,6 +166,37 @@ Result<int64_t> IdParam(const serve::Request& request, std::string_view name) {
 
 std::string IsoTime(int64_t micros) { return FormatUtc(micros); }
 
+Status DerivedDataAllowed(const CallContext& ctx) {
+  if (ctx.purpose != kRiskAssessment) {
+    return Status::PermissionDenied(
+        "indicators, scores and cohorts are derived data, shown only for the purpose '" +
+        std::string(kRiskAssessment) + "' (X-Purpose: " + std::string(kRiskAssessment) +
+        ") under an agreement for it; this request states '" + ctx.purpose + "'");
+  }
+  if (ctx.decision->break_glass) {
+    return Status::PermissionDenied(
+        "derived data is not shown under break-glass: it needs an agreement for '" +
+        std::string(kRiskAssessment) + "'");
+  }
+  return Status::Ok();
+}
+
+Result<std::string> ReasonOf(const nlohmann::json& body) {
+  auto it = body.find("reason");
+  if (it == body.end() || !it->is_string()) {
+    return Status::InvalidArgument("give a \"reason\": why you decided (it is kept with it)");
+  }
+  std::string reason(ascii::TrimBlanks(it->get<std::string>()));
+  if (reason.empty()) {
+    return Status::InvalidArgument("give a \"reason\": why you decided (it is kept with it)");
+  }
+  if (reason.size() > kMaxReason) {
+    return Status::InvalidArgument("the reason is longer than " + std::to_string(kMaxReason) +
+                                   " bytes");
+  }
+  return reason;
+}
+
 CivilDate HubApi::Impl::Today() const { return CivilDate::FromMicros(clock.NowMicros()); }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,6 +278,8 @@ Status HubApi::AddRoutes(serve::Router& router) {
   TRY(impl_->AddReviewRoutes(router));
   TRY(impl_->AddIngestRoutes(router));
   TRY(impl_->AddAnalyticsRoutes(router));
+  TRY(impl_->AddCohortRoutes(router));
+  TRY(impl_->AddRiskRoutes(router));
   return Status::Ok();
 }
 

@@ -150,6 +150,10 @@ struct HubApi::Impl {
   Status AddIngestRoutes(serve::Router& router);  // partners' pushes (ingest_routes.cc)
   // Indicators (analytics_routes.cc).
   Status AddAnalyticsRoutes(serve::Router& router);
+  // Cohorts for early-intervention teams (cohort_routes.cc).
+  Status AddCohortRoutes(serve::Router& router);
+  // Scores, decisions and the model registry (risk_routes.cc).
+  Status AddRiskRoutes(serve::Router& router);
 };
 
 // --- helpers for handlers
@@ -175,5 +179,14 @@ Result<int> LimitParam(const serve::Request& request, int fallback, int max);
 // A positive int64 path parameter, or InvalidArgument naming it.
 Result<int64_t> IdParam(const serve::Request& request, std::string_view name);
 std::string IsoTime(int64_t micros);  // "2026-11-23T02:00:00Z"
+
+// Derived data (indicators, scores, cohorts, demand) is shown only for the purpose
+// "risk_assessment" under an agreement for it, never under break-glass: PermissionDenied
+// otherwise, saying why.
+inline constexpr std::string_view kRiskAssessment = "risk_assessment";
+Status DerivedDataAllowed(const CallContext& ctx);
+// The body's "reason": trimmed, 1 to kMaxReason bytes, or InvalidArgument saying what to give.
+inline constexpr size_t kMaxReason = 1000;
+Result<std::string> ReasonOf(const nlohmann::json& body);
 
 }  // namespace tessera::api

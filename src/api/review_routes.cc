@@ -21,24 +21,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr size_t kMaxReason = 1000;  // bytes, as a justification
-
-// The body's "reason": required, not blank, at most kMaxReason bytes.
-Result<std::string> ReasonOf(const json& body) {
-  auto it = body.find("reason");
-  if (it == body.end() || !it->is_string()) {
-    return Status::InvalidArgument("give a \"reason\": why you decided (it is kept with it)");
-  }
-  std::string reason(ascii::TrimBlanks(it->get<std::string>()));
-  if (reason.empty()) {
-    return Status::InvalidArgument("give a \"reason\": why you decided (it is kept with it)");
-  }
-  if (reason.size() > kMaxReason) {
-    return Status::InvalidArgument("the reason is longer than 1000 bytes");
-  }
-  return reason;
-}
-
 // A positive integer member of the body.
 Result<int64_t> IdOf(const json& body, std::string_view name) {
   auto it = body.find(name);

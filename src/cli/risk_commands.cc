@@ -1,15 +1,19 @@
 #include "cli/risk_commands.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 
 #include "cli/cli_common.h"
 #include "core/clock.h"
+#include "govern/agreements.h"
 #include "govern/identity.h"
 #include "risk/risk.h"
 #include "store/store.h"
@@ -21,7 +25,8 @@ struct RiskCommands::Args {
   uint64_t seed = 1;
   int64_t k = 100;
   int rounds = 200;
-  std::string version, as, reason;
+  std::string version, as, reason, as_of;
+  std::vector<std::string> datasets;
   CLI::App* risk = nullptr;
   CLI::App* approve = nullptr;
   CLI::App* disable = nullptr;
@@ -29,6 +34,7 @@ struct RiskCommands::Args {
   CLI::App* record = nullptr;
   CLI::App* train = nullptr;
   CLI::App* evaluate = nullptr;
+  CLI::App* score = nullptr;
 };
 
 RiskCommands::RiskCommands(CLI::App& app) : args_(new Args) {
@@ -75,6 +81,21 @@ RiskCommands::RiskCommands(CLI::App& app) : args_(new Args) {
       ->add_option("--outcome", a.outcome,
                    "cp_plan_escalation, repeat_da_victimisation or mh_crisis")
       ->capture_default_str();
+  a.train
+      ->add_option("--datasets", a.datasets,
+                   "The input datasets (source ids, comma-separated). Default: those a "
+                   "risk_assessment agreement in force shares with event.date and "
+                   "event.category; only their events become features")
+      ->delimiter(',');
+  a.score = a.risk->add_subcommand(
+      "score",
+      "Score every nominal with a saved version and store the scores with their explanations "
+      "(shown only while the version is approved)");
+  a.score->add_option("--data", a.data, "Hub directory")->required();
+  a.score->add_option("--version", a.version, "The version (default: the newest registered)");
+  a.score->add_option("--as-of", a.as_of,
+                      "Score as of this day, YYYY-MM-DD: features count events before it "
+                      "(default: today)");
   a.train->add_option("--seed", a.seed, "Seed for XGBoost, the calibration slice and the bootstrap")
       ->capture_default_str();
   a.train->add_option("--rounds", a.rounds, "Boosting rounds")
@@ -86,12 +107,56 @@ RiskCommands::~RiskCommands() { delete args_; }
 
 namespace {
 
+// The datasets a risk_assessment agreement in force today shares with event.date and
+// event.category: what a model may be trained on (purpose limitation: data shared for other
+// purposes does not feed a model that scores everyone).
+Result<std::vector<std::string>> RiskAssessmentDatasets(store::Store& store) {
+  govern::Governance governance(store, SystemClock::Instance());
+  TRY_ASSIGN(std::vector<govern::Agreement> agreements, governance.ListAgreements(false));
+  const CivilDate today = CivilDate::FromMicros(SystemClock::Instance().NowMicros());
+  const govern::FieldMask needed =
+      govern::Bit(govern::Field::kEventDate) | govern::Bit(govern::Field::kEventCategory);
+  std::set<std::string> out;
+  for (const govern::Agreement& a : agreements) {
+    if (a.tier != 2 || a.purpose != "risk_assessment" || !a.InForce(today)) continue;
+    for (const govern::DatasetShare& d : a.datasets) {
+      if ((d.fields & needed) == needed) out.insert(d.source_id);
+    }
+  }
+  if (out.empty()) {
+    return Status::FailedPrecondition(
+        "no risk_assessment agreement in force shares a dataset with event.date and "
+        "event.category; apply one, or name the datasets with --datasets");
+  }
+  return std::vector<std::string>(out.begin(), out.end());
+}
+
 int Run(const std::string& data, std::string truth_dir, bool train, const std::string& outcome,
-        uint64_t seed, int64_t k, int rounds) {
+        uint64_t seed, int64_t k, int rounds, std::vector<std::string> datasets) {
   if (truth_dir.empty()) truth_dir = data + "/truth";
   auto store = OpenHub(data);
   if (!store.ok()) return Fail(store.status());
-  auto hub = risk::LoadHubHistory(**store);
+  const std::string models = data + "/models/risk";
+  if (!train) {
+    auto saved = risk::LoadVersion(models, "");
+    if (!saved.ok()) return Fail(saved.status());
+    datasets = saved->input_datasets;
+  } else if (datasets.empty()) {
+    auto shared = RiskAssessmentDatasets(**store);
+    if (!shared.ok()) return Fail(shared.status());
+    datasets = *shared;
+  }
+  std::sort(datasets.begin(), datasets.end());
+  datasets.erase(std::unique(datasets.begin(), datasets.end()), datasets.end());
+  for (const std::string& d : datasets) {
+    auto loads = (*store)->ListLoads(d, 1);
+    if (!loads.ok()) return Fail(loads.status());
+    if (loads->empty()) {
+      return Fail(
+          Status::InvalidArgument("--datasets: '" + d + "' has never been loaded into this hub"));
+    }
+  }
+  auto hub = risk::LoadHubHistory(**store, datasets);
   if (!hub.ok()) return Fail(hub.status());
   auto truth = risk::LoadTruth(truth_dir);
   if (!truth.ok()) return Fail(truth.status());
@@ -100,6 +165,7 @@ int Run(const std::string& data, std::string truth_dir, bool train, const std::s
   if (train) {
     risk::TrainOptions options;
     options.outcome = outcome;
+    options.input_datasets = datasets;
     options.params.seed = seed;
     options.params.rounds = rounds;
     options.k = k;
@@ -120,6 +186,7 @@ int Run(const std::string& data, std::string truth_dir, bool train, const std::s
     return Fail(s);
   }
   if (train) {
+    fmt::print("input datasets: {}\n", fmt::join(datasets, ", "));
     fmt::print(
         "trained {} on {} nominals (features at {}), calibrated on {} held out; excluded {} "
         "nominals of several truth people and {} of none; {} eligible people are in no "
@@ -192,15 +259,20 @@ int RunList(const std::string& data) {
   return 0;
 }
 
+// An empty `version` becomes the newest registered one; NotFound when there is none.
+Status DefaultToNewest(const std::vector<store::StoredRiskModel>& registry, std::string& version) {
+  if (!version.empty()) return Status::Ok();
+  if (registry.empty()) return Status::NotFound("no risk model is registered; train one");
+  version = registry.back().version;
+  return Status::Ok();
+}
+
 int RunRecord(const std::string& data, std::string version) {
   auto store = OpenHub(data);
   if (!store.ok()) return Fail(store.status());
   auto registry = (*store)->ListRiskModels();
   if (!registry.ok()) return Fail(registry.status());
-  if (version.empty()) {
-    if (registry->empty()) return Fail(Status::NotFound("no risk model is registered; train one"));
-    version = registry->back().version;
-  }
+  if (Status s = DefaultToNewest(*registry, version); !s.ok()) return Fail(s);
   const store::StoredRiskModel* entry = nullptr;
   for (const store::StoredRiskModel& m : *registry) {
     if (m.version == version) entry = &m;
@@ -219,16 +291,56 @@ int RunRecord(const std::string& data, std::string version) {
   return 0;
 }
 
+int RunScore(const std::string& data, std::string version, const std::string& as_of_text) {
+  CivilDate as_of = CivilDate::FromMicros(SystemClock::Instance().NowMicros());
+  if (!as_of_text.empty()) {
+    auto parsed = ParseDate(as_of_text, "yyyy-mm-dd");
+    if (!parsed.ok()) return Fail(Status::InvalidArgument("--as-of must be YYYY-MM-DD"));
+    as_of = *parsed;
+  }
+  auto store = OpenHub(data);
+  if (!store.ok()) return Fail(store.status());
+  auto registry = (*store)->ListRiskModels();
+  if (!registry.ok()) return Fail(registry.status());
+  if (Status s = DefaultToNewest(*registry, version); !s.ok()) return Fail(s);
+  auto saved = risk::LoadVersion(data + "/models/risk", version);
+  if (!saved.ok()) return Fail(saved.status());
+  auto hub = risk::LoadHubHistory(**store, saved->input_datasets);
+  if (!hub.ok()) return Fail(hub.status());
+  auto scores = risk::ScoreAll(*hub, *saved, as_of);
+  if (!scores.ok()) return Fail(scores.status());
+  if (Status s = AuditAccess(**store, "risk.score", "models/risk/" + version,
+                             "batch scoring (issue 7)", static_cast<int64_t>(scores->size()));
+      !s.ok()) {
+    return Fail(s);
+  }
+  auto txn = (*store)->Begin();
+  if (!txn.ok()) return Fail(txn.status());
+  if (Status s = (*store)->ReplaceRiskScores(**txn, version, *scores); !s.ok()) return Fail(s);
+  if (Status s = (*txn)->Commit(); !s.ok()) return Fail(s);
+  std::string state = "unregistered";
+  for (const store::StoredRiskModel& m : *registry) {
+    if (m.version == version) state = m.state;
+  }
+  fmt::print("scored {} nominals with {} as of {}; the version is {}{}\n", scores->size(), version,
+             as_of.ToIso(), state,
+             state == "approved" ? "" : " (its scores are not shown until it is approved)");
+  return 0;
+}
+
 }  // namespace
 
 std::optional<int> RiskCommands::Dispatch() {
   Args& a = *args_;
-  if (a.train->parsed()) return Run(a.data, a.truth, true, a.outcome, a.seed, a.k, a.rounds);
+  if (a.train->parsed()) {
+    return Run(a.data, a.truth, true, a.outcome, a.seed, a.k, a.rounds, a.datasets);
+  }
+  if (a.score->parsed()) return RunScore(a.data, a.version, a.as_of);
   if (a.approve->parsed()) return RunDecision(a.data, a.version, a.as, a.reason, true);
   if (a.disable->parsed()) return RunDecision(a.data, a.version, a.as, a.reason, false);
   if (a.list->parsed()) return RunList(a.data);
   if (a.record->parsed()) return RunRecord(a.data, a.version);
-  if (a.evaluate->parsed()) return Run(a.data, a.truth, false, "", 0, a.k, 0);
+  if (a.evaluate->parsed()) return Run(a.data, a.truth, false, "", 0, a.k, 0, {});
   return std::nullopt;
 }
 

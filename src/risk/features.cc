@@ -3,6 +3,7 @@
 // in risk_test.cc adds and deletes later events and checks that no feature moves.
 #include <algorithm>
 #include <array>
+#include <map>
 #include <string>
 
 #include "analytics/analytics.h"
@@ -143,6 +144,70 @@ std::vector<float> ComputeFeatures(const HubHistory& hub, const NominalHistory& 
     }
   }
   return f;
+}
+
+namespace {
+
+// "child_protection_plan" -> "child protection plan"
+std::string Words(std::string_view code) {
+  std::string out(code);
+  std::replace(out.begin(), out.end(), '_', ' ');
+  return out;
+}
+
+// "12m" -> "in the last 12 months"
+std::string Window(std::string_view w) {
+  return "in the last " + std::string(w.substr(0, w.size() - 1)) + " months";
+}
+
+}  // namespace
+
+std::string FeatureLabel(std::string_view feature) {
+  const std::string f(feature);
+  const size_t first = f.find('.');
+  const size_t last = f.rfind('.');
+  if (f.starts_with("agency.") && last != first) {
+    return "Events recorded by " + Words(f.substr(first + 1, last - first - 1)) + " " +
+           Window(f.substr(last + 1));
+  }
+  if (f.starts_with("category.") && last != first) {
+    std::string what = Words(f.substr(first + 1, last - first - 1));
+    what[0] = static_cast<char>(what[0] - 'a' + 'A');
+    return what + " events " + Window(f.substr(last + 1));
+  }
+  static const std::map<std::string_view, std::string_view> kFixed = {
+      {"events.12m", "All events in the last 12 months"},
+      {"trend.12m_minus_previous_12m", "Change in events: last 12 months against the 12 before"},
+      {"days_since_last_event", "Days since the last event (capped at 5 years)"},
+      {"age_at_cutoff", "Age"},
+      {"date_of_birth_known", "Date of birth known"},
+      {"household.members", "Household members"},
+      {"household.member_events.12m", "Household members' events in the last 12 months"},
+      {"household.member_childrens_social_care.12m",
+       "Household members' children's social care events in the last 12 months"},
+      {"household.member_police.12m", "Household members' police events in the last 12 months"},
+      {"household.member_domestic_abuse.12m",
+       "Domestic abuse incidents involving household members in the last 12 months"},
+  };
+  auto it = kFixed.find(feature);
+  return it == kFixed.end() ? f : std::string(it->second);
+}
+
+std::vector<std::string> FeatureLabels() {
+  std::vector<std::string> out;
+  for (const std::string& name : FeatureNames()) out.push_back(FeatureLabel(name));
+  return out;
+}
+
+std::string OutcomeTitle(std::string_view outcome) {
+  if (outcome == "cp_plan_escalation") {
+    return "A child-protection plan starts within 12 months";
+  }
+  if (outcome == "repeat_da_victimisation") {
+    return "Domestic abuse victimisation recurs within 12 months";
+  }
+  if (outcome == "mh_crisis") return "A mental-health crisis contact or admission within 12 months";
+  return std::string(outcome);
 }
 
 double BaselineScore(std::span<const float> features) {

@@ -1,6 +1,6 @@
 // Reads what the features need from the store in bulk: every attached person record with its
 // events (ListPersonRecordDetails, a chunk at a time), each nominal's date of birth, and the
-// households household resolution found.
+// households household resolution found. Events only of the model's input datasets, when given.
 #include <algorithm>
 #include <set>
 #include <utility>
@@ -30,8 +30,9 @@ std::optional<CivilDate> Earlier(const std::optional<CivilDate>& a,
 
 }  // namespace
 
-Result<HubHistory> LoadHubHistory(store::Store& store) {
+Result<HubHistory> LoadHubHistory(store::Store& store, std::span<const std::string> datasets) {
   HubHistory hub;
+  const std::set<std::string, std::less<>> inputs(datasets.begin(), datasets.end());
   TRY_ASSIGN(std::vector<store::NominalAssignment> assignments, store.ListNominalAssignments());
   // Records no longer current (a newer version, or deleted) are left out until the resolver
   // detaches them: a deleted record's events are not history.
@@ -64,6 +65,7 @@ Result<HubHistory> LoadHubHistory(store::Store& store) {
       if (std::find(owners.begin(), owners.end(), n) == owners.end()) owners.push_back(n);
       for (const model::Event& e : d.events) {
         if (!e.date.IsValid()) continue;
+        if (!inputs.empty() && !inputs.contains(e.source_id)) continue;
         std::pair<std::string, std::string> key{
             e.source_id, e.event_ref.empty() ? "#" + std::to_string(e.id) : e.event_ref};
         if (!seen[n].insert(std::move(key)).second) continue;

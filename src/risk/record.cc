@@ -46,16 +46,18 @@ std::string Pp(const json& v) {
 std::string ScoreRow(const std::string& name, const json& m) {
   const json& ci = m.value("ece_ci95", json::array());
   const json& k = m.value("top_k", json::object());
-  return fmt::format("| {} | {} | {} | {} [{}, {}] | {} | {} |\n", name, Num(m["roc_auc"]),
-                     Num(m["pr_auc"]), Num(m["ece"], 4), ci.size() == 2 ? Num(ci[0], 4) : "n/a",
+  return fmt::format("| {} | {} | {} | {} [{}, {}] | {} | {} |\n", name,
+                     Num(m.value("roc_auc", json())), Num(m.value("pr_auc", json())),
+                     Num(m.value("ece", json()), 4), ci.size() == 2 ? Num(ci[0], 4) : "n/a",
                      ci.size() == 2 ? Num(ci[1], 4) : "n/a", Num(k.value("precision", json()), 2),
                      Num(k.value("recall", json()), 2));
 }
 
 }  // namespace
 
-Result<std::string> TransparencyRecord(std::string_view metadata_json,
-                                       const store::StoredRiskModel* registry) {
+namespace {
+
+Result<std::string> Record(std::string_view metadata_json, const store::StoredRiskModel* registry) {
   json meta = json::parse(metadata_json, nullptr, false);
   if (meta.is_discarded() || !meta.is_object() || !meta.contains("metrics")) {
     return Status::InvalidArgument("the model's metadata.json is not a saved risk model's");
@@ -142,6 +144,19 @@ Result<std::string> TransparencyRecord(std::string_view metadata_json,
       rows.value("calibration", 0), meta.value("test_window", json::object()).value("cutoff", ""),
       metrics.value("rows", 0), metrics.value("positives", 0),
       rows.value("excluded_nominals_several_people", 0), meta.value("training_data_sha256", ""));
+  std::string inputs;
+  if (meta.contains("input_datasets") && meta["input_datasets"].is_array()) {
+    for (const json& d : meta["input_datasets"]) {
+      if (!d.is_string()) continue;
+      inputs += (inputs.empty() ? "`" : ", `") + d.get<std::string>() + "`";
+    }
+  }
+  out += inputs.empty()
+             ? "Input datasets: not recorded (every dataset in the hub); no one may be shown "
+               "this version's scores.\n\n"
+             : "Input datasets (only their events become features; a score is shown only to "
+               "those whose agreement shares all of them): " +
+                   inputs + ".\n\n";
 
   out += "### Performance, against a transparent rule\n\n";
   out += fmt::format(
@@ -191,6 +206,20 @@ Result<std::string> TransparencyRecord(std::string_view metadata_json,
       "postdate the cutoff.\n";
   out += "- Scores must never be used alone to decide on a service or an intervention.\n";
   return out;
+}
+
+}  // namespace
+
+Result<std::string> TransparencyRecord(std::string_view metadata_json,
+                                       const store::StoredRiskModel* registry) {
+  // The metadata is the hub's own file, but a file can be damaged or edited: a value of the
+  // wrong type is an error naming it, never a crash.
+  try {
+    return Record(metadata_json, registry);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(std::string("the model's metadata.json is malformed: ") +
+                                   e.what());
+  }
 }
 
 }  // namespace tessera::risk

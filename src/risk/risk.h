@@ -23,6 +23,7 @@
 namespace tessera::store {
 class Store;
 struct StoredRiskModel;
+struct StoredRiskScore;
 }  // namespace tessera::store
 
 namespace tessera::risk {
@@ -61,14 +62,22 @@ struct HubHistory {
 };
 
 // Reads every live nominal's events (deduplicated by source and reference), date of birth and
-// household ties, and which nominal each current source record's people are attached to.
-Result<HubHistory> LoadHubHistory(store::Store& store);
+// household ties, and which nominal each current source record's people are attached to. With
+// `datasets`, events only of those sources count (a model's input datasets); empty: every one.
+Result<HubHistory> LoadHubHistory(store::Store& store, std::span<const std::string> datasets = {});
 
 // ---------------------------------------------------------------------------------------------
 // Features
 
 // The fixed, named feature vector, in order.
 const std::vector<std::string>& FeatureNames();
+// A feature in plain words: "category.child_protection_plan.12m" -> "Child-protection plan
+// events in the last 12 months".
+std::string FeatureLabel(std::string_view feature);
+std::vector<std::string> FeatureLabels();  // FeatureLabel of each of FeatureNames()
+// An outcome in plain words: "cp_plan_escalation" -> "A child-protection plan starts within 12
+// months". The code itself for an unknown outcome.
+std::string OutcomeTitle(std::string_view outcome);
 
 // The features of `nominal` as of `cutoff`: only events dated strictly before `cutoff` count,
 // for the nominal and for its household co-members alike. Household ties count only when the
@@ -259,6 +268,9 @@ Result<Explanation> Explain(const RiskModel& model, const PlattCalibration& cali
 // the future window with features at its start. Saved under `models_dir`/<version>/.
 struct TrainOptions {
   std::string outcome = "cp_plan_escalation";
+  // The datasets the features were read from (LoadHubHistory's), recorded in the metadata:
+  // a score may be shown only to those who may see all of them. Empty: every dataset.
+  std::vector<std::string> input_datasets;
   TrainParams params;
   int64_t k = 100;
   int calibration_percent = 20;
@@ -288,6 +300,27 @@ Result<TrainingRun> EvaluateLatest(const HubHistory& hub, const Truth& truth,
 // InvalidArgument if the metadata is not a saved model's.
 Result<std::string> TransparencyRecord(std::string_view metadata_json,
                                        const store::StoredRiskModel* registry);
+
+// A saved version, loaded for scoring.
+struct SavedVersion {
+  std::string version, dir, outcome;
+  std::vector<std::string> input_datasets;  // empty: every dataset
+  std::optional<RiskModel> model;
+  PlattCalibration calibration;
+};
+// Loads HUB/models/risk/<version>/ ("": the newest). NotFound for a missing version;
+// FailedPrecondition if it was trained on other features.
+Result<SavedVersion> LoadVersion(const std::string& models_dir, std::string_view version);
+
+// Scores every nominal of `hub` as of `as_of` (features from events before it): calibrated
+// probability, margin, rank (1 = highest probability, ties by nominal id) and the explanation
+// as compact JSON {"bias", "factors": [[feature index, value, contribution]...], "other"}: the
+// 10 largest contributions by magnitude, the rest summed in "other", so that bias +
+// contributions + other = margin (to 1e-5: each is rounded to 1e-6). Feature indexes are into
+// the metadata's "feature_names" and "feature_labels".
+Result<std::vector<store::StoredRiskScore>> ScoreAll(const HubHistory& hub,
+                                                     const SavedVersion& saved,
+                                                     const CivilDate& as_of);
 
 // Features of every row of `set` at its cutoff, row-major.
 std::vector<float> FeatureMatrix(const HubHistory& hub, const LabelledSet& set);

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "store/store_test_support.h"
 
@@ -365,6 +366,120 @@ TEST_F(RegistryTest, VersionsArePendingUntilApprovedAndCanBeDisabled) {
   EXPECT_EQ((*listed)[0].state, "disabled");
   EXPECT_EQ((*listed)[0].decided_by, "user:igo");
   EXPECT_EQ((*listed)[0].reason, "drift");
+}
+
+TEST_F(RegistryTest, ScoresAreRankedExplainedAndStoredPerVersion) {
+  const Synthetic s = MakeSynthetic(400);
+  const size_t columns = FeatureNames().size();
+  TrainParams params;
+  params.rounds = 20;
+  auto trained = RiskModel::Train(s.x, columns, s.y, params);
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+  SavedVersion saved;
+  saved.version = "v1";
+  saved.model.emplace(std::move(*trained));
+  saved.calibration = {0.9, -0.2};
+  // A hub of nominals with a few police and social-care events each.
+  HubHistory hub;
+  for (model::NominalId n = 1; n <= 30; ++n) {
+    NominalHistory& h = hub.nominals[n];
+    h.id = n;
+    h.dob = CivilDate{static_cast<int>(1980 + n % 30), 3, 1};
+    for (int e = 0; e < static_cast<int>(n % 7); ++e) {
+      h.events.push_back({CivilDate{2025, 1 + e, 10},
+                          e % 2 ? model::Agency::kPolice : model::Agency::kChildrensSocialCare,
+                          "src", e % 3 ? "referral" : "assault"});
+    }
+  }
+  const CivilDate as_of{2026, 1, 1};
+  auto scores = ScoreAll(hub, saved, as_of);
+  ASSERT_TRUE(scores.ok()) << scores.status().ToString();
+  ASSERT_EQ(scores->size(), 30u);
+  std::vector<int64_t> ranks;
+  for (const store::StoredRiskScore& score : *scores) {
+    ranks.push_back(score.rank);
+    EXPECT_EQ(score.as_of, as_of);
+    EXPECT_NEAR(score.probability, saved.calibration.Apply(score.margin), 1e-12);
+    // The stored explanation adds up to the margin.
+    const nlohmann::json e = nlohmann::json::parse(score.explanation);
+    double sum = e["bias"].get<double>() + e["other"].get<double>();
+    EXPECT_LE(e["factors"].size(), 10u);
+    for (const nlohmann::json& f : e["factors"]) {
+      ASSERT_EQ(f.size(), 3u);
+      EXPECT_LT(f[0].get<size_t>(), columns);
+      sum += f[2].get<double>();
+    }
+    EXPECT_NEAR(sum, score.margin, 1e-4);
+  }
+  std::sort(ranks.begin(), ranks.end());
+  for (size_t i = 0; i < ranks.size(); ++i) EXPECT_EQ(ranks[i], static_cast<int64_t>(i) + 1);
+  for (const store::StoredRiskScore& a : *scores) {
+    for (const store::StoredRiskScore& b : *scores) {
+      if (a.rank < b.rank) {
+        EXPECT_GE(a.probability, b.probability);
+      }
+    }
+  }
+
+  // Stored per version, replacing the version's earlier batch; not for an unknown version.
+  store::StoredRiskModel m;
+  m.version = "v1";
+  m.outcome = "cp_plan_escalation";
+  m.training_data_sha256 = std::string(64, 'b');
+  m.metadata = "{}";
+  auto txn = Begin();
+  ASSERT_TRUE(store_->PutRiskModel(*txn, m).ok());
+  EXPECT_EQ(store_->ReplaceRiskScores(*txn, "v2", {}).code(), StatusCode::kNotFound);
+  ASSERT_TRUE(store_->ReplaceRiskScores(*txn, "v1", *scores).ok());
+  ASSERT_TRUE(store_->ReplaceRiskScores(*txn, "v1", *scores).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  auto listed = store_->ListRiskScores("v1");
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->size(), 30u);
+  EXPECT_EQ((*listed)[0].rank, 1);
+  EXPECT_TRUE((*listed)[0].explanation.empty());
+  auto one = store_->GetRiskScore("v1", (*listed)[0].nominal_id);
+  ASSERT_TRUE(one.ok() && one->has_value());
+  EXPECT_FALSE((*one)->explanation.empty());
+  EXPECT_DOUBLE_EQ((*one)->probability, (*listed)[0].probability);
+}
+
+TEST_F(RegistryTest, DecisionsAreKeptNewestFirstWithWhoAndWhy) {
+  store::StoredRiskDecision d;
+  d.nominal_id = 7;
+  d.version = "v1";
+  d.probability = 0.25;
+  d.decision = "agree";
+  d.reason = "three agencies, rising";
+  d.actor = "user:sw";
+  d.agency = "childrens_social_care";
+  d.purpose = "risk_assessment";
+  auto txn = Begin();
+  ASSERT_TRUE(store_->AddRiskDecision(*txn, d).ok());
+  store::StoredRiskDecision bad = d;
+  bad.decision = "maybe";
+  EXPECT_EQ(store_->AddRiskDecision(*txn, bad).status().code(), StatusCode::kInvalidArgument);
+  bad = d;
+  bad.reason = "";
+  EXPECT_EQ(store_->AddRiskDecision(*txn, bad).status().code(), StatusCode::kInvalidArgument);
+  d.decision = "action";
+  d.reason = "referred to early help";
+  auto second = store_->AddRiskDecision(*txn, d);
+  ASSERT_TRUE(second.ok());
+  d.nominal_id = 8;
+  ASSERT_TRUE(store_->AddRiskDecision(*txn, d).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  auto of7 = store_->ListRiskDecisions(7, 10);
+  ASSERT_TRUE(of7.ok());
+  ASSERT_EQ(of7->size(), 2u);
+  EXPECT_EQ((*of7)[0].id, *second);
+  EXPECT_EQ((*of7)[0].decision, "action");
+  EXPECT_EQ((*of7)[1].reason, "three agencies, rising");
+  EXPECT_EQ((*of7)[1].decided_at_micros, store::testing::kTestEpochMicros);
+  auto all = store_->ListRiskDecisions(0, 10);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 3u);
+  EXPECT_EQ(store_->ListRiskDecisions(0, 0).status().code(), StatusCode::kInvalidArgument);
 }
 
 // ---------------------------------------------------------------------------------------------

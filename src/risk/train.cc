@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "risk/risk.h"
@@ -19,14 +20,37 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Whether a nominal falls in the calibration slice: a seeded hash of its id, so the slice is
-// the same on every run with the same seed.
-bool InCalibrationSlice(model::NominalId id, uint64_t seed, int percent) {
+// A seeded hash of a nominal's id: the order the calibration slice is drawn in, the same on
+// every run with the same seed.
+uint64_t SliceKey(model::NominalId id, uint64_t seed) {
   uint64_t z = static_cast<uint64_t>(id) * 0x9e3779b97f4a7c15ULL + seed;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  z ^= z >> 31;
-  return static_cast<int>(z % 100) < percent;
+  return z ^ (z >> 31);
+}
+
+// Splits `all` into the rows the model is fitted on and the calibration slice: `percent` of
+// each label's rows (rounded up), drawn by SliceKey, so that a rare outcome has positives on
+// both sides. Both keep `all`'s order.
+void SplitForCalibration(const LabelledSet& all, uint64_t seed, int percent, LabelledSet& fit,
+                         LabelledSet& held) {
+  std::set<model::NominalId> slice;
+  for (int label : {0, 1}) {
+    std::vector<std::pair<uint64_t, model::NominalId>> keyed;
+    for (const LabelledRow& row : all.rows) {
+      if (row.label == label) keyed.push_back({SliceKey(row.nominal, seed), row.nominal});
+    }
+    std::sort(keyed.begin(), keyed.end());
+    const size_t take = (keyed.size() * static_cast<size_t>(percent) + 99) / 100;
+    for (size_t i = 0; i < take && i < keyed.size(); ++i) slice.insert(keyed[i].second);
+  }
+  fit = all;
+  held = all;
+  fit.rows.clear();
+  held.rows.clear();
+  for (const LabelledRow& row : all.rows) {
+    (slice.contains(row.nominal) ? held : fit).rows.push_back(row);
+  }
 }
 
 std::vector<int> Labels(const LabelledSet& set) {
@@ -128,13 +152,8 @@ Result<TrainingRun> TrainAndSave(const HubHistory& hub, const Truth& truth,
                                  const TrainOptions& options, const std::string& models_dir,
                                  const std::string& created_at) {
   TRY_ASSIGN(LabelledSet all, BuildLabelledSet(hub, truth, options.outcome, "in_landing"));
-  LabelledSet fit = all, held = all;
-  fit.rows.clear();
-  held.rows.clear();
-  for (const LabelledRow& row : all.rows) {
-    (InCalibrationSlice(row.nominal, options.params.seed, options.calibration_percent) ? held : fit)
-        .rows.push_back(row);
-  }
+  LabelledSet fit, held;
+  SplitForCalibration(all, options.params.seed, options.calibration_percent, fit, held);
   const std::vector<int> fit_y = Labels(fit), held_y = Labels(held);
   const auto positives = [](const std::vector<int>& y) {
     return std::count(y.begin(), y.end(), 1);
@@ -186,7 +205,12 @@ Result<TrainingRun> TrainAndSave(const HubHistory& hub, const Truth& truth,
       {"version", run.version},
       {"created_at", created_at},
       {"outcome", options.outcome},
+      {"outcome_title", OutcomeTitle(options.outcome)},
+      {"input_datasets", options.input_datasets},
+      {"base_rate", static_cast<double>(positives(fit_y) + positives(held_y)) /
+                        static_cast<double>(std::max<size_t>(1, fit_y.size() + held_y.size()))},
       {"feature_names", FeatureNames()},
+      {"feature_labels", FeatureLabels()},
       {"training_data_sha256", run.data_hash},
       {"training_window", {{"observed", "in_landing"}, {"cutoff", run.train_set.cutoff.ToIso()}}},
       {"test_window", {{"observed", "future"}, {"cutoff", run.test_set.cutoff.ToIso()}}},
@@ -232,39 +256,150 @@ Status RegisterVersion(store::Store& store, const TrainingRun& run) {
   return txn->Commit();
 }
 
-Result<TrainingRun> EvaluateLatest(const HubHistory& hub, const Truth& truth,
-                                   const std::string& models_dir, int64_t k) {
-  int latest = 0;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(models_dir, ec)) {
-    const std::string name = entry.path().filename().string();
-    if (name.size() > 1 && name[0] == 'v' &&
-        name.find_first_not_of("0123456789", 1) == std::string::npos) {
-      latest = std::max(latest, std::stoi(name.substr(1)));
+Result<SavedVersion> LoadVersion(const std::string& models_dir, std::string_view version) {
+  std::string name(version);
+  if (name.empty()) {
+    int latest = 0;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(models_dir, ec)) {
+      const std::string dir = entry.path().filename().string();
+      if (dir.size() > 1 && dir.size() < 10 && dir[0] == 'v' &&
+          dir.find_first_not_of("0123456789", 1) == std::string::npos) {
+        latest = std::max(latest, std::stoi(dir.substr(1)));
+      }
     }
+    if (latest == 0) return Status::NotFound("no risk model under " + models_dir);
+    name = fmt::format("v{}", latest);
+  } else if (name.size() < 2 || name.size() > 9 || name[0] != 'v' ||
+             name.find_first_not_of("0123456789", 1) != std::string::npos) {
+    return Status::InvalidArgument("a version is v1, v2, ...; not '" + name + "'");
   }
-  if (latest == 0) return Status::NotFound("no risk model under " + models_dir);
-  const fs::path dir = fs::path(models_dir) / fmt::format("v{}", latest);
+  const fs::path dir = fs::path(models_dir) / name;
+  if (!fs::exists(dir / "metadata.json")) {
+    return Status::NotFound("no saved model at " + dir.string());
+  }
   TRY_ASSIGN(std::string text, ReadText(dir / "metadata.json"));
   json meta = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (meta.is_discarded() || !meta.contains("feature_names") || !meta.contains("calibration")) {
+  if (meta.is_discarded() || !meta.is_object() || !meta.contains("feature_names") ||
+      !meta.contains("calibration") || !meta["calibration"].is_object()) {
     return Status::Corruption((dir / "metadata.json").string() + ": not a risk model's metadata");
   }
   if (meta["feature_names"] != json(FeatureNames())) {
     return Status::FailedPrecondition(
         "the saved model was trained on other features; train a new version");
   }
+  SavedVersion saved;
+  saved.version = name;
+  saved.dir = dir.string();
+  if (meta.contains("outcome") && meta["outcome"].is_string()) {
+    saved.outcome = meta["outcome"].get<std::string>();
+  }
+  if (meta.contains("input_datasets") && meta["input_datasets"].is_array()) {
+    for (const json& d : meta["input_datasets"]) {
+      if (d.is_string()) saved.input_datasets.push_back(d.get<std::string>());
+    }
+  }
   TRY_ASSIGN(RiskModel model, RiskModel::LoadJson((dir / "model.json").string()));
-  PlattCalibration c{meta["calibration"].value("a", 1.0), meta["calibration"].value("b", 0.0)};
-  PlattCalibration bc{meta["baseline_calibration"].value("a", 1.0),
-                      meta["baseline_calibration"].value("b", 0.0)};
-  const uint64_t seed = meta["parameters"].value("seed", uint64_t{1});
+  saved.model.emplace(std::move(model));
+  const json& c = meta["calibration"];
+  if (!c.contains("a") || !c["a"].is_number() || !c.contains("b") || !c["b"].is_number()) {
+    return Status::Corruption((dir / "metadata.json").string() +
+                              ": calibration.a and calibration.b must be numbers");
+  }
+  saved.calibration = {c["a"].get<double>(), c["b"].get<double>()};
+  return saved;
+}
+
+Result<TrainingRun> EvaluateLatest(const HubHistory& hub, const Truth& truth,
+                                   const std::string& models_dir, int64_t k) {
+  TRY_ASSIGN(SavedVersion saved, LoadVersion(models_dir, ""));
+  TRY_ASSIGN(std::string text, ReadText(fs::path(saved.dir) / "metadata.json"));
+  const json meta = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  PlattCalibration bc{1.0, 0.0};
+  uint64_t seed = 1;
+  try {
+    if (meta.contains("baseline_calibration") && meta["baseline_calibration"].is_object()) {
+      bc = {meta["baseline_calibration"].value("a", 1.0),
+            meta["baseline_calibration"].value("b", 0.0)};
+    }
+    if (meta.contains("parameters") && meta["parameters"].is_object()) {
+      seed = meta["parameters"].value("seed", uint64_t{1});
+    }
+  } catch (const json::exception& e) {
+    return Status::Corruption(saved.dir + "/metadata.json: " + e.what());
+  }
   TRY_ASSIGN(TrainingRun run,
-             Score(hub, truth, meta.value("outcome", std::string()), model, c, bc, k, seed));
-  run.version = fmt::format("v{}", latest);
-  run.dir = dir.string();
-  run.data_hash = meta.value("training_data_sha256", std::string());
+             Score(hub, truth, saved.outcome, *saved.model, saved.calibration, bc, k, seed));
+  run.version = saved.version;
+  run.dir = saved.dir;
+  if (meta.contains("training_data_sha256") && meta["training_data_sha256"].is_string()) {
+    run.data_hash = meta["training_data_sha256"].get<std::string>();
+  }
   return run;
+}
+
+Result<std::vector<store::StoredRiskScore>> ScoreAll(const HubHistory& hub,
+                                                     const SavedVersion& saved,
+                                                     const CivilDate& as_of) {
+  constexpr size_t kShown = 10;
+  const std::vector<std::string>& names = FeatureNames();
+  const size_t columns = names.size();
+  std::vector<model::NominalId> ids;
+  std::vector<float> x;
+  ids.reserve(hub.nominals.size());
+  x.reserve(hub.nominals.size() * columns);
+  for (const auto& [id, history] : hub.nominals) {
+    ids.push_back(id);
+    const std::vector<float> f = ComputeFeatures(hub, history, as_of);
+    x.insert(x.end(), f.begin(), f.end());
+  }
+  std::vector<store::StoredRiskScore> out;
+  if (ids.empty()) return out;
+  TRY_ASSIGN(std::vector<double> margins, saved.model->Margins(x, columns));
+  TRY_ASSIGN(std::vector<double> contributions, saved.model->Contributions(x, columns));
+  if (margins.size() != ids.size() || contributions.size() != ids.size() * (columns + 1)) {
+    return Status::Internal("unexpected prediction shape");
+  }
+  out.reserve(ids.size());
+  for (size_t row = 0; row < ids.size(); ++row) {
+    const double* c = contributions.data() + row * (columns + 1);
+    std::vector<size_t> order;
+    for (size_t i = 0; i < columns; ++i) {
+      if (c[i] != 0) order.push_back(i);
+    }
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return std::abs(c[a]) > std::abs(c[b]); });
+    // Compact: [feature index, value, contribution] (the names and labels are in the
+    // version's metadata), contributions to 1e-6: a hub holds one row per nominal.
+    const auto round6 = [](double v) { return std::round(v * 1e6) / 1e6; };
+    json factors = json::array();
+    double other = 0;
+    for (size_t n = 0; n < order.size(); ++n) {
+      const size_t i = order[n];
+      if (n >= kShown) {
+        other += c[i];
+        continue;
+      }
+      factors.push_back(json::array({i, x[row * columns + i], round6(c[i])}));
+    }
+    store::StoredRiskScore score;
+    score.version = saved.version;
+    score.nominal_id = ids[row];
+    score.as_of = as_of;
+    score.margin = margins[row];
+    score.probability = saved.calibration.Apply(margins[row]);
+    score.explanation =
+        json{{"bias", round6(c[columns])}, {"factors", factors}, {"other", round6(other)}}.dump();
+    out.push_back(std::move(score));
+  }
+  std::vector<size_t> by_probability(out.size());
+  for (size_t i = 0; i < out.size(); ++i) by_probability[i] = i;
+  std::stable_sort(by_probability.begin(), by_probability.end(),
+                   [&](size_t a, size_t b) { return out[a].probability > out[b].probability; });
+  for (size_t r = 0; r < by_probability.size(); ++r) {
+    out[by_probability[r]].rank = static_cast<int64_t>(r) + 1;
+  }
+  return out;
 }
 
 }  // namespace tessera::risk

@@ -656,6 +656,62 @@ struct StoredRiskModel {
   std::string reason;  // why, in their words
 };
 
+// A stored score (issue 7): one nominal's score from one model version, as of a day.
+struct StoredRiskScore {
+  std::string version;
+  model::NominalId nominal_id = 0;
+  CivilDate as_of;
+  double probability = 0;        // calibrated
+  double margin = 0;             // log-odds, before calibration
+  int64_t rank = 0;              // 1 = the highest probability among the version's scores
+  std::string explanation;       // JSON: bias, features, contributions (src/risk)
+  int64_t scored_at_micros = 0;  // assigned by the store
+};
+
+// A practitioner's decision on a shown score: "agree", "disagree" or "action".
+struct StoredRiskDecision {
+  int64_t id = 0;  // assigned by the store
+  model::NominalId nominal_id = 0;
+  std::string version;
+  double probability = 0;  // the score shown when deciding
+  std::string decision;
+  std::string reason;
+  std::string actor;  // "user:alice"
+  std::string agency;
+  std::string purpose;
+  int64_t decided_at_micros = 0;  // assigned by the store
+};
+
+// A cohort definition: a named rule set (JSON, src/analytics cohort rules).
+struct StoredCohort {
+  int64_t id = 0;  // assigned by the store
+  std::string name;
+  std::string description;
+  std::string definition;                                // JSON
+  std::string owner;                                     // "user:alice"
+  int64_t created_at_micros = 0, updated_at_micros = 0;  // assigned by the store
+};
+
+// One evaluation of a cohort, under one scope (a hash of the purpose, agreements and
+// restrictions it was computed under).
+struct StoredCohortRun {
+  int64_t id = 0;  // assigned by the store
+  int64_t cohort_id = 0;
+  int64_t run_at_micros = 0;  // assigned by the store
+  CivilDate as_of;
+  std::string actor;
+  std::string scope;
+  std::string definition;  // the definition as run
+  int64_t members = 0;     // set by the store from the members given
+};
+
+struct StoredCohortMember {
+  int64_t rank = 0;  // 1 first
+  model::NominalId nominal_id = 0;
+  std::optional<double> score;
+  std::string reasons;  // JSON
+};
+
 // One event for aggregate analytics (ListEventFacts).
 struct EventFact {
   model::EventId id = 0;
@@ -663,12 +719,22 @@ struct EventFact {
   std::string source_id;
   model::Agency agency = model::Agency::kPolice;
   std::string category;
+  std::string type;
+  std::string reference;  // the partner's event reference ("" without one)
   CivilDate date;
   std::string postcode;           // of the event's location; "" without one
   std::string postcode_district;  // "M11"; "" without one
   // The address district of the first person record named in it (by id) that has one.
   std::string person_district;
   std::vector<model::NominalId> nominals;
+  // Each nominal's roles in it (by nominal, then role; distinct): what role-matching indicator
+  // rules need (src/view/cohort.h).
+  struct Involvement {
+    model::NominalId nominal = 0;
+    model::Role role = model::Role::kSubject;
+    friend bool operator==(const Involvement&, const Involvement&) = default;
+  };
+  std::vector<Involvement> involvements;
 };
 
 struct AppliedMigration {
@@ -1132,6 +1198,49 @@ class Store {
   // Every registered version, oldest first.
   virtual Result<std::vector<StoredRiskModel>> ListRiskModels() = 0;
 
+  // --- scores, decisions and cohorts (issue 7)
+
+  // Replaces every stored score of `version` with `scores` (each with that version). NotFound
+  // if the version is not registered; InvalidArgument for a score of another version, a
+  // duplicate nominal or an empty explanation.
+  virtual Status ReplaceRiskScores(Transaction& txn, std::string_view version,
+                                   std::span<const StoredRiskScore> scores) = 0;
+  // The score of `nominal` from `version`, if stored.
+  virtual Result<std::optional<StoredRiskScore>> GetRiskScore(std::string_view version,
+                                                              model::NominalId nominal) = 0;
+  // How many scores `version` has and the day they are as of (nullopt with none): an indexed
+  // count, for pages that show "rank 12 of 11,490".
+  struct RiskScoreBatch {
+    int64_t count = 0;
+    std::optional<CivilDate> as_of;
+  };
+  virtual Result<RiskScoreBatch> GetRiskScoreBatch(std::string_view version) = 0;
+  // Every score of `version`, by rank, without explanations (left empty).
+  virtual Result<std::vector<StoredRiskScore>> ListRiskScores(std::string_view version) = 0;
+  // Records a decision; returns its id. InvalidArgument for an unknown decision kind or an
+  // empty reason or actor.
+  virtual Result<int64_t> AddRiskDecision(Transaction& txn, const StoredRiskDecision& d) = 0;
+  // Decisions on `nominal` (0: every nominal), newest first, at most `limit`.
+  virtual Result<std::vector<StoredRiskDecision>> ListRiskDecisions(model::NominalId nominal,
+                                                                    int limit) = 0;
+  // Creates (id 0) or updates (by id) a cohort; returns its id. AlreadyExists if another cohort
+  // has the name; NotFound for an unknown id; InvalidArgument for an empty name, definition or
+  // owner.
+  virtual Result<int64_t> PutCohort(Transaction& txn, const StoredCohort& cohort) = 0;
+  virtual Result<std::optional<StoredCohort>> GetCohort(int64_t id) = 0;
+  virtual Result<std::vector<StoredCohort>> ListCohorts() = 0;  // by name
+  // Stores a run and its members (ranks 1..n in order); returns the run id. NotFound for an
+  // unknown cohort.
+  virtual Result<int64_t> AddCohortRun(Transaction& txn, const StoredCohortRun& run,
+                                       std::span<const StoredCohortMember> members) = 0;
+  // The cohort's runs of `scope`, newest first, at most `limit`.
+  virtual Result<std::vector<StoredCohortRun>> ListCohortRuns(int64_t cohort_id,
+                                                              std::string_view scope,
+                                                              int limit) = 0;
+  virtual Result<std::optional<StoredCohortRun>> GetCohortRun(int64_t run_id) = 0;
+  // A run's members by rank.
+  virtual Result<std::vector<StoredCohortMember>> ListCohortMembers(int64_t run_id) = 0;
+
   virtual Result<GovernanceStamp> GetGovernanceStamp() = 0;
 
   // --- single view reads (issue 5)
@@ -1164,8 +1273,9 @@ class Store {
   virtual Result<std::vector<model::Event>> ListEventsAtLocation(model::LocationId location_id,
                                                                  int limit) = 0;
   // Events of current, not deleted source record versions dated `from` to `to` (inclusive),
-  // by id, each with its location's postcode and district ("" without a location) and the
-  // nominals its involved person records are in now (sorted, distinct; empty if none): the one
+  // by id, each with its location's postcode and district ("" without a location), the
+  // nominals its involved person records are in now (sorted, distinct; empty if none) and their
+  // roles in it: the one
   // pass aggregate analytics make (demand, duplicate intervention; src/view/demand.h). A full
   // read of the events in the period; InvalidArgument if from is after to.
   virtual Result<std::vector<EventFact>> ListEventFacts(const CivilDate& from,

@@ -297,5 +297,50 @@ TEST_F(ViewReadsTest, EventsAtLocationAreCurrentAndNewestFirst) {
   EXPECT_EQ(store_->ListEventsAtLocation(home_, -1).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(ViewReadsTest, EventFactsCarryTypeReferenceAndEachNominalsRoles) {
+  auto txn = Begin();
+  Row a = Put(*txn, "A", "CR7", {2024, 3, 1}, model::Role::kVictim, home_, home_);
+  // A second person in A's row, a witness and a suspect in one more event of it.
+  model::PersonRecord other;
+  other.source_record_id = a.source_record;
+  other.mention_key = "A#2";
+  other.name.given = "B";
+  const model::PersonRecordId b = *store_->PutPersonRecord(*txn, other);
+  model::Event event;
+  event.source_record_id = a.source_record;
+  event.event_ref = "CR8";
+  event.type = "assault";
+  event.category = "violence";
+  event.agency = model::Agency::kPolice;
+  event.date = {2024, 4, 1};
+  event.involvements = {
+      {a.person, model::Role::kVictim}, {b, model::Role::kWitness}, {b, model::Role::kSuspect}};
+  const model::EventId second = *store_->PutEvent(*txn, event);
+  const model::NominalId na = *store_->CreateNominal(*txn, model::Nominal{});
+  const model::NominalId nb = *store_->CreateNominal(*txn, model::Nominal{});
+  ASSERT_TRUE(store_->AttachPersonRecord(*txn, na, a.person).ok());
+  ASSERT_TRUE(store_->AttachPersonRecord(*txn, nb, b).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+
+  auto facts = store_->ListEventFacts({2024, 1, 1}, {2024, 12, 31});
+  ASSERT_TRUE(facts.ok()) << facts.status().ToString();
+  ASSERT_EQ(facts->size(), 2u);
+  const EventFact& first = (*facts)[0];
+  EXPECT_EQ(first.id, a.event);
+  EXPECT_EQ(first.type, "crime");
+  EXPECT_EQ(first.reference, "CR7");
+  EXPECT_EQ(first.involvements, (std::vector<EventFact::Involvement>{{na, model::Role::kVictim}}));
+  const EventFact& f = (*facts)[1];
+  EXPECT_EQ(f.id, second);
+  EXPECT_EQ(f.type, "assault");
+  EXPECT_EQ(f.category, "violence");
+  EXPECT_EQ(f.reference, "CR8");
+  EXPECT_EQ(f.nominals, (std::vector<model::NominalId>{na, nb}));
+  // By nominal, then role (the enum's order: victim before suspect before witness).
+  EXPECT_EQ(f.involvements, (std::vector<EventFact::Involvement>{{na, model::Role::kVictim},
+                                                                 {nb, model::Role::kSuspect},
+                                                                 {nb, model::Role::kWitness}}));
+}
+
 }  // namespace
 }  // namespace tessera::store

@@ -80,9 +80,9 @@ Result<Dossier> Reader::ReadDossier(model::NominalId live, bool with_events) {
   for (store::PersonRecordDetail& detail : details) {
     govern::RecordVisibility v =
         ctx_.visibility.ForRecord(detail.source.source_id, detail.source.id, live);
-    if (v.access == govern::RecordAccess::kSealed) continue;
     if (!v.visible()) {
-      d.withheld.Add(v.reason);
+      d.hidden_sources.push_back(detail.source.source_id);
+      if (v.access != govern::RecordAccess::kSealed) d.withheld.Add(v.reason);
       continue;
     }
     VisibleRecord r;

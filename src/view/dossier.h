@@ -54,6 +54,9 @@ struct Dossier {
   store::NominalStatus status = store::NominalStatus::kLive;
   std::vector<VisibleRecord> records;
   WithheldCount withheld;
+  // The source ids of the records withheld or sealed, for derived-data checks only (a score
+  // drawn from them may not be shown); never shown, as a dataset name could disclose.
+  std::vector<std::string> hidden_sources;
 };
 
 // Per-request reads with small caches (locations, source records), and the request's rules.

@@ -6,12 +6,16 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "analytics/analytics.h"
+#include "analytics/cohort.h"
 #include "ingest/ingest.h"
 #include "resolve/linkage_model.h"
 #include "store/store_test_support.h"
+#include "view/cohort.h"
 
 namespace tessera::view {
 namespace {
@@ -936,6 +940,277 @@ TEST(SourceCatalog, LoadsTheShippedMappings) {
     EXPECT_TRUE(s.expected_every_hours.has_value()) << s.source_id;
   }
   EXPECT_EQ(SourceCatalog::Load("/nonexistent/mappings").status().code(), StatusCode::kNotFound);
+}
+
+// Cohorts (cohort.h): evaluated over what the request may see only.
+class CohortViewTest : public ViewTest {
+ protected:
+  void SetUp() override {
+    ViewTest::SetUp();
+    auto rules = analytics::IndicatorSet::Default();
+    ASSERT_TRUE(rules.ok());
+    rules_ = std::move(*rules);
+  }
+
+  std::set<model::NominalId> Members(const Visibility& v, std::string_view definition) {
+    auto parsed = analytics::CohortDefinition::Parse(definition, rules_);
+    EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+    auto run = RunCohort(Context(v), rules_, *parsed, kAsOf);
+    EXPECT_TRUE(run.ok()) << run.status().ToString();
+    std::set<model::NominalId> out;
+    if (!run.ok()) return out;
+    for (const CohortMember& m : *run) out.insert(m.nominal_id);
+    return out;
+  }
+
+  static constexpr CivilDate kAsOf{2025, 12, 1};
+  analytics::IndicatorSet rules_;
+};
+
+TEST_F(CohortViewTest, MembersComeFromVisibleRecordsAndPermittedFieldsOnly) {
+  const char* police = R"({"criteria": [{"agencies": {"at_least": 1, "of": ["police"],
+                                                       "within_months": 60}}]})";
+  // The sealed nominal is in John's crime: a member only where nothing is sealed.
+  EXPECT_EQ(Members(restricted_, police), (std::set<model::NominalId>{john_, peter_, mary_}));
+  EXPECT_EQ(Members(open_, police), (std::set<model::NominalId>{john_, peter_, mary_, sealed_}));
+  // Mental health is not shared with the restricted request.
+  const char* health = R"({"criteria": [{"agencies": {"at_least": 1, "of": ["mental_health"],
+                                                       "within_months": 60}}]})";
+  EXPECT_EQ(Members(open_, health), std::set<model::NominalId>{john_});
+  EXPECT_TRUE(Members(restricted_, health).empty());
+  // Without event.date an event is in no window.
+  Visibility no_dates;
+  no_dates.ShareDataset("police_crime", govern::kAllFields & ~Bit(Field::kEventDate));
+  EXPECT_TRUE(Members(no_dates, police).empty());
+  // Age from the visible date of birth (John 45, Mary 43, Peter 50 on 2025-12-01).
+  EXPECT_EQ(Members(restricted_, R"({"criteria": [{"age": {"from": 44, "to": 46}}]})"),
+            std::set<model::NominalId>{john_});
+  Visibility no_dob;
+  no_dob.ShareDataset("police_crime", govern::kAllFields & ~Bit(Field::kPersonDob));
+  EXPECT_TRUE(Members(no_dob, R"({"criteria": [{"age": {"from": 0, "to": 130}}]})").empty());
+
+  // Area: the district of a visible address (with person.address).
+  auto txn = Begin();
+  model::Location flat;
+  flat.address_text = "3 NEW FLATS, TOWN";
+  flat.postcode = "ZZ7 1AA";
+  flat.postcode_district = "ZZ7";
+  const model::LocationId flat_id = *store_->UpsertLocation(*txn, flat);
+  Written anna =
+      Write(*txn, police_load_, "police_crime", "INV9",
+            {{"ANNA", "", "FLATS", CivilDate{2010, 4, 4}, Role::kVictim, flat_id, {}, ""}},
+            EventSpec{"crime", "violence", "CR9", {2025, 9, 9}, model::Agency::kPolice, flat_id});
+  ASSERT_TRUE(txn->Commit().ok());
+  auto t2 = Begin();
+  const model::NominalId anna_id = Nominal(*t2, {anna.people[0]});
+  ASSERT_TRUE(t2->Commit().ok());
+  const char* area = R"({"criteria": [{"area": ["zz7"]}]})";
+  EXPECT_EQ(Members(restricted_, area), std::set<model::NominalId>{anna_id});
+  Visibility no_address;
+  no_address.ShareDataset("police_crime", govern::kAllFields & ~Bit(Field::kPersonAddress));
+  EXPECT_TRUE(Members(no_address, area).empty());
+
+  // Ranked, with reasons.
+  auto parsed = analytics::CohortDefinition::Parse(
+      R"({"criteria": [{"agencies": {"at_least": 1, "within_months": 60}}], "rank_by": "events"})",
+      rules_);
+  ASSERT_TRUE(parsed.ok());
+  auto run = RunCohort(Context(open_), rules_, *parsed, kAsOf);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  ASSERT_FALSE(run->empty());
+  EXPECT_EQ((*run)[0].nominal_id, john_);  // four events: two crimes, mental health, housing
+  EXPECT_EQ((*run)[0].rank, 1);
+  EXPECT_EQ((*run)[0].reasons,
+            std::vector<std::string>{"3 agencies in 60 months: police, housing, mental_health"});
+}
+
+TEST_F(CohortViewTest, ScoresCountOnlyWhenEveryRecordBehindThemIsVisible) {
+  auto txn = Begin();
+  store::StoredRiskModel m;
+  m.version = "v1";
+  m.outcome = "cp_plan_escalation";
+  m.training_data_sha256 = std::string(64, 'a');
+  m.metadata = json{{"input_datasets", {"police_crime"}}}.dump();
+  ASSERT_TRUE(store_->PutRiskModel(*txn, m).ok());
+  std::vector<store::StoredRiskScore> scores;
+  int64_t rank = 0;
+  for (auto [n, p] : std::vector<std::pair<model::NominalId, double>>{
+           {sealed_, 0.5}, {john_, 0.4}, {peter_, 0.2}, {mary_, 0.05}}) {
+    store::StoredRiskScore s;
+    s.version = "v1";
+    s.nominal_id = n;
+    s.as_of = kAsOf;
+    s.probability = p;
+    s.rank = ++rank;
+    s.explanation = json{{"bias", 0.0}, {"factors", json::array()}}.dump();
+    scores.push_back(s);
+  }
+  ASSERT_TRUE(store_->ReplaceRiskScores(*txn, "v1", scores).ok());
+  ASSERT_TRUE(txn->Commit().ok());
+  const char* scored = R"({"criteria": [{"score": {"at_least": 0.1}}], "rank_by": "score"})";
+  EXPECT_TRUE(Members(restricted_, scored).empty()) << "pending: no score is shown";
+
+  auto t2 = Begin();
+  ASSERT_TRUE(store_->SetRiskModelState(*t2, "v1", "approved", "igo", "reviewed").ok());
+  ASSERT_TRUE(t2->Commit().ok());
+  auto parsed = analytics::CohortDefinition::Parse(scored, rules_);
+  ASSERT_TRUE(parsed.ok());
+  auto run = RunCohort(Context(restricted_), rules_, *parsed, kAsOf);
+  ASSERT_TRUE(run.ok()) << run.status().ToString();
+  ASSERT_EQ(run->size(), 2u);
+  EXPECT_EQ((*run)[0].nominal_id, john_);
+  EXPECT_EQ((*run)[0].score, 0.4);
+  EXPECT_EQ((*run)[0].reasons, std::vector<std::string>{"score 0.40 (rank 2)"});
+  EXPECT_EQ((*run)[1].nominal_id, peter_);
+  EXPECT_EQ(Members(restricted_, R"({"criteria": [{"score": {"top": 2}}]})"),
+            std::set<model::NominalId>{john_});
+  // One of John's police records withheld: his score would disclose it.
+  Visibility withheld = restricted_;
+  withheld.WithholdSourceRecord(r2_.source_record);
+  EXPECT_EQ(Members(withheld, scored), std::set<model::NominalId>{peter_});
+  // Without event categories of an input dataset no score is shown at all.
+  Visibility no_category;
+  no_category.ShareDataset("police_crime", govern::kAllFields & ~Bit(Field::kEventCategory));
+  EXPECT_TRUE(Members(no_category, scored).empty());
+}
+
+TEST_F(CohortViewTest, StoredRunsAreJudgedAgainWhenShownAndTrackMembership) {
+  auto txn = Begin();
+  store::StoredCohort cohort;
+  cohort.name = "Test";
+  cohort.definition = R"({"criteria":[{"age":{"from":0,"to":130}}],"rank_by":"indicators"})";
+  cohort.owner = "user:test";
+  auto id = store_->PutCohort(*txn, cohort);
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  const auto add_run = [&](std::string_view scope, std::vector<model::NominalId> members) {
+    store::StoredCohortRun run;
+    run.cohort_id = *id;
+    run.as_of = kAsOf;
+    run.actor = "user:test";
+    run.scope = std::string(scope);
+    run.definition = cohort.definition;
+    std::vector<CohortMember> ranked;
+    for (model::NominalId n : members) {
+      ranked.push_back({n, static_cast<int64_t>(ranked.size() + 1), std::nullopt, {"age 45"}});
+    }
+    auto run_id = store_->AddCohortRun(*txn, run, ToStoredMembers(ranked));
+    EXPECT_TRUE(run_id.ok()) << run_id.status().ToString();
+    return *run_id;
+  };
+  const int64_t run1 = add_run("scope-a", {john_, sealed_, peter_});
+  const int64_t run2 = add_run("scope-a", {john_, mary_});
+  const int64_t other = add_run("scope-b", {john_});
+  ASSERT_TRUE(txn->Commit().ok());
+
+  Seen seen;
+  auto page = CohortRunMembers(Context(restricted_), *id, run2, "scope-a", 50, 0, seen);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  const json& body = *page;
+  EXPECT_EQ(body["total"], 2);
+  ASSERT_EQ(body["members"].size(), 2u);
+  EXPECT_EQ(body["members"][0]["nominal_id"], john_);
+  EXPECT_EQ(body["members"][0]["status"], "continuing");
+  EXPECT_EQ(body["members"][0]["name"], "JOHN SMITH");
+  EXPECT_EQ(body["members"][0]["age"], 45);
+  EXPECT_EQ(body["members"][0]["reasons"], json::array({"age 45"}));
+  EXPECT_EQ(body["members"][1]["nominal_id"], mary_);
+  EXPECT_EQ(body["members"][1]["status"], "new");
+  // Peter left; the sealed nominal is neither listed nor counted.
+  EXPECT_EQ(body["left"], json::array({peter_}));
+  EXPECT_EQ(body["run"]["previous_run"], run1);
+  EXPECT_TRUE(body["run"]["members"].is_null());  // 2: suppressed
+  EXPECT_TRUE(body["run"]["left"].is_null());     // 1: suppressed
+  EXPECT_EQ(body["run"]["joined"], json(nullptr));
+  EXPECT_EQ(seen.nominals, (std::vector<model::NominalId>{john_, peter_, mary_}));
+  EXPECT_EQ(Dump(body).find(kSealedNominalName), std::string::npos);
+  auto first = CohortRunSummary(Context(restricted_), *id, run1, "scope-a");
+  ASSERT_TRUE(first.ok());
+  EXPECT_TRUE((*first)["members"].is_null());
+
+  // John's records now withheld: shown as withheld, without details.
+  Visibility objection = restricted_;
+  objection.WithholdNominal(john_);
+  Seen seen2;
+  auto withheld = CohortRunMembers(Context(objection), *id, run2, "scope-a", 50, 0, seen2);
+  ASSERT_TRUE(withheld.ok());
+  EXPECT_EQ((*withheld)["members"][0]["withheld"], true);
+  EXPECT_TRUE((*withheld)["members"][0]["nominal_id"].is_null());
+  EXPECT_TRUE((*withheld)["members"][0]["reasons"].empty());
+  EXPECT_EQ(seen2.nominals, (std::vector<model::NominalId>{peter_, mary_}));
+
+  // Runs are shown only in their scope; small runs are not exported.
+  Seen unused;
+  EXPECT_EQ(
+      CohortRunMembers(Context(restricted_), *id, other, "scope-a", 50, 0, unused).status().code(),
+      StatusCode::kNotFound);
+  EXPECT_EQ(CohortRunCsv(Context(restricted_), *id, run2, "scope-a", unused).status().code(),
+            StatusCode::kFailedPrecondition);
+  auto a = CohortScope("risk_assessment", "police", {"analyst"}, {"ISA-SF-RISK v1", "X v2"});
+  auto b = CohortScope("risk_assessment", "police", {"analyst"}, {"X v2", "ISA-SF-RISK v1"});
+  auto c = CohortScope("risk_assessment", "police", {"analyst"}, {"ISA-SF-RISK v2", "X v2"});
+  ASSERT_TRUE(a.ok() && b.ok() && c.ok());
+  EXPECT_EQ(*a, *b);
+  EXPECT_NE(*a, *c);
+  EXPECT_EQ(a->size(), 64u);
+}
+
+TEST_F(CohortViewTest, ExportQuotesEveryCellAndDefusesFormulasInNames) {
+  auto txn = Begin();
+  std::vector<model::NominalId> people;
+  const std::vector<std::string> names = {"=HYPERLINK(\"http://evil\")", "+SUM(A1)", "-2+3", "@CMD",
+                                          "PLAIN"};
+  std::vector<Written> rows;
+  for (size_t i = 0; i < names.size(); ++i) {
+    rows.push_back(Write(*txn, police_load_, "police_crime", "CSV" + std::to_string(i),
+                         {{names[i], "", "", CivilDate{2000, 1, 1}, Role::kVictim, home_, {}, ""}},
+                         std::nullopt));
+  }
+  ASSERT_TRUE(txn->Commit().ok());
+  auto t2 = Begin();
+  std::vector<CohortMember> ranked;
+  for (const Written& w : rows) {
+    ranked.push_back({Nominal(*t2, {w.people[0]}),
+                      static_cast<int64_t>(ranked.size() + 1),
+                      0.25,
+                      {"age 25", "=1+1"}});
+  }
+  store::StoredCohort cohort;
+  cohort.name = "Export";
+  cohort.definition = R"({"criteria":[{"age":{"from":0,"to":130}}],"rank_by":"indicators"})";
+  cohort.owner = "user:test";
+  auto id = store_->PutCohort(*t2, cohort);
+  ASSERT_TRUE(id.ok());
+  store::StoredCohortRun run;
+  run.cohort_id = *id;
+  run.as_of = kAsOf;
+  run.actor = "user:test";
+  run.scope = "s";
+  run.definition = cohort.definition;
+  auto run_id = store_->AddCohortRun(*t2, run, ToStoredMembers(ranked));
+  ASSERT_TRUE(run_id.ok());
+  ASSERT_TRUE(t2->Commit().ok());
+
+  Seen seen;
+  auto csv = CohortRunCsv(Context(restricted_), *id, *run_id, "s", seen);
+  ASSERT_TRUE(csv.ok()) << csv.status().ToString();
+  EXPECT_EQ(seen.nominals.size(), 5u);
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < csv->size();) {
+    const size_t end = csv->find("\r\n", start);
+    ASSERT_NE(end, std::string::npos);
+    lines.push_back(csv->substr(start, end - start));
+    start = end + 2;
+  }
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(lines[1], "\"1\",\"" + std::to_string(ranked[0].nominal_id) +
+                          "\",\"'=HYPERLINK(\"\"http://evil\"\")\",\"25\",\"\",\"0.2500\","
+                          "\"age 25; =1+1\",\"" +
+                          CivilDate::FromMicros(store::testing::kTestEpochMicros).ToIso() +
+                          "\",\"new\"");
+  EXPECT_NE(lines[2].find("\"'+SUM(A1)\""), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find("\"'-2+3\""), std::string::npos) << lines[3];
+  EXPECT_NE(lines[4].find("\"'@CMD\""), std::string::npos) << lines[4];
+  EXPECT_NE(lines[5].find("\"PLAIN\""), std::string::npos) << lines[5];
 }
 
 }  // namespace

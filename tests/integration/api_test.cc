@@ -20,6 +20,7 @@
 #include <set>
 
 #include "analytics/analytics.h"
+#include "analytics/cohort.h"
 #include "govern/agreements.h"
 #include "govern/audit_log.h"
 #include "govern/identity.h"
@@ -30,6 +31,7 @@
 #include "serve/serve.h"
 #include "store/store.h"
 #include "synth/synth.h"
+#include "view/cohort.h"
 #include "view/demand.h"
 #include "view/view.h"
 
@@ -1556,6 +1558,501 @@ TEST_F(ApiTest, SignInAttemptsAreLimitedPerAddress) {
                   {{"Content-Type", "application/json"}})
                 .status,
             201);
+}
+
+// Scores (issue 7): shown only from the approved version, only under risk_assessment, only when
+// the caller may see every input dataset and every record behind the score; decisions are
+// recorded against the score shown and audited; the kill switch works at once.
+TEST_F(ApiTest, RiskScoresAreShownOnlyWhenApprovedAndEntitledAndDecisionsAreAudited) {
+  ASSERT_NE(subject_, 0);
+  const auto register_version = [](const std::string& version,
+                                   const std::vector<std::string>& inputs) {
+    auto store = OpenStore();
+    store::StoredRiskModel m;
+    m.version = version;
+    m.outcome = "cp_plan_escalation";
+    m.training_data_sha256 = std::string(64, 'a');
+    m.metadata =
+        json{{"input_datasets", inputs},
+             {"outcome_title", "A child-protection plan starts within 12 months"},
+             {"base_rate", 0.02},
+             {"feature_names", {"age_at_cutoff", "agency.police.36m"}},
+             {"feature_labels", {"Age", "Events recorded by police in the last 36 months"}},
+             {"metrics", json::object()}}
+            .dump();
+    auto txn = store->Begin();
+    ASSERT_TRUE(txn.ok());
+    ASSERT_TRUE(store->PutRiskModel(**txn, m).ok());
+    std::vector<store::StoredRiskScore> scores;
+    int64_t rank = 0;
+    for (model::NominalId n : {subject_, sealed_nominal_}) {
+      if (n == 0) continue;
+      store::StoredRiskScore s;
+      s.version = version;
+      s.nominal_id = n;
+      s.as_of = CivilDate{2026, 6, 1};
+      s.probability = 0.3;
+      s.margin = -0.5;
+      s.rank = ++rank;
+      s.explanation = json{
+          {"bias", -1.0},
+          {"factors", json::array({json::array({1, 2, 0.5})})},
+          {"other", 0.0}}.dump();
+      scores.push_back(s);
+    }
+    ASSERT_TRUE(store->ReplaceRiskScores(**txn, version, scores).ok());
+    ASSERT_TRUE((*txn)->Commit().ok());
+  };
+  const std::vector<std::string> shared = {"csc_children", "police_crime", "police_domestic_abuse",
+                                           "school_attendance"};
+  register_version("v1", shared);
+  const std::string risk = "/api/v1/nominals/" + std::to_string(subject_) + "/risk";
+  const std::string analyst = Login("analyst");
+  const std::string igo = Login("igo");
+  const auto post = [](const std::string& token, const std::string& path, const json& body,
+                       const std::string& purpose) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+    if (!purpose.empty()) {
+      headers.emplace_back("X-Purpose", purpose);
+      headers.emplace_back("X-Justification", "Supporting Families review 2026/14");
+    }
+    return Fetch(server_->port(), http::verb::post, path, body.dump(), headers);
+  };
+
+  // Pending: not shown.
+  Reply r = Get(analyst, risk, "risk_assessment");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.Json()["state"], "no_approved_model");
+  EXPECT_FALSE(r.Json().contains("score"));
+  const json decide = {{"decision", "agree"}, {"reason", "known to three agencies"}};
+  EXPECT_EQ(post(analyst, risk + "/decisions", decide, "risk_assessment").status, 409);
+
+  // Only an information-governance officer approves, with a reason; audited.
+  const json why = {{"reason", "evaluation report and transparency record reviewed"}};
+  EXPECT_EQ(post(analyst, "/api/v1/risk/models/v1/approve", why, "").status, 403);
+  EXPECT_EQ(post(igo, "/api/v1/risk/models/v1/approve", json::object(), "").status, 400);
+  int64_t before = AuditCount();
+  Reply approved = post(igo, "/api/v1/risk/models/v1/approve", why, "");
+  ASSERT_EQ(approved.status, 200) << approved.body;
+  EXPECT_EQ(approved.Json()["state"], "approved");
+  EXPECT_EQ(approved.Json()["scores"]["count"], sealed_nominal_ ? 2 : 1);
+  std::vector<store::AuditEvent> audit = AuditAfter(before);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "risk.approve");
+  EXPECT_EQ(audit[0].justification, why["reason"]);
+  EXPECT_EQ(post(igo, "/api/v1/risk/models/v1/approve", why, "").status, 409);
+
+  // Approved: shown under risk_assessment, explained, with the events behind each factor.
+  r = Get(analyst, risk, "risk_assessment");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json body = r.Json();
+  EXPECT_EQ(body["state"], "scored") << r.body;
+  EXPECT_DOUBLE_EQ(body["score"]["probability"].get<double>(), 0.3);
+  EXPECT_EQ(body["model"]["version"], "v1");
+  ASSERT_EQ(body["factors"].size(), 1u);
+  EXPECT_EQ(body["factors"][0]["feature"], "agency.police.36m");
+  EXPECT_EQ(body["factors"][0]["label"], "Events recorded by police in the last 36 months");
+  for (const json& e : body["factors"][0]["events"]) EXPECT_EQ(e["agency"], "police");
+  // Not under another purpose, even one the caller holds; the refusal is audited.
+  EXPECT_EQ(Get(Login("sw"), risk, "child_safeguarding").status, 403);
+  // The household panel judges each shown member the same way.
+  if (household_ != 0) {
+    Reply h = Get(analyst, "/api/v1/households/" + std::to_string(household_) + "/risk",
+                  "risk_assessment");
+    ASSERT_EQ(h.status, 200) << h.body;
+    const json household_risk = h.Json();  // the range must not dangle
+    for (const json& m : household_risk["members"]) {
+      const std::string state = m["state"];
+      EXPECT_TRUE(state == "scored" || state == "not_scored" || state == "withheld") << state;
+      EXPECT_EQ(m.contains("probability"), state == "scored");
+      if (m["nominal_id"] == subject_) {
+        EXPECT_EQ(state, "scored");
+      }
+    }
+  }
+
+  // A decision is recorded against the score shown, and audited with the nominal.
+  EXPECT_EQ(post(analyst, risk + "/decisions", {{"decision", "maybe"}, {"reason", "x"}},
+                 "risk_assessment")
+                .status,
+            400);
+  EXPECT_EQ(post(analyst, risk + "/decisions", {{"decision", "agree"}}, "risk_assessment").status,
+            400);
+  before = AuditCount();
+  Reply made = post(analyst, risk + "/decisions", decide, "risk_assessment");
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(made.Json()["decision"]["version"], "v1");
+  EXPECT_EQ(made.Json()["decision"]["by"], "user:analyst");
+  audit = AuditAfter(before);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "risk.decide");
+  EXPECT_EQ(audit[0].purpose, "risk_assessment");
+  EXPECT_EQ(audit[0].nominals, std::vector<int64_t>{subject_});
+  r = Get(analyst, risk, "risk_assessment");
+  ASSERT_EQ(r.Json()["decisions"].size(), 1u);
+  EXPECT_EQ(r.Json()["decisions"][0]["reason"], "known to three agencies");
+
+  // A record behind the score the caller may not see (sealed): the score is not shown.
+  if (sealed_nominal_ != 0) {
+    Reply sealed = Get(analyst, "/api/v1/nominals/" + std::to_string(sealed_nominal_) + "/risk",
+                       "risk_assessment");
+    if (sealed.status == 200) {
+      EXPECT_EQ(sealed.Json()["state"], "withheld") << sealed.body;
+      EXPECT_FALSE(sealed.Json().contains("score"));
+    } else {
+      EXPECT_EQ(sealed.status, 404);
+    }
+  }
+
+  // A newer approved version drawing on mental health, which ISA-SF-RISK does not share: its
+  // scores are withheld from the analyst, whatever the person.
+  std::vector<std::string> wider = shared;
+  wider.push_back("mental_health");
+  register_version("v2", wider);
+  ASSERT_EQ(post(igo, "/api/v1/risk/models/v2/approve", why, "").status, 200);
+  r = Get(analyst, risk, "risk_assessment");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Json()["state"], "withheld");
+  EXPECT_EQ(r.Json()["model"]["version"], "v2");
+  EXPECT_FALSE(r.Json().contains("score"));
+  EXPECT_EQ(r.body.find("mental_health\",\"probability"), std::string::npos);
+
+  // The kill switch: disabling v2 shows v1 again at once; disabling v1 shows nothing.
+  ASSERT_EQ(post(igo, "/api/v1/risk/models/v2/disable", why, "").status, 200);
+  EXPECT_EQ(Get(analyst, risk, "risk_assessment").Json()["model"]["version"], "v1");
+  ASSERT_EQ(post(igo, "/api/v1/risk/models/v1/disable", why, "").status, 200);
+  EXPECT_EQ(Get(analyst, risk, "risk_assessment").Json()["state"], "no_approved_model");
+  EXPECT_EQ(post(analyst, risk + "/decisions", decide, "risk_assessment").status, 409);
+
+  // The registry is open to staff; decisions against outcomes are counted, small ones hidden.
+  Reply models = Get(Login("sw"), "/api/v1/risk/models");
+  ASSERT_EQ(models.status, 200) << models.body;
+  ASSERT_EQ(models.Json()["models"].size(), 2u);
+  EXPECT_EQ(models.Json()["models"][0]["version"], "v2");
+  Reply one = Get(analyst, "/api/v1/risk/models/v1");
+  ASSERT_EQ(one.status, 200) << one.body;
+  const json rows = one.Json()["decisions_vs_outcomes"]["rows"];
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0]["decision"], "agree");
+  EXPECT_TRUE(rows[0]["count"].is_null());  // one decision: fewer than 5
+  EXPECT_EQ(Get(analyst, "/api/v1/risk/models/v9").status, 404);
+  // What a cohort condition may name: the hub's indicator rules.
+  Reply rules = Get(analyst, "/api/v1/analytics/indicator-rules");
+  ASSERT_EQ(rules.status, 200) << rules.body;
+  const json rule_set = rules.Json();  // the range must not dangle
+  EXPECT_EQ(rule_set["rule_set"], "default");
+  std::set<std::string> codes;
+  for (const json& rule : rule_set["rules"]) codes.insert(rule["code"].get<std::string>());
+  EXPECT_TRUE(codes.contains("tf_household_criterion"));
+  EXPECT_TRUE(codes.contains("da_escalation_marac"));
+  EXPECT_EQ(Get(analyst, "/api/v1/risk/models/x1").status, 400);
+}
+
+// Cohorts (issue 7): defined, previewed (a suppressed count only), run and re-run by an analyst
+// under risk_assessment; each run ranks its members with reasons, records who joined and left,
+// is shown only in the scope it was made in, and exports as injection-safe CSV; everything is
+// audited; other purposes are refused; data the agreement does not share finds nobody.
+TEST_F(ApiTest, CohortsAreRunRankedTrackedOverTimeAndExportedWithinTheirScope) {
+  clock_->Set(kNow);
+  struct ClockBack {
+    ~ClockBack() { clock_->Set(kNow); }
+  } clock_back;
+  const std::string purpose = "risk_assessment";
+  const auto call = [](http::verb verb, const std::string& token, const std::string& path,
+                       const json& body, const std::string& stated) {
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}};
+    if (!stated.empty()) {
+      headers.emplace_back("X-Purpose", stated);
+      headers.emplace_back("X-Justification", "Supporting Families cohort review 2026/3");
+    }
+    return Fetch(server_->port(), verb, path, body.is_null() ? "" : body.dump(), headers);
+  };
+  const auto preview = [&](const std::string& token, const json& definition) {
+    return call(http::verb::post, token, "/api/v1/cohorts/preview", {{"definition", definition}},
+                purpose);
+  };
+  const auto agencies = [](int at_least, int months) {
+    return json{{"criteria", {{{"agencies", {{"at_least", at_least}, {"within_months", months}}}}}},
+                {"rank_by", "agencies"}};
+  };
+  {
+    // A police analyst: the same agreement, another agency, so another scope.
+    auto users = OpenStore();
+    govern::Identity identity(*users, *clock_);
+    govern::NewUser nu;
+    nu.username = "analyst_police";
+    nu.display_name = "analyst_police";
+    nu.agency = model::Agency::kPolice;
+    nu.roles = {govern::UserRole::kAnalyst};
+    nu.trained_on = CivilDate{2026, 1, 1};
+    nu.training_expires = CivilDate{2027, 1, 1};
+    ASSERT_TRUE(identity.AddUser(nu, kPassword).ok());
+  }
+  std::string analyst = Login("analyst");
+  const std::string sw = Login("sw");
+
+  // Another purpose, even one the caller's agreement allows: refused, and audited.
+  int64_t before = AuditCount();
+  Reply refused = Get(sw, "/api/v1/cohorts", "child_safeguarding");
+  EXPECT_EQ(refused.status, 403) << refused.body;
+  EXPECT_NE(refused.body.find("risk_assessment"), std::string::npos);
+  std::vector<store::AuditEvent> audit = AuditAfter(before);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "cohorts.list");
+  EXPECT_EQ(audit[0].outcome, "denied");
+  EXPECT_EQ(call(http::verb::post, sw, "/api/v1/cohorts",
+                 {{"name", "x"}, {"definition", agencies(2, 60)}}, "child_safeguarding")
+                .status,
+            403);
+  EXPECT_EQ(call(http::verb::post, analyst, "/api/v1/cohorts/preview",
+                 {{"definition", agencies(2, 60)}}, "")
+                .status,
+            403);
+
+  // Definitions are checked, the error naming the JSON path.
+  Reply bad = call(
+      http::verb::post, analyst, "/api/v1/cohorts",
+      {{"name", "Bad"}, {"definition", json::parse(R"({"criteria": [{"indicator": "repeat_missing"},
+                                                   {"score": {"at_least": 1.5}}]})")}},
+      purpose);
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("criteria[1].score.at_least: must be between 0 and 1"), std::string::npos)
+      << bad.body;
+
+  // Preview: a count, no one named; the wide and narrow definitions used below.
+  Reply wide_preview = preview(analyst, agencies(2, 60));
+  ASSERT_EQ(wide_preview.status, 200) << wide_preview.body;
+  EXPECT_EQ(wide_preview.Json()["suppress_below"], 5);
+  EXPECT_EQ(wide_preview.body.find("nominal"), std::string::npos);
+  const int64_t wide_n = wide_preview.Json()["members"].get<int64_t>();
+  ASSERT_GE(wide_n, 5);
+  json narrow;
+  int64_t narrow_n = 0;
+  for (int k = 3; k <= 6 && narrow.is_null(); ++k) {
+    Reply p = preview(analyst, agencies(k, 60));
+    ASSERT_EQ(p.status, 200) << p.body;
+    if (p.Json()["members"].is_number() && p.Json()["members"].get<int64_t>() >= 5 &&
+        p.Json()["members"].get<int64_t>() < wide_n) {
+      narrow = agencies(k, 60);
+      narrow_n = p.Json()["members"].get<int64_t>();
+    }
+  }
+  ASSERT_FALSE(narrow.is_null()) << "no narrower cohort of 5 or more";
+  // Small numbers are suppressed: find a definition with 1 to 4 members.
+  json small;
+  for (int age = 0; age <= 100 && small.is_null(); ++age) {
+    json d = {{"criteria",
+               {{{"agencies", {{"at_least", 2}, {"within_months", 60}}}},
+                {{"age", {{"from", age}, {"to", age}}}}}}};
+    Reply p = preview(analyst, d);
+    ASSERT_EQ(p.status, 200) << p.body;
+    const json body = p.Json();
+    if (body["suppressed"].get<bool>()) {
+      EXPECT_TRUE(body["members"].is_null()) << body.dump();
+      small = d;
+    } else {
+      const int64_t n = body["members"].get<int64_t>();
+      EXPECT_TRUE(n == 0 || n >= 5) << body.dump();
+    }
+  }
+  ASSERT_FALSE(small.is_null()) << "no age with 1 to 4 members";
+
+  // Create; names are unique.
+  before = AuditCount();
+  Reply created = call(http::verb::post, analyst, "/api/v1/cohorts",
+                       {{"name", "Two or more agencies"},
+                        {"description", "Families known to several agencies"},
+                        {"definition", agencies(2, 60)}},
+                       purpose);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(AuditCount() - before, 1);
+  const int64_t id = created.Json()["id"].get<int64_t>();
+  EXPECT_EQ(created.Json()["owner"], "user:analyst");
+  EXPECT_TRUE(created.Json()["last_run"].is_null());
+  EXPECT_EQ(created.Json()["definition"], agencies(2, 60));
+  EXPECT_EQ(call(http::verb::post, analyst, "/api/v1/cohorts",
+                 {{"name", "Two or more agencies"}, {"definition", agencies(3, 60)}}, purpose)
+                .status,
+            409);
+  const std::string base = "/api/v1/cohorts/" + std::to_string(id);
+
+  // Three runs on three days: wide, narrow, wide again.
+  const auto run = [&](const json& definition) {
+    Reply put = call(http::verb::put, analyst, base, {{"definition", definition}}, purpose);
+    EXPECT_EQ(put.status, 200) << put.body;
+    const int64_t audited = AuditCount();
+    Reply r = call(http::verb::post, analyst, base + "/runs", json::object(), purpose);
+    EXPECT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(AuditCount() - audited, 1);
+    return r.Json();
+  };
+  const json run1 = run(agencies(2, 60));
+  EXPECT_EQ(run1["members"], wide_n);
+  EXPECT_FALSE(run1["suppressed"].get<bool>());
+  EXPECT_TRUE(run1["previous_run"].is_null());
+  EXPECT_TRUE(run1["joined"].is_null());
+  clock_->Advance(kDay);
+  analyst = Login("analyst");
+  const json run2 = run(narrow);
+  EXPECT_EQ(run2["members"], narrow_n);
+  EXPECT_EQ(run2["previous_run"], run1["id"]);
+  EXPECT_EQ(run2["joined"], 0);
+  const int64_t gone = wide_n - narrow_n;
+  EXPECT_EQ(run2["left"], gone < 5 ? json(nullptr) : json(gone));
+  clock_->Advance(kDay);
+  analyst = Login("analyst");
+  const json run3 = run(agencies(2, 60));
+  EXPECT_EQ(run3["joined"], gone < 5 ? json(nullptr) : json(gone));
+  EXPECT_EQ(run3["left"], 0);
+
+  // The cohort shows its runs, newest first.
+  Reply got = Get(analyst, base, purpose);
+  ASSERT_EQ(got.status, 200) << got.body;
+  ASSERT_EQ(got.Json()["runs"].size(), 3u);
+  EXPECT_EQ(got.Json()["runs"][0]["id"], run3["id"]);
+  EXPECT_EQ(got.Json()["last_run"]["id"], run3["id"]);
+
+  // Members: ranked by agencies, with reasons; membership over time.
+  const auto members = [&](const json& summary) {
+    const int64_t audited = AuditCount();
+    Reply r =
+        Get(analyst,
+            base + "/runs/" + std::to_string(summary["id"].get<int64_t>()) + "/members?limit=500",
+            purpose);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json body = r.Json();
+    std::vector<store::AuditEvent> events = AuditAfter(audited);
+    EXPECT_EQ(events.size(), 1u);
+    if (events.size() == 1) {
+      EXPECT_EQ(events[0].action, "cohorts.members");
+      EXPECT_EQ(events[0].purpose, "risk_assessment");
+      for (const json& m : body["members"]) {
+        EXPECT_TRUE(std::find(events[0].nominals.begin(), events[0].nominals.end(),
+                              m["nominal_id"].get<int64_t>()) != events[0].nominals.end());
+      }
+    }
+    return body;
+  };
+  const json page1 = members(run1);
+  const json page2 = members(run2);
+  const json page3 = members(run3);
+  std::set<int64_t> in1, in2;
+  for (const json& m : page1["members"]) in1.insert(m["nominal_id"].get<int64_t>());
+  for (const json& m : page2["members"]) in2.insert(m["nominal_id"].get<int64_t>());
+  EXPECT_EQ(static_cast<int64_t>(in1.size()), wide_n);
+  EXPECT_EQ(page3["total"], wide_n);
+  std::set<int64_t> left;
+  for (const json& n : page2["left"]) left.insert(n.get<int64_t>());
+  std::set<int64_t> expected_left;
+  for (int64_t n : in1) {
+    if (!in2.contains(n)) expected_left.insert(n);
+  }
+  EXPECT_EQ(left, expected_left);
+  EXPECT_TRUE(page3["left"].empty());
+  int64_t previous_rank = 0, previous_agencies = 100;
+  int named = 0;
+  for (const json& m : page3["members"]) {
+    EXPECT_EQ(m["rank"].get<int64_t>(), previous_rank + 1);
+    previous_rank = m["rank"].get<int64_t>();
+    ASSERT_EQ(m["reasons"].size(), 1u) << m.dump();
+    const std::string reason = m["reasons"][0].get<std::string>();
+    EXPECT_NE(reason.find(" agencies in 60 months: "), std::string::npos) << reason;
+    const int n_agencies = std::stoi(reason);
+    EXPECT_GE(n_agencies, 2);
+    EXPECT_LE(n_agencies, previous_agencies);  // ranked by agencies
+    previous_agencies = n_agencies;
+    named += m["name"].is_string();
+    const int64_t nominal = m["nominal_id"].get<int64_t>();
+    if (in2.contains(nominal)) {
+      EXPECT_EQ(m["status"], "continuing");
+      EXPECT_EQ(m["first_seen"], "2026-06-01");
+    } else {
+      EXPECT_EQ(m["status"], "new");
+      EXPECT_EQ(m["first_seen"], "2026-06-03");
+    }
+    EXPECT_NE(m.dump().find("agencies in"), std::string::npos);
+  }
+  EXPECT_GT(named, 0);
+  for (const json& m : page2["members"]) EXPECT_EQ(m["status"], "continuing") << m.dump();
+
+  // The CSV: every cell quoted, audited as an export with every nominal in it.
+  const std::string run3_path = base + "/runs/" + std::to_string(run3["id"].get<int64_t>());
+  before = AuditCount();
+  Reply csv = Get(analyst, run3_path + "/export.csv", purpose);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_NE(csv.headers["Content-Type"].find("text/csv"), std::string::npos);
+  EXPECT_NE(csv.headers["Content-Disposition"].find("attachment"), std::string::npos);
+  std::vector<std::string> lines;
+  for (size_t start = 0; start < csv.body.size();) {
+    const size_t end = csv.body.find("\r\n", start);
+    ASSERT_NE(end, std::string::npos);
+    lines.push_back(csv.body.substr(start, end - start));
+    start = end + 2;
+  }
+  ASSERT_EQ(static_cast<int64_t>(lines.size()), wide_n + 1);
+  EXPECT_EQ(lines[0],
+            "\"rank\",\"nominal_id\",\"name\",\"age\",\"district\",\"score\",\"reasons\","
+            "\"first_seen\",\"status\"");
+  for (const std::string& line : lines) EXPECT_EQ(line.front(), '"') << line;
+  audit = AuditAfter(before);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "export");
+  EXPECT_EQ(audit[0].outcome, "allowed");
+  EXPECT_EQ(static_cast<int64_t>(audit[0].nominals.size()), wide_n);
+
+  // Another scope sees the definition but none of these runs, and may not change it.
+  const std::string police = Login("analyst_police");
+  Reply other = Get(police, base, purpose);
+  ASSERT_EQ(other.status, 200) << other.body;
+  EXPECT_TRUE(other.Json()["runs"].empty());
+  EXPECT_TRUE(other.Json()["last_run"].is_null());
+  EXPECT_EQ(Get(police, run3_path + "/members", purpose).status, 404);
+  EXPECT_EQ(Get(police, run3_path + "/export.csv", purpose).status, 404);
+  EXPECT_EQ(call(http::verb::put, police, base, {{"name", "Mine now"}}, purpose).status, 403);
+
+  // A run of fewer than 5 is listed but not exported.
+  Reply small_cohort = call(http::verb::post, analyst, "/api/v1/cohorts",
+                            {{"name", "One age"}, {"definition", small}}, purpose);
+  ASSERT_EQ(small_cohort.status, 201) << small_cohort.body;
+  const std::string small_base =
+      "/api/v1/cohorts/" + std::to_string(small_cohort.Json()["id"].get<int64_t>());
+  Reply small_run = call(http::verb::post, analyst, small_base + "/runs", json::object(), purpose);
+  ASSERT_EQ(small_run.status, 201) << small_run.body;
+  EXPECT_TRUE(small_run.Json()["members"].is_null());
+  EXPECT_TRUE(small_run.Json()["suppressed"].get<bool>());
+  const std::string small_path =
+      small_base + "/runs/" + std::to_string(small_run.Json()["id"].get<int64_t>());
+  Reply refused_csv = Get(analyst, small_path + "/export.csv", purpose);
+  EXPECT_EQ(refused_csv.status, 409) << refused_csv.body;
+  Reply small_members = Get(analyst, small_path + "/members", purpose);
+  ASSERT_EQ(small_members.status, 200);
+  EXPECT_GE(small_members.Json()["members"].size(), 1u);
+  EXPECT_LE(small_members.Json()["members"].size(), 4u);
+
+  // Mental health, ambulance and fire records are not shared under ISA-SF-RISK: a cohort over
+  // them finds people when everything is visible (so this can fail), nobody for the analyst.
+  auto store = OpenStore();
+  auto rules = analytics::IndicatorSet::Default();
+  ASSERT_TRUE(rules.ok());
+  govern::Visibility everything;
+  everything.ShareAllDatasets();
+  view::SourceCatalog catalog;
+  view::ViewContext all{*store, everything, catalog, CivilDate{2026, 6, 1}, kNow};
+  for (const char* agency : {"mental_health", "ambulance"}) {
+    const json unshared = {
+        {"criteria",
+         {{{"agencies", {{"at_least", 1}, {"within_months", 120}, {"of", {agency}}}}}}}};
+    auto definition = analytics::CohortDefinition::Parse(unshared.dump(), *rules);
+    ASSERT_TRUE(definition.ok()) << definition.status().ToString();
+    auto found = view::RunCohort(all, *rules, *definition, CivilDate{2026, 6, 1});
+    ASSERT_TRUE(found.ok()) << found.status().ToString();
+    EXPECT_FALSE(found->empty()) << agency;
+    Reply p = preview(analyst, unshared);
+    ASSERT_EQ(p.status, 200) << p.body;
+    EXPECT_EQ(p.Json()["members"], 0) << agency;
+  }
 }
 
 }  // namespace

@@ -1,8 +1,11 @@
 // The web app end to end, as issue 6 asks: a practitioner signs in, states a purpose, finds a
 // person by a misspelt name and sees events from at least three agencies; a user without the
 // agreement sees withheld markers; a clerical-review decision sticks; the audit page shows the
-// views just made. Every page visited is checked with axe-core and screenshotted, and no
-// request may leave the local server. Run: node web/e2e/app.test.mjs (ctest: web_e2e).
+// views just made. Issue 7: an analyst builds and runs a cohort, sees the families several
+// agencies work with, and records a decision about a person's risk score; an information-
+// governance officer opens a model's report with its approval step. Every page visited is
+// checked with axe-core and screenshotted, and no request may leave the local server.
+// Run: node web/e2e/app.test.mjs (ctest: web_e2e).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { apiSession, screenshot, seriousViolations, startBrowser, startHub } from "./harness.mjs";
@@ -241,6 +244,17 @@ describe("the web app", { concurrency: false }, () => {
     await table.waitFor();
     const row = table.getByRole("row", { name: new RegExp(household.title) }).first();
     await row.getByText("Raised", { exact: true }).waitFor();
+    // Each shown member's risk score, judged as the person page judges it, linking to the person.
+    const scores = page.getByRole("table", { name: /risk scores of the household/i });
+    await scores.waitFor();
+    const members = await analyst(`/households/${household.id}/risk`, { purpose: "risk_assessment" });
+    assert.equal(members.status, 200);
+    const scored = members.body.members.find((m) => m.state === "scored" && m.probability >= 0.01 && m.probability <= 0.99);
+    if (scored) {
+      const pctText = `${(scored.probability * 100).toFixed(0)}%`;
+      await scores.getByRole("row").filter({ hasText: pctText }).first().waitFor();
+    }
+    assert.equal(await scores.getByRole("link").count(), members.body.members.length);
     await check(page, "19-household-indicators");
   });
 
@@ -264,7 +278,10 @@ describe("the web app", { concurrency: false }, () => {
     await page.getByRole("table", { name: /Events by agency and month/ }).waitFor();
     await page.getByRole("img", { name: /Bar chart of events by month/ }).waitFor();
     await page.getByRole("table", { name: /Events by postcode district/ }).waitFor();
-    await page.getByText("Assumptions").waitFor();
+    await page.getByRole("heading", { name: "Assumptions" }).waitFor();
+    // The late-intervention cost estimate, with its assumptions beside it.
+    await page.getByRole("table", { name: /Estimated cost of late intervention/ }).waitFor();
+    await page.getByRole("complementary", { name: "An estimate, not a budget" }).waitFor();
     await check(page, "20-demand");
 
     await page.getByRole("link", { name: "Working together" }).click();
@@ -280,6 +297,173 @@ describe("the web app", { concurrency: false }, () => {
     }
     await page.getByText(/advisory/).first().waitFor();
     await check(page, "21-working-together");
+  });
+
+  it("lets an analyst build, preview, save and run a cohort, and follow a member to their page", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "analyst.patel", { purpose: "risk_assessment", justification: "Early help cohort review 2026/19" });
+    await page.getByRole("link", { name: "Cohorts", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Cohorts" }).waitFor();
+    await page.getByRole("link", { name: "New cohort" }).click();
+    await page.getByRole("heading", { level: 1, name: "New cohort" }).waitFor();
+    const name = `Two or more agencies ${Date.now()}`;
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByLabel(/Description/).fill("Families known to two or more agencies in the last year");
+    // The builder starts with one condition: agencies involved. Set it: 2 agencies in 12 months.
+    await page.getByLabel("At least this many agencies").fill("2");
+    await page.getByLabel("Within the last (months)").fill("12");
+    // Add a second condition and remove it again, as a keyboard user would.
+    await page.getByLabel("Kind of condition to add").selectOption("age");
+    await page.getByRole("button", { name: "Add condition" }).click();
+    await page.getByRole("group", { name: /Condition 2: Age/ }).waitFor();
+    await page.getByRole("button", { name: "Remove condition 2" }).click();
+    await page.getByLabel("Agencies involved, most first").check();
+    const preview = page.getByRole("status").filter({ hasText: "Preview:" });
+    await preview.getByText(/\d[\d,]* (people match|person matches)|Fewer than 5 people match/).waitFor();
+    await check(page, "22-cohort-builder");
+    await page.getByRole("button", { name: "Save cohort" }).click();
+    await page.getByRole("heading", { level: 1, name }).waitFor();
+    await page.getByText("Known to at least 2 agencies in the last 12 months").waitFor();
+
+    await page.getByRole("button", { name: "Run now" }).click();
+    const members = page.getByRole("table", { name: /^Members 1 to \d+ of [\d,]+, in rank order/ });
+    await members.waitFor();
+    await page.getByRole("table", { name: /Runs of this cohort/ }).waitFor();
+    await page.getByRole("img", { name: /Bar chart of members at each/ }).waitFor();
+    const exportLink = page.getByRole("link", { name: "Export members as CSV" });
+    await exportLink.waitFor();
+    assert.match(await exportLink.getAttribute("href"), /^\/api\/v1\/cohorts\/\d+\/runs\/\d+\/export\.csv$/);
+    const ranks = (await members.locator("tbody tr td:first-child").allInnerTexts()).map((t) => Number(t.trim()));
+    assert.ok(ranks.length > 0, "the run has members");
+    assert.deepEqual(ranks, [...ranks].sort((a, b) => a - b), "members are listed in rank order");
+    await check(page, "23-cohort");
+    if (ranks.length >= 5) {
+      const [download] = await Promise.all([page.waitForEvent("download"), exportLink.click()]);
+      assert.match(download.suggestedFilename(), /\.csv$/);
+    }
+
+    const first = members.locator("tbody tr").first().getByRole("link");
+    const href = await first.getAttribute("href");
+    assert.match(href, /^\/person\/\d+$/);
+    await first.click();
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    await page.getByRole("region", { name: "Risk score" }).waitFor();
+    assert.equal(new URL(page.url()).pathname.startsWith("/person/"), true);
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
+  it("lists the families several agencies are working with", async () => {
+    const analyst = await apiSession(hub.url, "analyst.patel", hub.users["analyst.patel"]);
+    const today = new Date().toISOString().slice(0, 10);
+    // The widest definition the page offers that still lists families in this world.
+    let gap = null;
+    for (const g of [90, 180, 365]) {
+      const r = await analyst(`/analytics/duplicate-interventions?as_of=${today}&gap_days=${g}&limit=100`, { purpose: "risk_assessment" });
+      assert.equal(r.status, 200);
+      if ((r.body.households ?? []).length > 0) {
+        gap = { days: g, first: r.body.households[0].household_id };
+        break;
+      }
+    }
+    assert.ok(gap, "two or more agencies are involved with some household at once");
+
+    const page = await browser.newPage();
+    await signIn(page, "analyst.patel", { purpose: "risk_assessment", justification: "Working together review 2026/20" });
+    await page.getByRole("link", { name: "Working together" }).click();
+    await page.getByRole("heading", { level: 1, name: "Working together" }).waitFor();
+    await page.getByLabel("Days an involvement stays open after an event").fill(String(gap.days));
+    await page.getByRole("button", { name: "Show", exact: true }).click();
+    const table = page.getByRole("table", { name: /Households with two or more agencies/ });
+    await table.waitFor();
+    await table.getByRole("link", { name: `Household ${gap.first}`, exact: true }).waitFor();
+    assert.ok((await table.locator("tbody tr").count()) > 0);
+    await check(page, "24-working-together-families");
+  });
+
+  it("shows a person's risk score with its factors, and keeps a practitioner's decision", async () => {
+    const analyst = await apiSession(hub.url, "analyst.patel", hub.users["analyst.patel"]);
+    let scored = null;
+    for (let id = 1; id <= 600 && !scored; id++) {
+      const r = await analyst(`/nominals/${id}/risk`, { purpose: "risk_assessment" });
+      if (r.status === 200 && r.body.state === "scored" && (r.body.factors ?? []).length > 0) scored = r.body;
+    }
+    assert.ok(scored, "the demo hub's approved model scored someone the analyst may see, with factors");
+    const id = scored.nominal_id;
+
+    const page = await browser.newPage();
+    await signIn(page, "analyst.patel", { purpose: "risk_assessment", justification: "Early help assessment 2026/21" });
+    await page.goto(`${hub.url}/person/${id}`);
+    const panel = page.getByRole("region", { name: "Risk score" });
+    await panel.getByText("estimated chance of").waitFor();
+    await panel.getByText(/^\d+%$|^under 1%$|^over 99%$/).first().waitFor();
+    await panel.getByText(/Advisory only: a person decides/).waitFor();
+    await panel.getByText(/of [\d,]+ people scored/).waitFor();
+    const factors = panel.getByRole("table", { name: /Factors, largest effect first/ });
+    await factors.waitFor();
+    assert.ok((await factors.locator("tbody tr:not([hidden])").count()) >= 1, "factors are listed");
+    await panel.getByRole("img", { name: /Bar chart of the \d+ factors/ }).waitFor();
+    // A factor with events opens to list them.
+    const show = factors.getByRole("button", { name: /^Show \d+ events?/ }).first();
+    if ((await show.count()) > 0) {
+      await show.click();
+      await factors.getByRole("button", { name: /^Hide/ }).first().waitFor();
+    }
+
+    const reason = `Matches the school's concerns, e2e ${Date.now()}`;
+    await panel.getByRole("button", { name: "Record decision" }).click();
+    await panel.getByText("Choose agree, disagree or action.").waitFor();
+    await panel.getByRole("radio", { name: "Agree", exact: true }).check();
+    await panel.getByLabel("Reason", { exact: true }).fill(reason);
+    await panel.getByRole("button", { name: "Record decision" }).click();
+    await panel.getByText(/Decision recorded: Agree/).waitFor();
+    const history = panel.getByRole("table", { name: /Decisions, newest first/ });
+    await history.getByText(reason).waitFor();
+    await check(page, "25-person-risk");
+
+    // The decision is kept: a fresh read of the panel lists it.
+    const after = await analyst(`/nominals/${id}/risk`, { purpose: "risk_assessment" });
+    assert.ok((after.body.decisions ?? []).some((d) => d.reason === reason && d.decision === "agree"));
+    await page.reload();
+    await page.getByRole("region", { name: "Risk score" }).getByRole("table", { name: /Decisions, newest first/ }).getByText(reason).waitFor();
+    assert.deepEqual(page.consoleErrors, []);
+  });
+
+  it("shows an information-governance officer a model's report with the approval controls", async () => {
+    const page = await browser.newPage();
+    await signIn(page, "igo.wright", { purpose: null });
+    await page.getByRole("link", { name: "Risk models" }).click();
+    await page.getByRole("heading", { level: 1, name: "Risk models" }).waitFor();
+    const link = page.getByRole("table", { name: /Model versions/ }).locator('a[href^="/models/"]').first();
+    await link.waitFor();
+    const href = await link.getAttribute("href");
+    await check(page, "26-models");
+    await link.click();
+    await page.getByRole("heading", { level: 1, name: /^Risk model / }).waitFor();
+    const approval = page.getByRole("region", { name: "Approval" });
+    await approval.waitFor();
+    await approval.getByRole("button", { name: "Approve for use" }).waitFor();
+    const disable = approval.getByRole("button", { name: "Disable (kill switch)" });
+    await disable.waitFor();
+    await approval.getByLabel("Reason", { exact: true }).waitFor();
+    // No decision without a reason: the kill switch asks for one and changes nothing.
+    if (await disable.isEnabled()) {
+      await disable.click();
+      await approval.getByText(/Give a reason/).first().waitFor();
+    }
+    await page.getByRole("table", { name: "The model against the simple rule" }).waitFor();
+    await page.getByRole("img", { name: /Reliability diagram/ }).waitFor();
+    await page.getByRole("table", { name: /Reliability of the model/ }).waitFor();
+    await page.getByRole("heading", { level: 2, name: "Transparency record" }).waitFor();
+    await check(page, "27-model-report");
+    const models = await (await apiSession(hub.url, "igo.wright", hub.users["igo.wright"]))("/risk/models");
+    assert.ok(models.body.models.some((m) => m.state === "approved"), "the kill switch was not thrown without a reason");
+    // An analyst reads the report but is not offered the approval step.
+    const analystPage = await browser.newPage();
+    await signIn(analystPage, "analyst.patel", { purpose: null });
+    await analystPage.goto(`${hub.url}${href}`);
+    await analystPage.getByRole("heading", { level: 1, name: /^Risk model / }).waitFor();
+    await analystPage.getByRole("heading", { level: 2, name: "How well it predicts" }).waitFor();
+    assert.equal(await analystPage.getByRole("region", { name: "Approval" }).count(), 0);
   });
 
   it("made no request off the local server, and no page has a serious accessibility failure", () => {

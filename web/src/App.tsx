@@ -17,6 +17,8 @@ import { AgreementsPage, AgreementPage } from "./pages/Agreements";
 import { AuditPage, UsagePage, ViewersPage } from "./pages/Audit";
 import { DemandPage } from "./pages/Demand";
 import { InterventionsPage } from "./pages/Interventions";
+import { ModelPage, ModelsPage } from "./pages/Models";
+import { CohortPage, CohortRunPage, CohortsPage, NewCohortPage } from "./pages/Cohorts";
 import { agencyName, humanise } from "./lib/format";
 
 interface RouteDef {
@@ -31,6 +33,7 @@ interface RouteDef {
 
 const PRACTICE = ["practitioner", "analyst"];
 const AUDITORS = ["information_governance_officer", "administrator"];
+const MODEL_READERS = ["analyst", ...AUDITORS];
 
 const ROUTES: RouteDef[] = [
   { pattern: "/", title: "Search", personal: true, roles: PRACTICE, render: () => <SearchPage /> },
@@ -45,6 +48,12 @@ const ROUTES: RouteDef[] = [
   { pattern: "/review/:id", title: "Review pair", personal: true, roles: PRACTICE, render: (p) => <ReviewPairPage id={p.id} /> },
   { pattern: "/demand", title: "Demand", personal: true, roles: PRACTICE, render: () => <DemandPage /> },
   { pattern: "/working-together", title: "Working together", personal: true, roles: PRACTICE, render: () => <InterventionsPage /> },
+  { pattern: "/cohorts", title: "Cohorts", personal: true, roles: PRACTICE, render: () => <CohortsPage /> },
+  { pattern: "/cohorts/new", title: "New cohort", personal: true, roles: PRACTICE, render: () => <NewCohortPage /> },
+  { pattern: "/cohorts/:id", title: "Cohort", personal: true, roles: PRACTICE, render: (p) => <CohortPage id={p.id} /> },
+  { pattern: "/cohorts/:id/runs/:run", title: "Cohort run", personal: true, roles: PRACTICE, render: (p) => <CohortRunPage id={p.id} run={p.run} /> },
+  { pattern: "/models", title: "Risk models", personal: false, roles: MODEL_READERS, render: () => <ModelsPage /> },
+  { pattern: "/models/:version", title: "Risk model", personal: false, roles: MODEL_READERS, render: (p) => <ModelPage version={p.version} /> },
   { pattern: "/quality", title: "Data quality", personal: false, roles: [], render: () => <QualityPage /> },
   { pattern: "/quality/loads/:id", title: "Load quality", personal: false, roles: [], render: (p) => <LoadQualityPage id={p.id} /> },
   { pattern: "/agreements", title: "Agreements", personal: false, roles: [], render: () => <AgreementsPage /> },
@@ -69,6 +78,8 @@ const NAV: NavItem[] = [
   { to: "/review", label: "Clerical review", roles: PRACTICE },
   { to: "/demand", label: "Demand", roles: PRACTICE },
   { to: "/working-together", label: "Working together", roles: PRACTICE },
+  { to: "/cohorts", label: "Cohorts", roles: PRACTICE },
+  { to: "/models", label: "Risk models", roles: MODEL_READERS },
   { to: "/quality", label: "Data quality", roles: [] },
   { to: "/agreements", label: "Agreements", roles: [] },
   { to: "/audit", label: "Audit", roles: AUDITORS },

@@ -536,7 +536,66 @@ CREATE TABLE risk_models (
 ) STRICT;
 )sql";
 
-constexpr std::array<Migration, 11> kMigrations = {{
+// Scores, decisions and cohorts (issue 7): a version's stored batch of scores with their
+// explanations; practitioners' decisions on shown scores; cohort definitions and their runs,
+// each run's ranked membership kept so that membership can be followed over time. A run records
+// the scope (purpose, agreements, restrictions) it was computed under.
+constexpr std::string_view kScoresAndCohortsSchema = R"sql(
+CREATE TABLE risk_scores (
+  version     TEXT    NOT NULL REFERENCES risk_models (version),
+  nominal_id  INTEGER NOT NULL,
+  as_of       TEXT    NOT NULL,
+  probability REAL    NOT NULL,
+  margin      REAL    NOT NULL,
+  rank        INTEGER NOT NULL,
+  explanation TEXT    NOT NULL,
+  scored_at   INTEGER NOT NULL,
+  PRIMARY KEY (version, nominal_id)
+) STRICT, WITHOUT ROWID;
+CREATE TABLE risk_decisions (
+  id          INTEGER PRIMARY KEY,
+  nominal_id  INTEGER NOT NULL,
+  version     TEXT    NOT NULL,
+  probability REAL    NOT NULL,
+  decision    TEXT    NOT NULL CHECK (decision IN ('agree', 'disagree', 'action')),
+  reason      TEXT    NOT NULL,
+  actor       TEXT    NOT NULL,
+  agency      TEXT    NOT NULL,
+  purpose     TEXT    NOT NULL,
+  decided_at  INTEGER NOT NULL
+) STRICT;
+CREATE INDEX risk_decisions_by_nominal ON risk_decisions (nominal_id, id);
+CREATE TABLE cohorts (
+  id          INTEGER PRIMARY KEY,
+  name        TEXT    NOT NULL UNIQUE,
+  description TEXT    NOT NULL DEFAULT '',
+  definition  TEXT    NOT NULL,
+  owner       TEXT    NOT NULL,
+  created_at  INTEGER NOT NULL,
+  updated_at  INTEGER NOT NULL
+) STRICT;
+CREATE TABLE cohort_runs (
+  id          INTEGER PRIMARY KEY,
+  cohort_id   INTEGER NOT NULL REFERENCES cohorts (id),
+  run_at      INTEGER NOT NULL,
+  as_of       TEXT    NOT NULL,
+  actor       TEXT    NOT NULL,
+  scope       TEXT    NOT NULL,
+  definition  TEXT    NOT NULL,
+  members     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX cohort_runs_by_cohort ON cohort_runs (cohort_id, scope, id);
+CREATE TABLE cohort_members (
+  run_id      INTEGER NOT NULL REFERENCES cohort_runs (id),
+  rank        INTEGER NOT NULL,
+  nominal_id  INTEGER NOT NULL,
+  score       REAL,
+  reasons     TEXT    NOT NULL,
+  PRIMARY KEY (run_id, rank)
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 12> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -561,6 +620,7 @@ constexpr std::array<Migration, 11> kMigrations = {{
     {10, "locations: the precision of gazetteer coordinates", kGeoPrecisionSchema},
     {11, "risk model registry: versions, training data hash, metrics, approval state",
      kRiskModelSchema},
+    {12, "risk scores, practitioners' decisions, cohorts and their runs", kScoresAndCohortsSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

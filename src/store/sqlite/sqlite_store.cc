@@ -2866,7 +2866,8 @@ Result<std::vector<EventFact>> SqliteStore::ListEventFacts(const CivilDate& from
       db_->Prepare("SELECT e.id, e.source_record_id, e.source_id, e.agency, e.category, "
                    "e.event_date, coalesce(l.postcode, ''), "
                    "coalesce(l.postcode_district, ''), n.nominal_id, "
-                   "coalesce(pl.postcode_district, '') FROM events e JOIN "
+                   "coalesce(pl.postcode_district, ''), e.type, e.event_ref, i.role "
+                   "FROM events e JOIN "
                    "source_records s ON s.id = e.source_record_id LEFT JOIN locations l "
                    "ON l.id = e.location_id LEFT JOIN event_involvements i ON i.event_id "
                    "= e.id LEFT JOIN nominal_records n ON n.person_record_id = "
@@ -2896,10 +2897,18 @@ Result<std::vector<EventFact>> SqliteStore::ListEventFacts(const CivilDate& from
       TRY_ASSIGN(fact.date, DecodeIsoDate(q.Text(5)));
       fact.postcode = q.Text(6);
       fact.postcode_district = q.Text(7);
+      fact.type = q.Text(10);
+      fact.reference = q.Text(11);
       out.push_back(std::move(fact));
     }
     if (std::optional<int64_t> nominal = q.OptionalInt(8); nominal.has_value()) {
       out.back().nominals.push_back(*nominal);
+      const std::string role = q.Text(12);
+      std::optional<model::Role> parsed = model::RoleFromName(role);
+      if (!parsed.has_value()) {
+        return Status::Corruption("stored role '" + role + "' is not known");
+      }
+      out.back().involvements.push_back({*nominal, *parsed});
     }
     if (out.back().person_district.empty()) out.back().person_district = q.Text(9);
   }
@@ -2907,6 +2916,12 @@ Result<std::vector<EventFact>> SqliteStore::ListEventFacts(const CivilDate& from
     std::sort(fact.nominals.begin(), fact.nominals.end());
     fact.nominals.erase(std::unique(fact.nominals.begin(), fact.nominals.end()),
                         fact.nominals.end());
+    std::sort(fact.involvements.begin(), fact.involvements.end(),
+              [](const EventFact::Involvement& a, const EventFact::Involvement& b) {
+                return a.nominal != b.nominal ? a.nominal < b.nominal : a.role < b.role;
+              });
+    fact.involvements.erase(std::unique(fact.involvements.begin(), fact.involvements.end()),
+                            fact.involvements.end());
   }
   return out;
 }
@@ -3317,6 +3332,350 @@ Result<std::vector<StoredRiskModel>> SqliteStore::ListRiskModels() {
     m.decided_by = q.Text(6);
     m.decided_at_micros = q.Int(7);
     m.reason = q.Text(8);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scores, decisions and cohorts (issue 7)
+
+Status SqliteStore::ReplaceRiskScores(Transaction& txn, std::string_view version,
+                                      std::span<const StoredRiskScore> scores) {
+  constexpr std::string_view kOp = "ReplaceRiskScores";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(version, "the version", kOp));
+  std::unordered_set<model::NominalId> seen;
+  for (const StoredRiskScore& score : scores) {
+    if (score.version != version) {
+      return Status::InvalidArgument("ReplaceRiskScores: a score of " + score.version +
+                                     " among those of " + std::string(version));
+    }
+    if (!seen.insert(score.nominal_id).second) {
+      return Status::InvalidArgument("ReplaceRiskScores: nominal " +
+                                     std::to_string(score.nominal_id) + " is scored twice");
+    }
+    TRY(RequireText(score.explanation, "the explanation", kOp));
+  }
+  return Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query check, db_->Prepare("SELECT 1 FROM risk_models WHERE version = ?1", kOp));
+    check.Bind(1, version);
+    TRY_ASSIGN(bool exists, check.Step());
+    if (!exists) return Status::NotFound("no risk model " + std::string(version));
+    TRY_ASSIGN(Query clear, db_->Prepare("DELETE FROM risk_scores WHERE version = ?1", kOp));
+    clear.Bind(1, version);
+    TRY(clear.Run());
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO risk_scores (version, nominal_id, as_of, "
+                                     "probability, margin, rank, explanation, scored_at) VALUES "
+                                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                                     kOp));
+    const int64_t now = clock_.NowMicros();
+    for (const StoredRiskScore& score : scores) {
+      q.Reset();
+      q.Bind(1, version).Bind(2, score.nominal_id).Bind(3, score.as_of.ToIso());
+      q.Bind(4, score.probability).Bind(5, score.margin).Bind(6, score.rank);
+      q.Bind(7, score.explanation).Bind(8, now);
+      TRY(q.Run());
+    }
+    return Status::Ok();
+  });
+}
+
+namespace {
+
+Result<StoredRiskScore> ReadRiskScore(Query& q, bool with_explanation) {
+  StoredRiskScore s;
+  s.version = q.Text(0);
+  s.nominal_id = q.Int(1);
+  TRY_ASSIGN(s.as_of, DecodeIsoDate(q.Text(2)));
+  s.probability = q.Double(3);
+  s.margin = q.Double(4);
+  s.rank = q.Int(5);
+  s.scored_at_micros = q.Int(6);
+  if (with_explanation) s.explanation = q.Text(7);
+  return s;
+}
+
+}  // namespace
+
+Result<std::optional<StoredRiskScore>> SqliteStore::GetRiskScore(std::string_view version,
+                                                                 model::NominalId nominal) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT version, nominal_id, as_of, probability, margin, "
+                                   "rank, scored_at, explanation FROM risk_scores WHERE version "
+                                   "= ?1 AND nominal_id = ?2",
+                                   "GetRiskScore"));
+  q.Bind(1, version).Bind(2, nominal);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return std::optional<StoredRiskScore>();
+  TRY_ASSIGN(StoredRiskScore score, ReadRiskScore(q, true));
+  return std::optional<StoredRiskScore>(std::move(score));
+}
+
+Result<Store::RiskScoreBatch> SqliteStore::GetRiskScoreBatch(std::string_view version) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT count(*), min(as_of) FROM risk_scores WHERE version = "
+                                   "?1",
+                                   "GetRiskScoreBatch"));
+  q.Bind(1, version);
+  TRY_ASSIGN(bool row, q.Step());
+  RiskScoreBatch batch;
+  if (!row) return batch;
+  batch.count = q.Int(0);
+  if (std::optional<std::string> as_of = q.OptionalText(1)) {
+    TRY_ASSIGN(CivilDate day, DecodeIsoDate(*as_of));
+    batch.as_of = day;
+  }
+  return batch;
+}
+
+Result<std::vector<StoredRiskScore>> SqliteStore::ListRiskScores(std::string_view version) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT version, nominal_id, as_of, probability, margin, "
+                                   "rank, scored_at FROM risk_scores WHERE version = ?1 ORDER "
+                                   "BY rank, nominal_id",
+                                   "ListRiskScores"));
+  q.Bind(1, version);
+  std::vector<StoredRiskScore> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(StoredRiskScore score, ReadRiskScore(q, false));
+    out.push_back(std::move(score));
+  }
+  return out;
+}
+
+Result<int64_t> SqliteStore::AddRiskDecision(Transaction& txn, const StoredRiskDecision& d) {
+  constexpr std::string_view kOp = "AddRiskDecision";
+  TRY(CheckWritable(txn, kOp));
+  if (d.decision != "agree" && d.decision != "disagree" && d.decision != "action") {
+    return Status::InvalidArgument(
+        "AddRiskDecision: the decision must be agree, disagree or "
+        "action");
+  }
+  TRY(RequireText(d.reason, "the reason", kOp));
+  TRY(RequireText(d.actor, "the actor", kOp));
+  TRY(RequireText(d.version, "the version", kOp));
+  int64_t id = 0;
+  const Status done = Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO risk_decisions (nominal_id, version, "
+                                     "probability, decision, reason, actor, agency, purpose, "
+                                     "decided_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                     kOp));
+    q.Bind(1, d.nominal_id).Bind(2, d.version).Bind(3, d.probability).Bind(4, d.decision);
+    q.Bind(5, d.reason).Bind(6, d.actor).Bind(7, d.agency).Bind(8, d.purpose);
+    q.Bind(9, clock_.NowMicros());
+    TRY(q.Run());
+    id = db_->LastInsertRowId();
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return id;
+}
+
+Result<std::vector<StoredRiskDecision>> SqliteStore::ListRiskDecisions(model::NominalId nominal,
+                                                                       int limit) {
+  constexpr std::string_view kOp = "ListRiskDecisions";
+  if (limit <= 0) return Status::InvalidArgument("ListRiskDecisions: the limit must be positive");
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT id, nominal_id, version, probability, decision, "
+                                   "reason, actor, agency, purpose, decided_at FROM "
+                                   "risk_decisions WHERE ?1 = 0 OR nominal_id = ?1 ORDER BY id "
+                                   "DESC LIMIT ?2",
+                                   kOp));
+  q.Bind(1, nominal).Bind(2, limit);
+  std::vector<StoredRiskDecision> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    StoredRiskDecision d;
+    d.id = q.Int(0);
+    d.nominal_id = q.Int(1);
+    d.version = q.Text(2);
+    d.probability = q.Double(3);
+    d.decision = q.Text(4);
+    d.reason = q.Text(5);
+    d.actor = q.Text(6);
+    d.agency = q.Text(7);
+    d.purpose = q.Text(8);
+    d.decided_at_micros = q.Int(9);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+Result<int64_t> SqliteStore::PutCohort(Transaction& txn, const StoredCohort& cohort) {
+  constexpr std::string_view kOp = "PutCohort";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(cohort.name, "the name", kOp));
+  TRY(RequireText(cohort.definition, "the definition", kOp));
+  TRY(RequireText(cohort.owner, "the owner", kOp));
+  int64_t id = cohort.id;
+  const Status done = Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query named, db_->Prepare("SELECT id FROM cohorts WHERE name = ?1", kOp));
+    named.Bind(1, cohort.name);
+    TRY_ASSIGN(bool taken, named.Step());
+    if (taken && named.Int(0) != cohort.id) {
+      return Status::AlreadyExists("a cohort is already named '" + cohort.name + "'");
+    }
+    const int64_t now = clock_.NowMicros();
+    if (cohort.id == 0) {
+      TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO cohorts (name, description, definition, "
+                                       "owner, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, "
+                                       "?5, ?5)",
+                                       kOp));
+      q.Bind(1, cohort.name).Bind(2, cohort.description).Bind(3, cohort.definition);
+      q.Bind(4, cohort.owner).Bind(5, now);
+      TRY(q.Run());
+      id = db_->LastInsertRowId();
+      return Status::Ok();
+    }
+    TRY_ASSIGN(Query q, db_->Prepare("UPDATE cohorts SET name = ?2, description = ?3, "
+                                     "definition = ?4, updated_at = ?5 WHERE id = ?1",
+                                     kOp));
+    q.Bind(1, cohort.id).Bind(2, cohort.name).Bind(3, cohort.description);
+    q.Bind(4, cohort.definition).Bind(5, now);
+    TRY(q.Run());
+    if (db_->Changes() == 0) return Status::NotFound("no cohort " + std::to_string(cohort.id));
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return id;
+}
+
+namespace {
+
+constexpr std::string_view kCohortColumns =
+    "SELECT id, name, description, definition, owner, created_at, updated_at FROM cohorts ";
+
+StoredCohort ReadCohort(Query& q) {
+  StoredCohort c;
+  c.id = q.Int(0);
+  c.name = q.Text(1);
+  c.description = q.Text(2);
+  c.definition = q.Text(3);
+  c.owner = q.Text(4);
+  c.created_at_micros = q.Int(5);
+  c.updated_at_micros = q.Int(6);
+  return c;
+}
+
+constexpr std::string_view kCohortRunColumns =
+    "SELECT id, cohort_id, run_at, as_of, actor, scope, definition, members FROM cohort_runs ";
+
+Result<StoredCohortRun> ReadCohortRun(Query& q) {
+  StoredCohortRun r;
+  r.id = q.Int(0);
+  r.cohort_id = q.Int(1);
+  r.run_at_micros = q.Int(2);
+  TRY_ASSIGN(r.as_of, DecodeIsoDate(q.Text(3)));
+  r.actor = q.Text(4);
+  r.scope = q.Text(5);
+  r.definition = q.Text(6);
+  r.members = q.Int(7);
+  return r;
+}
+
+}  // namespace
+
+Result<std::optional<StoredCohort>> SqliteStore::GetCohort(int64_t id) {
+  TRY_ASSIGN(Query q, db_->Prepare(std::string(kCohortColumns) + "WHERE id = ?1", "GetCohort"));
+  q.Bind(1, id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return std::optional<StoredCohort>();
+  return std::optional<StoredCohort>(ReadCohort(q));
+}
+
+Result<std::vector<StoredCohort>> SqliteStore::ListCohorts() {
+  TRY_ASSIGN(Query q,
+             db_->Prepare(std::string(kCohortColumns) + "ORDER BY name, id", "ListCohorts"));
+  std::vector<StoredCohort> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    out.push_back(ReadCohort(q));
+  }
+  return out;
+}
+
+Result<int64_t> SqliteStore::AddCohortRun(Transaction& txn, const StoredCohortRun& run,
+                                          std::span<const StoredCohortMember> members) {
+  constexpr std::string_view kOp = "AddCohortRun";
+  TRY(CheckWritable(txn, kOp));
+  TRY(RequireText(run.actor, "the actor", kOp));
+  TRY(RequireText(run.scope, "the scope", kOp));
+  TRY(RequireText(run.definition, "the definition", kOp));
+  int64_t id = 0;
+  const Status done = Atomically(kOp, [&]() -> Status {
+    TRY_ASSIGN(Query check, db_->Prepare("SELECT 1 FROM cohorts WHERE id = ?1", kOp));
+    check.Bind(1, run.cohort_id);
+    TRY_ASSIGN(bool exists, check.Step());
+    if (!exists) return Status::NotFound("no cohort " + std::to_string(run.cohort_id));
+    TRY_ASSIGN(Query q, db_->Prepare("INSERT INTO cohort_runs (cohort_id, run_at, as_of, actor, "
+                                     "scope, definition, members) VALUES (?1, ?2, ?3, ?4, ?5, "
+                                     "?6, ?7)",
+                                     kOp));
+    q.Bind(1, run.cohort_id).Bind(2, clock_.NowMicros()).Bind(3, run.as_of.ToIso());
+    q.Bind(4, run.actor).Bind(5, run.scope).Bind(6, run.definition);
+    q.Bind(7, static_cast<int64_t>(members.size()));
+    TRY(q.Run());
+    id = db_->LastInsertRowId();
+    TRY_ASSIGN(Query m, db_->Prepare("INSERT INTO cohort_members (run_id, rank, nominal_id, "
+                                     "score, reasons) VALUES (?1, ?2, ?3, ?4, ?5)",
+                                     kOp));
+    int64_t rank = 0;
+    for (const StoredCohortMember& member : members) {
+      m.Reset();
+      m.Bind(1, id).Bind(2, ++rank).Bind(3, member.nominal_id).Bind(4, member.score);
+      m.Bind(5, member.reasons);
+      TRY(m.Run());
+    }
+    return Status::Ok();
+  });
+  if (!done.ok()) return done;
+  return id;
+}
+
+Result<std::vector<StoredCohortRun>> SqliteStore::ListCohortRuns(int64_t cohort_id,
+                                                                 std::string_view scope,
+                                                                 int limit) {
+  if (limit <= 0) return Status::InvalidArgument("ListCohortRuns: the limit must be positive");
+  TRY_ASSIGN(Query q, db_->Prepare(std::string(kCohortRunColumns) +
+                                       "WHERE cohort_id = ?1 AND scope = ?2 ORDER BY id DESC "
+                                       "LIMIT ?3",
+                                   "ListCohortRuns"));
+  q.Bind(1, cohort_id).Bind(2, scope).Bind(3, limit);
+  std::vector<StoredCohortRun> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    TRY_ASSIGN(StoredCohortRun run, ReadCohortRun(q));
+    out.push_back(std::move(run));
+  }
+  return out;
+}
+
+Result<std::optional<StoredCohortRun>> SqliteStore::GetCohortRun(int64_t run_id) {
+  TRY_ASSIGN(Query q,
+             db_->Prepare(std::string(kCohortRunColumns) + "WHERE id = ?1", "GetCohortRun"));
+  q.Bind(1, run_id);
+  TRY_ASSIGN(bool row, q.Step());
+  if (!row) return std::optional<StoredCohortRun>();
+  TRY_ASSIGN(StoredCohortRun run, ReadCohortRun(q));
+  return std::optional<StoredCohortRun>(std::move(run));
+}
+
+Result<std::vector<StoredCohortMember>> SqliteStore::ListCohortMembers(int64_t run_id) {
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT rank, nominal_id, score, reasons FROM cohort_members "
+                                   "WHERE run_id = ?1 ORDER BY rank",
+                                   "ListCohortMembers"));
+  q.Bind(1, run_id);
+  std::vector<StoredCohortMember> out;
+  while (true) {
+    TRY_ASSIGN(bool row, q.Step());
+    if (!row) break;
+    StoredCohortMember m;
+    m.rank = q.Int(0);
+    m.nominal_id = q.Int(1);
+    m.score = q.OptionalDouble(2);
+    m.reasons = q.Text(3);
     out.push_back(std::move(m));
   }
   return out;

@@ -172,6 +172,24 @@ class SqliteStore final : public Store {
   Status SetRiskModelState(Transaction& txn, std::string_view version, std::string_view state,
                            std::string_view by, std::string_view reason) override;
   Result<std::vector<StoredRiskModel>> ListRiskModels() override;
+  Status ReplaceRiskScores(Transaction& txn, std::string_view version,
+                           std::span<const StoredRiskScore> scores) override;
+  Result<std::optional<StoredRiskScore>> GetRiskScore(std::string_view version,
+                                                      model::NominalId nominal) override;
+  Result<std::vector<StoredRiskScore>> ListRiskScores(std::string_view version) override;
+  Result<RiskScoreBatch> GetRiskScoreBatch(std::string_view version) override;
+  Result<int64_t> AddRiskDecision(Transaction& txn, const StoredRiskDecision& d) override;
+  Result<std::vector<StoredRiskDecision>> ListRiskDecisions(model::NominalId nominal,
+                                                            int limit) override;
+  Result<int64_t> PutCohort(Transaction& txn, const StoredCohort& cohort) override;
+  Result<std::optional<StoredCohort>> GetCohort(int64_t id) override;
+  Result<std::vector<StoredCohort>> ListCohorts() override;
+  Result<int64_t> AddCohortRun(Transaction& txn, const StoredCohortRun& run,
+                               std::span<const StoredCohortMember> members) override;
+  Result<std::vector<StoredCohortRun>> ListCohortRuns(int64_t cohort_id, std::string_view scope,
+                                                      int limit) override;
+  Result<std::optional<StoredCohortRun>> GetCohortRun(int64_t run_id) override;
+  Result<std::vector<StoredCohortMember>> ListCohortMembers(int64_t run_id) override;
   Result<GovernanceStamp> GetGovernanceStamp() override;
 
   Result<model::SourceRecord> GetSourceRecordMeta(model::SourceRecordId id) override;

@@ -53,7 +53,7 @@ function csrfToken(): string {
 }
 
 export interface RequestOptions {
-  method?: "GET" | "POST" | "DELETE";
+  method?: "GET" | "POST" | "PUT" | "DELETE";
   body?: unknown;
   query?: Record<string, string | number | boolean | undefined | null>;
   // Send no purpose headers (sign-in, session status).
@@ -109,4 +109,40 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   }
   if (onActivity) onActivity();
   return data as T;
+}
+
+// Saves a file the hub produces (a CSV export) under `filename`. It is fetched here, not followed
+// as a plain link, so that the request carries the stated purpose and justification like any
+// other; the browser is then given the bytes to save.
+export async function download(path: string, filename: string): Promise<void> {
+  const headers: Record<string, string> = {};
+  if (stated) {
+    headers["X-Purpose"] = stated.purpose;
+    headers["X-Justification"] = stated.justification;
+  }
+  let response: Response;
+  try {
+    response = await fetch(buildPath(path), { headers, credentials: "same-origin" });
+  } catch {
+    throw new ApiError(0, "Network error", "The hub could not be reached. Check your connection and try again.");
+  }
+  if (!response.ok) {
+    let p: { title?: string; detail?: string } = {};
+    try {
+      p = JSON.parse(await response.text());
+    } catch {
+      // not a problem document; the status says enough
+    }
+    if (response.status === 401 && onUnauthenticated) onUnauthenticated();
+    throw new ApiError(response.status, p.title ?? response.statusText, p.detail ?? "");
+  }
+  if (onActivity) onActivity();
+  const url = URL.createObjectURL(await response.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(url), 10000);
 }

@@ -100,3 +100,8 @@ export function agencyColour(code: string): string {
   for (const ch of code) h = (h * 31 + ch.charCodeAt(0)) >>> 0;
   return SPARE[h % SPARE.length];
 }
+
+// Who did something, as the audit names them: "user:igo.wright" -> "igo.wright".
+export function actorName(actor?: string | null): string {
+  return (actor ?? "").replace(/^user:/, "");
+}

@@ -1,8 +1,9 @@
 // Demand (issue 7): how many events the partners' records show, by agency, category, area and
-// month, over a period: a table, a bar chart by month and a map of postcode districts. Counts
-// come from the records the user's risk-assessment agreement shares, and small numbers are
-// suppressed by the server so that nobody can be picked out; this page shows a suppressed
-// count in words, never as a number or a colour.
+// month, over a period: a table, a bar chart by month, a map of postcode districts, and an
+// estimate of what late intervention cost in the period. Counts come from the records the
+// user's risk-assessment agreement shares, and small numbers are suppressed by the server so
+// that nobody can be picked out; this page shows a suppressed count in words, never as a number
+// or a colour.
 import { useMemo, useState, type FormEvent } from "react";
 import { geoPath, geoTransverseMercator } from "d3-geo";
 import type { Feature, MultiPoint, MultiPolygon } from "geojson";
@@ -11,6 +12,7 @@ import { useApi } from "../lib/useApi";
 import { agencyName, formatDate, humanise } from "../lib/format";
 import { ErrorNotice, Loading } from "../components/Status";
 import { RiskPurposeNote, useRiskPurposeStated } from "../components/RiskPurpose";
+import { LateInterventionCost } from "../components/LateInterventionCost";
 
 const outline = outlineJson as unknown as Feature<MultiPolygon>;
 
@@ -177,6 +179,14 @@ export function DemandPage() {
       {areas.loading && <Loading what="the map" />}
       {areas.error && <ErrorNotice error={areas.error} what="the map" />}
       {areas.data && <AreaMap data={areas.data} />}
+
+      <h2>Cost of late intervention</h2>
+      <p>
+        What the period's statutory and crisis interventions (such as child protection plans and children coming into
+        care) cost at published unit costs: the money that earlier help might save. Counted from the same records as the
+        demand above.
+      </p>
+      <LateInterventionCost from={query.from} to={query.to} />
     </>
   );
 }

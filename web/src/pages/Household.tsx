@@ -3,6 +3,7 @@
 // column), with the household's links to people and places. Built only from records the user
 // may see; members and records held back are counted as withheld.
 import { IndicatorsPanel } from "../components/IndicatorsPanel";
+import { HouseholdRiskPanel } from "../components/HouseholdRiskPanel";
 import { useMemo } from "react";
 import { Link } from "../lib/router";
 import { useApi } from "../lib/useApi";
@@ -86,6 +87,10 @@ export function HouseholdPage({ id }: { id: string }) {
 
       <Section id="indicators" title="Indicators">
         <IndicatorsPanel kind="households" id={id} />
+      </Section>
+
+      <Section id="risk" title="Risk scores">
+        <HouseholdRiskPanel id={id} />
       </Section>
 
       <Section id="agencies" title="Agencies involved">

@@ -5,6 +5,7 @@
 // the user's stated purpose and agreements permit; anything held back is marked as withheld,
 // never silently left out. Long page: the "On this page" nav jumps between sections.
 import { IndicatorsPanel } from "../components/IndicatorsPanel";
+import { RiskPanel } from "../components/RiskPanel";
 import { Fragment, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Link, navigate } from "../lib/router";
 import { useApi } from "../lib/useApi";
@@ -97,6 +98,10 @@ export function PersonPage({ id }: { id: string }) {
     >
       <Section id="indicators" title="Indicators">
         <IndicatorsPanel kind="nominals" id={id} />
+      </Section>
+
+      <Section id="risk" title="Risk score">
+        <RiskPanel id={id} />
       </Section>
 
       <Section id="agencies" title="Agencies involved">
