@@ -150,6 +150,8 @@ namespace {
 
 // "child_protection_plan" -> "child protection plan"
 std::string Words(std::string_view code) {
+  if (code == "childrens_social_care") return "children's social care";
+  if (code == "dwp") return "DWP";
   std::string out(code);
   std::replace(out.begin(), out.end(), '_', ' ');
   return out;

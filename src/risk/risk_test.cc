@@ -444,6 +444,20 @@ TEST_F(RegistryTest, ScoresAreRankedExplainedAndStoredPerVersion) {
   EXPECT_DOUBLE_EQ((*one)->probability, (*listed)[0].probability);
 }
 
+TEST(Features, LabelsSayWhatEachFeatureCountsInPlainWords) {
+  EXPECT_EQ(FeatureLabel("agency.childrens_social_care.12m"),
+            "Events recorded by children's social care in the last 12 months");
+  EXPECT_EQ(FeatureLabel("category.child_protection_plan.3m"),
+            "Child protection plan events in the last 3 months");
+  EXPECT_EQ(FeatureLabel("household.member_police.12m"),
+            "Household members' police events in the last 12 months");
+  EXPECT_EQ(FeatureLabels().size(), FeatureNames().size());
+  for (const std::string& label : FeatureLabels()) {
+    EXPECT_EQ(label.find('_'), std::string::npos) << label;  // every feature has words
+  }
+  EXPECT_EQ(OutcomeTitle("cp_plan_escalation"), "A child-protection plan starts within 12 months");
+}
+
 TEST_F(RegistryTest, DecisionsAreKeptNewestFirstWithWhoAndWhy) {
   store::StoredRiskDecision d;
   d.nominal_id = 7;
