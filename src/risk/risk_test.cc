@@ -433,6 +433,14 @@ TEST_F(RegistryTest, ScoresAreRankedExplainedAndStoredPerVersion) {
   ASSERT_TRUE(store_->ReplaceRiskScores(*txn, "v1", *scores).ok());
   ASSERT_TRUE(store_->ReplaceRiskScores(*txn, "v1", *scores).ok());
   ASSERT_TRUE(txn->Commit().ok());
+  auto batch = store_->GetRiskScoreBatch("v1");
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(batch->count, 30);
+  EXPECT_EQ(batch->as_of, as_of);
+  auto none = store_->GetRiskScoreBatch("v7");
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(none->count, 0);
+  EXPECT_FALSE(none->as_of.has_value());
   auto listed = store_->ListRiskScores("v1");
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 30u);

@@ -595,7 +595,18 @@ CREATE TABLE cohort_members (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 12> kMigrations = {{
+// How many scores each version has stored and as of which day, kept with the registry entry so
+// that "rank 12 of 293,933" does not count a version's scores on every read.
+constexpr std::string_view kScoreBatchSchema = R"sql(
+ALTER TABLE risk_models ADD COLUMN scores INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE risk_models ADD COLUMN scores_as_of TEXT NOT NULL DEFAULT '';
+UPDATE risk_models SET
+  scores = (SELECT count(*) FROM risk_scores s WHERE s.version = risk_models.version),
+  scores_as_of = coalesce((SELECT min(as_of) FROM risk_scores s
+                           WHERE s.version = risk_models.version), '');
+)sql";
+
+constexpr std::array<Migration, 13> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -621,6 +632,8 @@ constexpr std::array<Migration, 12> kMigrations = {{
     {11, "risk model registry: versions, training data hash, metrics, approval state",
      kRiskModelSchema},
     {12, "risk scores, practitioners' decisions, cohorts and their runs", kScoresAndCohortsSchema},
+    {13, "risk model registry: the size and day of each version's stored scores",
+     kScoreBatchSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

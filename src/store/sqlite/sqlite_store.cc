@@ -3370,14 +3370,21 @@ Status SqliteStore::ReplaceRiskScores(Transaction& txn, std::string_view version
                                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                                      kOp));
     const int64_t now = clock_.NowMicros();
+    std::string as_of;
     for (const StoredRiskScore& score : scores) {
       q.Reset();
-      q.Bind(1, version).Bind(2, score.nominal_id).Bind(3, score.as_of.ToIso());
+      const std::string day = score.as_of.ToIso();
+      if (as_of.empty() || day < as_of) as_of = day;
+      q.Bind(1, version).Bind(2, score.nominal_id).Bind(3, day);
       q.Bind(4, score.probability).Bind(5, score.margin).Bind(6, score.rank);
       q.Bind(7, score.explanation).Bind(8, now);
       TRY(q.Run());
     }
-    return Status::Ok();
+    TRY_ASSIGN(Query batch, db_->Prepare("UPDATE risk_models SET scores = ?2, scores_as_of = ?3 "
+                                         "WHERE version = ?1",
+                                         kOp));
+    batch.Bind(1, version).Bind(2, static_cast<int64_t>(scores.size())).Bind(3, as_of);
+    return batch.Run();
   });
 }
 
@@ -3412,16 +3419,16 @@ Result<std::optional<StoredRiskScore>> SqliteStore::GetRiskScore(std::string_vie
 }
 
 Result<Store::RiskScoreBatch> SqliteStore::GetRiskScoreBatch(std::string_view version) {
-  TRY_ASSIGN(Query q, db_->Prepare("SELECT count(*), min(as_of) FROM risk_scores WHERE version = "
-                                   "?1",
+  TRY_ASSIGN(Query q, db_->Prepare("SELECT scores, scores_as_of FROM risk_models WHERE version "
+                                   "= ?1",
                                    "GetRiskScoreBatch"));
   q.Bind(1, version);
   TRY_ASSIGN(bool row, q.Step());
   RiskScoreBatch batch;
   if (!row) return batch;
   batch.count = q.Int(0);
-  if (std::optional<std::string> as_of = q.OptionalText(1)) {
-    TRY_ASSIGN(CivilDate day, DecodeIsoDate(*as_of));
+  if (const std::string as_of = q.Text(1); !as_of.empty()) {
+    TRY_ASSIGN(CivilDate day, DecodeIsoDate(as_of));
     batch.as_of = day;
   }
   return batch;
