@@ -123,10 +123,31 @@ Clustering ClusterRecords(const Comparer& comparer, std::span<const uint32_t> re
     neighbours[x].push_back(y);
     neighbours[y].push_back(x);
   }
-  // Linked directly, or both linked directly to one record that has a given name itself (an
-  // original both duplicates were made from), not through a record that lacks one.
+  // Links between two records that share a person-level identifier (the same valid NHS number,
+  // or an identifier of the same kind agreeing): brothers and sisters never do, so such a link,
+  // even one barely over the threshold, vouches for a given-name conflict between the two.
+  std::unordered_set<uint64_t> sharing;
+  for (const ScoredEdge& e : links) {
+    auto ia = local.find(e.a);
+    auto ib = local.find(e.b);
+    if (ia == local.end() || ib == local.end()) continue;
+    if (comparer.ShareIdentifier(table.at(e.a), table.at(e.b))) {
+      sharing.insert(PairKey(ia->second, ib->second));
+    }
+  }
+  auto share = [&](const std::vector<uint32_t>& xs, const std::vector<uint32_t>& ys) {
+    for (uint32_t x : xs) {
+      for (uint32_t y : ys) {
+        if (sharing.count(PairKey(x, y)) != 0) return true;
+      }
+    }
+    return false;
+  };
+  // Linked directly (strongly, or sharing an identifier), or both linked directly to one record
+  // that has a given name itself (an original both duplicates were made from), not through a
+  // record that lacks one.
   auto vouched = [&](const std::vector<uint32_t>& xs, const std::vector<uint32_t>& ys) {
-    if (linked(xs, ys)) return true;
+    if (linked(xs, ys) || share(xs, ys)) return true;
     std::unordered_set<uint32_t> named;
     for (uint32_t x : xs) {
       for (uint32_t z : neighbours[x]) {

@@ -292,6 +292,10 @@ uint8_t Comparer::Location(const LinkageRecord& a, const LinkageRecord& b) const
   return overlap >= 0 ? 7 : kNullLevel;
 }
 
+bool Comparer::ShareIdentifier(const LinkageRecord& a, const LinkageRecord& b) const {
+  return (a.nhs != 0 && a.nhs == b.nhs) || Identifiers(a, b, table_.pool()) == 0;
+}
+
 uint8_t Comparer::Identifiers(const LinkageRecord& a, const LinkageRecord& b,
                               const StringPool& pool) {
   bool shared = false;

@@ -83,6 +83,9 @@ class Comparer {
   // exactly or within a typo, without the full swap: FEBRL-style field shuffles, and a given
   // name recorded as a surname.
   bool PartlySwapped(const LinkageRecord& a, const LinkageRecord& b) const;
+  // True when the records share a person-level identifier: the same valid NHS number, or an
+  // identifier of one kind that agrees (the identifier comparison's "agree" level).
+  bool ShareIdentifier(const LinkageRecord& a, const LinkageRecord& b) const;
 
   // The value a term-frequency level is adjusted by (a pool id): the shared given or family
   // name. 0 for comparisons without term frequencies.

@@ -344,6 +344,28 @@ TEST(Clustering, RefusesDistantDatesOfBirthAndHonoursDecisions) {
   ASSERT_EQ(out.refused.size(), 2u);
 }
 
+TEST(Clustering, AGivenNameConflictNeedsAStrongLinkOrASharedIdentifier) {
+  // Plainly different given names on directly linked records: a link barely over the threshold
+  // (weight 5, strong at 10) does not vouch for the conflict, unless the two records share a
+  // person-level identifier, which brothers and sisters never do (FEBRL's corrupted copies do).
+  Records r;
+  uint32_t a = r.Add({"TARA", "RADULESCU", "1996-07-01", "", "9434765919"});
+  uint32_t b = r.Add({"LACHAN", "RADULESCU", "1996-07-01", "", "9434765919"});
+  uint32_t c = r.Add({"TARA", "KEMP", "1990-02-03", "", ""});
+  uint32_t d = r.Add({"HOLLY", "KEMP", "1990-02-03", "", ""});
+  std::vector<uint32_t> all = {a, b, c, d};
+  Clustering out =
+      ClusterRecords(Comparer(r.table, {}), all, {{a, b, 5}, {c, d, 5}}, {}, {}, /*strong=*/10);
+  EXPECT_EQ(out.group[0], out.group[1]);  // the same NHS number vouches
+  EXPECT_NE(out.group[2], out.group[3]);  // nothing vouches: refused, to review
+  ASSERT_EQ(out.refused.size(), 1u);
+  EXPECT_NE(out.refused[0].reason.find("given names"), std::string::npos);
+  // The same link when strong is its own voucher.
+  Clustering strong =
+      ClusterRecords(Comparer(r.table, {}), all, {{c, d, 12}}, {}, {}, /*strong=*/10);
+  EXPECT_EQ(strong.group[2], strong.group[3]);
+}
+
 TEST(Clustering, SameRecordsSameGroupsWhateverTheOrder) {
   Records r;
   for (int i = 0; i < 30; ++i)
