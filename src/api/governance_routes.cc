@@ -328,12 +328,19 @@ Status HubApi::Impl::AddAuditRoutes(serve::Router& router) {
         if (!id.ok()) return ProblemFromStatus(id.status());
         auto limit = LimitParam(request, 200, 1000);
         if (!limit.ok()) return ProblemFromStatus(limit.status());
+        auto before = WholeQueryParam(request, "before");
+        if (!before.ok()) return ProblemFromStatus(before.status());
         auto lease = stores.Acquire();
         if (!lease.ok()) return ProblemFromStatus(lease.status());
-        auto events = (*lease)->ListAuditForNominal(*id, 0, *limit);
+        // The newest views first, a page at a time (before: the seq the previous page ended at).
+        store::AuditQuery page;
+        page.nominal_id = *id;
+        page.newest_first = true;
+        page.before_seq = before->value_or(0);
+        page.limit = *limit;
+        auto events = (*lease)->SearchAudit(page);
         if (!events.ok()) return ProblemFromStatus(events.status());
         json out = json::array();
-        std::map<std::string, std::pair<int64_t, int64_t>> by_actor;  // actor -> (count, last)
         for (const auto& e : *events) {
           out.push_back({{"seq", e.seq},
                          {"at", IsoTime(e.at_micros)},
@@ -344,6 +351,17 @@ Status HubApi::Impl::AddAuditRoutes(serve::Router& router) {
                          {"purpose", e.purpose},
                          {"justification", e.justification},
                          {"outcome", e.outcome}});
+        }
+        // Who viewed, over the newest kSummaryViews views whatever the page.
+        constexpr int kSummaryViews = 10'000;
+        store::AuditQuery all;
+        all.nominal_id = *id;
+        all.newest_first = true;
+        all.limit = kSummaryViews;
+        auto recent = (*lease)->SearchAudit(all);
+        if (!recent.ok()) return ProblemFromStatus(recent.status());
+        std::map<std::string, std::pair<int64_t, int64_t>> by_actor;  // actor -> (count, last)
+        for (const auto& e : *recent) {
           auto& entry = by_actor[e.actor];
           ++entry.first;
           entry.second = std::max(entry.second, e.at_micros);
@@ -353,10 +371,18 @@ Status HubApi::Impl::AddAuditRoutes(serve::Router& router) {
           summary.push_back(
               {{"actor", actor}, {"views", entry.first}, {"last", IsoTime(entry.second)}});
         }
+        json body = {
+            {"nominal_id", *id},
+            {"viewers", summary},
+            {"viewers_cover", recent->size()},
+            {"viewers_truncated", static_cast<int>(recent->size()) == kSummaryViews},
+            {"events", out},
+            {"next_before", static_cast<int>(events->size()) == *limit ? json(events->back().seq)
+                                                                       : json(nullptr)}};
         ctx.audit = true;
         ctx.resource = "nominal/" + std::to_string(*id) + "/viewers";
         ctx.seen.AddNominal(*id);
-        return JsonResponse(200, {{"nominal_id", *id}, {"viewers", summary}, {"events", out}});
+        return JsonResponse(200, body);
       }};
   TRY(router.Add(std::move(viewers)));
 

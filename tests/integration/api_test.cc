@@ -2055,5 +2055,40 @@ TEST_F(ApiTest, CohortsAreRunRankedTrackedOverTimeAndExportedWithinTheirScope) {
   }
 }
 
+// "Who viewed this person" lists the newest views first, a page at a time, and counts every
+// user over the newest views whatever the page.
+TEST_F(ApiTest, ViewersAreNewestFirstAndPaged) {
+  ASSERT_NE(subject_, 0);
+  const std::string sw = Login("sw");
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Get(sw, "/api/v1/nominals/" + std::to_string(subject_), "child_safeguarding").status,
+              200);
+  }
+  const std::string igo = Login("igo");
+  const std::string base = "/api/v1/nominals/" + std::to_string(subject_) + "/viewers";
+  Reply first = Get(igo, base + "?limit=2");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const json page1 = first.Json();
+  ASSERT_EQ(page1["events"].size(), 2u);
+  EXPECT_GT(page1["events"][0]["seq"].get<int64_t>(), page1["events"][1]["seq"].get<int64_t>());
+  EXPECT_EQ(page1["events"][0]["actor"], "user:sw");  // the newest view is the last one made
+  ASSERT_TRUE(page1["next_before"].is_number());
+  const int64_t next = page1["next_before"].get<int64_t>();
+  Reply second = Get(igo, base + "?limit=2&before=" + std::to_string(next));
+  ASSERT_EQ(second.status, 200) << second.body;
+  const json page2 = second.Json();
+  ASSERT_FALSE(page2["events"].empty());
+  for (const json& e : page2["events"]) EXPECT_LT(e["seq"].get<int64_t>(), next);
+  // The counts cover every view, not just the page.
+  int64_t sw_views = 0;
+  for (const json& v : page1["viewers"]) {
+    if (v["actor"] == "user:sw") sw_views = v["views"].get<int64_t>();
+  }
+  EXPECT_GE(sw_views, 3);
+  EXPECT_GE(page1["viewers_cover"].get<int64_t>(), 3);
+  EXPECT_FALSE(page1["viewers_truncated"].get<bool>());
+  EXPECT_EQ(Get(igo, base + "?before=abc").status, 400);
+}
+
 }  // namespace
 }  // namespace tessera

@@ -387,8 +387,12 @@ export type ViewerEvent = Pick<AuditEvent, "seq" | "at" | "actor" | "agency" | "
 
 export interface Viewers {
   nominal_id: number;
+  // Each user's views and latest view, over the newest `viewers_cover` views.
   viewers: { actor: string; views: number; last: string }[];
-  events: ViewerEvent[];
+  viewers_cover: number;
+  viewers_truncated: boolean;
+  events: ViewerEvent[]; // newest first, one page
+  next_before: number | null; // the next (older) page: ?before=
 }
 
 // ---- Single-view pages (person profile, match explanation, chronology, household, address) ----

@@ -496,8 +496,11 @@ const VIEWERS_MAX = 1000;
 
 // Who has viewed one person: each user with their number of views, then every view.
 export function ViewersPage({ id }: { id: string }) {
-  // The hub lists a person's views oldest first, up to its maximum of 1,000: ask for them all.
-  const viewers = useApi<Viewers>(`/nominals/${encodeURIComponent(id)}/viewers`, { limit: VIEWERS_MAX });
+  // The hub lists a person's views newest first, a page at a time (at most 1,000 a page).
+  const [before, setBefore] = useState<number[]>([]);
+  const query: Record<string, string | number> = { limit: VIEWERS_MAX };
+  if (before.length > 0) query.before = before[before.length - 1];
+  const viewers = useApi<Viewers>(`/nominals/${encodeURIComponent(id)}/viewers`, query);
   const purposes = usePurposeName();
   const v = viewers.data;
 
@@ -514,11 +517,11 @@ export function ViewersPage({ id }: { id: string }) {
       {viewers.loading && <Loading what="viewers" />}
       {viewers.error && <ErrorNotice error={viewers.error} what="viewers of this person" />}
       {v && v.events.length === 0 && <p>No one has viewed this person yet.</p>}
-      {v && v.events.length >= VIEWERS_MAX && (
+      {v && v.viewers_truncated && (
         <div className="notice notice-warning" role="note">
-          <strong>Only the first {VIEWERS_MAX.toLocaleString("en-GB")} views are shown.</strong> This person has been viewed more often than the
-          hub lists here, and the counts below cover those views only.{" "}
-          <Link to={`/audit?nominal=${encodeURIComponent(id)}`}>See the newest views in the audit log</Link>.
+          <strong>The counts by user cover the newest {v.viewers_cover.toLocaleString("en-GB")} views.</strong> This person has been viewed more
+          often than that; every view is still listed below, page by page, and in the{" "}
+          <Link to={`/audit?nominal=${encodeURIComponent(id)}`}>audit log</Link>.
         </div>
       )}
       {v && v.viewers.length > 0 && (
@@ -545,7 +548,7 @@ export function ViewersPage({ id }: { id: string }) {
       )}
       {v && v.events.length > 0 && (
         <section aria-labelledby="viewers-events">
-          <h2 id="viewers-events">Every view ({v.events.length})</h2>
+          <h2 id="viewers-events">Every view{before.length > 0 ? " (older)" : ""}</h2>
           <table>
             <caption>Views of person {id}, newest first</caption>
             <TableHead columns={["When", "Who", "Agency", "Role", "What", "Purpose", "Justification", "Outcome"]} />
@@ -574,6 +577,18 @@ export function ViewersPage({ id }: { id: string }) {
                 ))}
             </tbody>
           </table>
+          <p className="gov-pager">
+            {before.length > 0 && (
+              <button type="button" onClick={() => setBefore((b) => b.slice(0, -1))}>
+                ← Newer views
+              </button>
+            )}{" "}
+            {v.next_before !== null && (
+              <button type="button" onClick={() => setBefore((b) => [...b, v.next_before as number])}>
+                Older views →
+              </button>
+            )}
+          </p>
         </section>
       )}
     </>
