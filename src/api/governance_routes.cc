@@ -283,6 +283,10 @@ Status HubApi::Impl::AddAuditRoutes(serve::Router& router) {
                               CallContext& ctx = ContextOf(request);
                               store::AuditQuery q;
                               q.actor = QueryParam(request, "actor");
+                              // A bare username means that user ("sw.jones": "user:sw.jones").
+                              if (!q.actor.empty() && q.actor.find(':') == std::string::npos) {
+                                q.actor = "user:" + q.actor;
+                              }
                               q.agency = QueryParam(request, "agency");
                               q.action_prefix = QueryParam(request, "action");
                               q.purpose = QueryParam(request, "purpose");

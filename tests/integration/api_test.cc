@@ -2088,6 +2088,18 @@ TEST_F(ApiTest, ViewersAreNewestFirstAndPaged) {
   EXPECT_GE(page1["viewers_cover"].get<int64_t>(), 3);
   EXPECT_FALSE(page1["viewers_truncated"].get<bool>());
   EXPECT_EQ(Get(igo, base + "?before=abc").status, 400);
+
+  // The audit search: by user (a bare username means that user) and by person.
+  const std::string search = "/api/v1/audit?nominal=" + std::to_string(subject_);
+  Reply bare = Get(igo, search + "&actor=sw&limit=1000");
+  Reply prefixed = Get(igo, search + "&actor=user:sw&limit=1000");
+  ASSERT_EQ(bare.status, 200) << bare.body;
+  ASSERT_EQ(prefixed.status, 200) << prefixed.body;
+  const json by_bare = bare.Json();
+  ASSERT_GE(by_bare["events"].size(), 3u);
+  EXPECT_EQ(by_bare["events"].size(), prefixed.Json()["events"].size());
+  for (const json& e : by_bare["events"]) EXPECT_EQ(e["actor"], "user:sw");
+  EXPECT_EQ(Get(sw, search).status, 403);  // auditors only
 }
 
 }  // namespace
