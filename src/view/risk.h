@@ -14,7 +14,8 @@
 //      "approved_at", "input_datasets"}, "score": {"probability", "margin", "bias", "rank",
 //      "of", "as_of", "scored_at", "base_rate"}, "factors": [{"feature", "label", "value",
 //      "contribution", "events": [{"event_id", "date", "source_id", "agency", "category",
-//      "type"}], "events_total"}], "other_contribution", "decisions": [decision...]}
+//      "type", "nominal_id" (household factors: the co-member's)}], "events_total"}],
+//      "other_contribution", "decisions": [decision...]}
 //      (model absent with no_approved_model; score and factors only when scored; factors are
 //      the 8 largest by magnitude, the rest summed in other_contribution, so that bias +
 //      contributions + other_contribution = margin)

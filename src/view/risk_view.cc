@@ -81,10 +81,16 @@ FeatureEvents ParseFeature(std::string_view name) {
 
 // The nominal's visible occurrences in the model's input datasets before `as_of`, newest
 // first, deduplicated by source and reference as the features are.
-std::vector<const VisibleEvent*> InputEvents(const std::vector<Dossier>& dossiers,
-                                             const ApprovedModel& m, const CivilDate& as_of) {
+// One occurrence, and whose timeline it is on.
+struct InputEvent {
+  const VisibleEvent* event = nullptr;
+  model::NominalId nominal = 0;
+};
+
+std::vector<InputEvent> InputEvents(const std::vector<Dossier>& dossiers, const ApprovedModel& m,
+                                    const CivilDate& as_of) {
   const std::set<std::string, std::less<>> inputs(m.input_datasets.begin(), m.input_datasets.end());
-  std::vector<const VisibleEvent*> out;
+  std::vector<InputEvent> out;
   for (const Dossier& d : dossiers) {
     // Per person, as the features count (a co-member's incident counts for each member in it).
     std::set<std::pair<std::string, std::string>> seen;
@@ -96,13 +102,15 @@ std::vector<const VisibleEvent*> InputEvents(const std::vector<Dossier>& dossier
         std::pair<std::string, std::string> key{
             e.source_id, e.event_ref.empty() ? "#" + std::to_string(e.id) : e.event_ref};
         if (!seen.insert(std::move(key)).second) continue;
-        out.push_back(&ve);
+        out.push_back({&ve, d.id});
       }
     }
   }
-  std::sort(out.begin(), out.end(), [](const VisibleEvent* a, const VisibleEvent* b) {
-    return a->event.date != b->event.date ? a->event.date > b->event.date
-                                          : a->event.id > b->event.id;
+  std::sort(out.begin(), out.end(), [](const InputEvent& a, const InputEvent& b) {
+    const model::Event& x = a.event->event;
+    const model::Event& y = b.event->event;
+    if (x.date != y.date) return x.date > y.date;
+    return x.id != y.id ? x.id > y.id : a.nominal < b.nominal;
   });
   return out;
 }
@@ -319,9 +327,8 @@ Result<Page> NominalRisk(const ViewContext& ctx, model::NominalId id, Seen& seen
                    {"base_rate", model->base_rate}};
   body["other_contribution"] = explanation.value("other", 0.0);
   own.push_back(std::move(d));
-  const std::vector<const VisibleEvent*> own_events = InputEvents(own, *model, score->as_of);
-  const std::vector<const VisibleEvent*> household_events =
-      InputEvents(household, *model, score->as_of);
+  const std::vector<InputEvent> own_events = InputEvents(own, *model, score->as_of);
+  const std::vector<InputEvent> household_events = InputEvents(household, *model, score->as_of);
   for (const json& f : explanation["factors"]) {
     // [feature index, value, contribution] (src/risk ScoreAll)
     if (!f.is_array() || f.size() != 3 || !f[0].is_number_unsigned() || !f[1].is_number() ||
@@ -347,14 +354,20 @@ Result<Page> NominalRisk(const ViewContext& ctx, model::NominalId id, Seen& seen
           what.last_only
               ? CivilDate::FromDays(0)
               : analytics::WindowStart(CivilDate::FromDays(score->as_of.ToDays() - 1), what.months);
-      for (const VisibleEvent* ve : what.household ? household_events : own_events) {
-        const model::Event& e = ve->event;
+      for (const InputEvent& in : what.household ? household_events : own_events) {
+        const model::Event& e = in.event->event;
         if (e.date < start) continue;
         if (what.agency && e.agency != *what.agency) continue;
         if (!what.category.empty() && e.category != what.category) continue;
         ++total;
         if (linked.size() < (what.last_only ? 1 : kFactorEvents)) {
-          linked.push_back(FactorEventJson(*ve));
+          json event = FactorEventJson(*in.event);
+          // A co-member's event says whose it is: the member is shown on the household.
+          if (what.household) {
+            event["nominal_id"] = in.nominal;
+            seen.AddNominal(in.nominal);
+          }
+          linked.push_back(std::move(event));
           seen.AddRecord(e.source_record_id);
         }
         if (what.last_only) break;

@@ -7,6 +7,7 @@
 // hub will not show one (no approved model, not scored, withheld) the panel says why.
 import { useId, useRef, useState, type FormEvent } from "react";
 import { api, errorText } from "../lib/api";
+import { Link } from "../lib/router";
 import { useApi } from "../lib/useApi";
 import { actorName, agencyName, formatDate, formatDateTime, humanise } from "../lib/format";
 import { DECISIONS, decisionLabel, ordinal, pct, type DecisionKind, type NominalRisk, type RiskDecision, type RiskFactor } from "../lib/risk";
@@ -242,6 +243,12 @@ function FactorRow({ f, isOpen, panelId, onToggle }: { f: RiskFactor; isOpen: bo
                 {f.events.map((e) => (
                   <li key={e.event_id}>
                     {e.date ? formatDate(e.date) : "Date withheld"}: {agencyName(e.agency)}, {humanise(e.category || e.type)}
+                    {e.nominal_id !== undefined && (
+                      <>
+                        {" "}
+                        (<Link to={`/person/${e.nominal_id}`}>a household member</Link>)
+                      </>
+                    )}
                   </li>
                 ))}
               </ul>

@@ -4,6 +4,7 @@
 
 export interface RiskEvent {
   event_id: number;
+  nominal_id?: number; // household factors: the co-member whose event it is
   date?: string | null;
   source_id: string;
   agency: string;
