@@ -1,5 +1,6 @@
 // Risk scores as the request may see them (risk.h).
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "analytics/analytics.h"
@@ -135,12 +136,14 @@ std::string Percent(double p) {
 // household that is not dissolved, the tie (the later start, the earlier end of the two
 // memberships) begun before `as_of` and not ended before the 12-month window. Sealed members
 // are left out.
-Result<std::vector<model::NominalId>> CoMembers(Reader& reader, model::NominalId live,
-                                                const CivilDate& as_of) {
+// Each co-member with the addresses of the households shared with them.
+Result<std::map<model::NominalId, std::set<model::LocationId>>> CoMembers(Reader& reader,
+                                                                          model::NominalId live,
+                                                                          const CivilDate& as_of) {
   const CivilDate start12 = analytics::WindowStart(CivilDate::FromDays(as_of.ToDays() - 1), 12);
   TRY_ASSIGN(std::vector<model::Household> households,
              reader.store().ListHouseholdsForNominal(live));
-  std::set<model::NominalId> out;
+  std::map<model::NominalId, std::set<model::LocationId>> out;
   for (const model::Household& h : households) {
     if (h.dissolved) continue;
     const model::HouseholdMembership* self = nullptr;
@@ -155,10 +158,22 @@ Result<std::vector<model::NominalId>> CoMembers(Reader& reader, model::NominalId
       if (m.to && (!to || *m.to < *to)) to = m.to;
       if (from && !(*from < as_of)) continue;
       if (to && *to < start12) continue;
-      out.insert(m.nominal_id);
+      out[m.nominal_id].insert(h.location_id);
     }
   }
-  return std::vector<model::NominalId>(out.begin(), out.end());
+  return out;
+}
+
+// Whether the request may be told that `member` lives with the person: as the household page
+// shows a member, a visible record of theirs with "person.address" places them at the address.
+bool MemberShown(const Dossier& member, const std::set<model::LocationId>& addresses) {
+  for (const VisibleRecord& r : member.records) {
+    if (Has(r.fields, Field::kPersonAddress) && r.person.location_id &&
+        addresses.contains(*r.person.location_id)) {
+      return true;
+    }
+  }
+  return false;
 }
 
 bool DrawsOnHidden(const Dossier& d, const ApprovedModel& model) {
@@ -295,15 +310,18 @@ Result<Page> NominalRisk(const ViewContext& ctx, model::NominalId id, Seen& seen
   }
   // The household co-members' events count too: every one of their records in the input
   // datasets must be visible as well.
-  TRY_ASSIGN(std::vector<model::NominalId> co_members, CoMembers(reader, live, score->as_of));
+  using CoMemberMap = std::map<model::NominalId, std::set<model::LocationId>>;
+  TRY_ASSIGN(CoMemberMap co_members, CoMembers(reader, live, score->as_of));
   std::vector<Dossier> own, household;
-  for (model::NominalId m : co_members) {
+  std::set<model::NominalId> members_shown;
+  for (const auto& [m, addresses] : co_members) {
     TRY_ASSIGN(Dossier md, reader.ReadDossier(m, /*with_events=*/true));
     if (DrawsOnHidden(md, *model)) {
       return withheld(
           "The score is not shown: it draws on records of this person's household that you may "
           "not see.");
     }
+    if (MemberShown(md, addresses)) members_shown.insert(m);
     household.push_back(std::move(md));
   }
   TRY_ASSIGN(store::Store::RiskScoreBatch batch, ctx.store.GetRiskScoreBatch(reg.version));
@@ -362,8 +380,9 @@ Result<Page> NominalRisk(const ViewContext& ctx, model::NominalId id, Seen& seen
         ++total;
         if (linked.size() < (what.last_only ? 1 : kFactorEvents)) {
           json event = FactorEventJson(*in.event);
-          // A co-member's event says whose it is: the member is shown on the household.
-          if (what.household) {
+          // A co-member's event says whose it is when the household page would show the
+          // member; otherwise only that it is a household member's.
+          if (what.household && members_shown.contains(in.nominal)) {
             event["nominal_id"] = in.nominal;
             seen.AddNominal(in.nominal);
           }

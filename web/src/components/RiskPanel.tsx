@@ -243,11 +243,13 @@ function FactorRow({ f, isOpen, panelId, onToggle }: { f: RiskFactor; isOpen: bo
                 {f.events.map((e) => (
                   <li key={e.event_id}>
                     {e.date ? formatDate(e.date) : "Date withheld"}: {agencyName(e.agency)}, {humanise(e.category || e.type)}
-                    {e.nominal_id !== undefined && (
+                    {e.nominal_id !== undefined ? (
                       <>
                         {" "}
                         (<Link to={`/person/${e.nominal_id}`}>a household member</Link>)
                       </>
+                    ) : (
+                      f.feature.startsWith("household.") && " (a household member)"
                     )}
                   </li>
                 ))}
