@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "analytics/analytics.h"
+#include "analytics/yaml_node.h"
 
 // The default rules, compiled in with .incbin (CMakeLists.txt).
 extern "C" const char tessera_default_indicators_begin[];
@@ -18,111 +19,12 @@ extern "C" const char tessera_default_indicators_end[];
 namespace tessera::analytics {
 namespace {
 
+using internal::Node;
+using internal::YamlError;
+
 constexpr int kMaxWindowMonths = 120;
 constexpr int kMaxThreshold = 10'000;
 constexpr std::string_view kBuiltIn = "built-in default";
-
-// Thrown only inside this file and caught in ParseRules: a rule error ends the whole parse.
-struct RuleError {
-  std::string message;
-};
-
-// A YAML node with the key path that led to it, so that every error says where it is.
-class Node {
- public:
-  Node(YAML::Node node, std::string path, const std::string& file)
-      : node_(std::move(node)), path_(std::move(path)), file_(file) {}
-
-  [[noreturn]] void Fail(const std::string& what) const {
-    throw RuleError{file_ + ":" + std::to_string(line()) + ": " +
-                    (path_.empty() ? "" : path_ + ": ") + what};
-  }
-
-  int line() const { return node_.Mark().line >= 0 ? node_.Mark().line + 1 : 0; }
-  const std::string& path() const { return path_; }
-  bool IsMap() const { return node_.IsMap(); }
-  bool IsSequence() const { return node_.IsSequence(); }
-  bool Has(std::string_view key) const { return Get(key).has_value(); }
-
-  // Refuses keys outside `allowed`: a misspelt key must not be silently ignored.
-  void AllowOnly(std::initializer_list<std::string_view> allowed) const {
-    if (!node_.IsMap()) Fail("expected a mapping of keys");
-    for (const auto& kv : node_) {
-      const std::string key = kv.first.as<std::string>();
-      if (std::find(allowed.begin(), allowed.end(), key) != allowed.end()) continue;
-      std::string list;
-      for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      Node(kv.first, Join(key), file_).Fail("unknown key (expected one of: " + list + ")");
-    }
-  }
-
-  std::optional<Node> Get(std::string_view key) const {
-    if (!node_.IsMap()) return std::nullopt;
-    YAML::Node child = node_[std::string(key)];
-    if (!child.IsDefined() || child.IsNull()) return std::nullopt;
-    return Node(child, Join(key), file_);
-  }
-
-  Node Require(std::string_view key) const {
-    std::optional<Node> child = Get(key);
-    if (!child) {
-      Fail("missing required key '" + std::string(key) + "'");
-    }
-    return *child;
-  }
-
-  std::string Text() const {
-    if (!node_.IsScalar()) Fail("expected text");
-    std::string value = node_.Scalar();
-    if (value.find_first_not_of(" \t\r\n") == std::string::npos) Fail("is blank");
-    return value;
-  }
-
-  int WholeNumber(int min, int max) const {
-    if (!node_.IsScalar()) Fail("expected a whole number");
-    const std::string& v = node_.Scalar();
-    int out = 0;
-    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
-    if (ec != std::errc() || end != v.data() + v.size()) {
-      Fail("expected a whole number, not '" + v + "'");
-    }
-    if (out < min || out > max) {
-      Fail("must be " + std::to_string(min) + " to " + std::to_string(max) + ", not " + v);
-    }
-    return out;
-  }
-
-  bool Bool() const {
-    if (!node_.IsScalar()) Fail("expected true or false");
-    const std::string& v = node_.Scalar();
-    if (v == "true" || v == "yes") return true;
-    if (v == "false" || v == "no") return false;
-    Fail("expected true or false, not '" + v + "'");
-  }
-
-  // A list of items, or one item written on its own.
-  std::vector<Node> Items() const {
-    std::vector<Node> out;
-    if (!node_.IsSequence()) {
-      out.push_back(*this);
-      return out;
-    }
-    if (node_.size() == 0) Fail("is an empty list");
-    for (size_t i = 0; i < node_.size(); ++i) {
-      out.emplace_back(node_[i], path_ + "[" + std::to_string(i) + "]", file_);
-    }
-    return out;
-  }
-
- private:
-  std::string Join(std::string_view key) const {
-    return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
-  }
-
-  YAML::Node node_;
-  std::string path_;
-  const std::string& file_;
-};
 
 bool IsCode(std::string_view code) {
   if (code.size() < 2 || code.size() > 64) return false;
@@ -351,7 +253,7 @@ Result<IndicatorSet> IndicatorSet::Parse(std::string_view yaml, const std::strin
   Parsed parsed;
   try {
     parsed = ParseRules(YAML::Load(std::string(yaml)), file);
-  } catch (const RuleError& e) {
+  } catch (const YamlError& e) {
     return Status::InvalidArgument(e.message);
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(file + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);

@@ -160,16 +160,11 @@ Status HubApi::Impl::AddCohortRoutes(serve::Router& router) {
               cohort.definition = definition.ToJson();
               cohort.owner = ctx.actor;
               TRY_ASSIGN(auto txn, vc.store.Begin());
-              auto id = vc.store.PutCohort(*txn, cohort);
-              if (!id.ok()) {
-                if (id.status().code() == StatusCode::kAlreadyExists) {
-                  return Status::AlreadyExists("a cohort is already called '" + cohort.name + "'");
-                }
-                return id.status();
-              }
+              // A name already taken is AlreadyExists (409), saying so.
+              TRY_ASSIGN(int64_t id, vc.store.PutCohort(*txn, cohort));
               if (Status s = txn->Commit(); !s.ok()) return s;
-              TRY_ASSIGN(store::StoredCohort stored, CohortOf(vc.store, *id));
-              ctx.resource = "cohort/" + std::to_string(*id);
+              TRY_ASSIGN(store::StoredCohort stored, CohortOf(vc.store, id));
+              ctx.resource = "cohort/" + std::to_string(id);
               ctx.detail = "created; name=" + stored.name;
               return JsonResponse(201, view::CohortJson(stored, nullptr));
             });
@@ -244,13 +239,7 @@ Status HubApi::Impl::AddCohortRoutes(serve::Router& router) {
                 cohort.definition = definition.ToJson();
               }
               TRY_ASSIGN(auto txn, vc.store.Begin());
-              auto put = vc.store.PutCohort(*txn, cohort);
-              if (!put.ok()) {
-                if (put.status().code() == StatusCode::kAlreadyExists) {
-                  return Status::AlreadyExists("a cohort is already called '" + cohort.name + "'");
-                }
-                return put.status();
-              }
+              if (Status s = vc.store.PutCohort(*txn, cohort).status(); !s.ok()) return s;
               if (Status s = txn->Commit(); !s.ok()) return s;
               TRY_ASSIGN(store::StoredCohort stored, CohortOf(vc.store, id));
               TRY_ASSIGN(std::string scope, ScopeOf(ctx));

@@ -8,8 +8,7 @@ import { useApi } from "../lib/useApi";
 import { agencyName } from "../lib/format";
 import { INDICATORS, RANK_BY, indicatorTitle, pct, type Cohort, type CohortDefinition, type Condition, type RankBy } from "../lib/risk";
 import { Choice, Field, FormProblem, RadioGroup, Select, SubmitRow, useFormProblem } from "./FormParts";
-
-export const AGENCIES = ["police", "childrens_social_care", "adult_social_care", "education", "housing", "health", "mental_health", "ambulance", "fire_rescue", "probation", "dwp", "substance_misuse"];
+import { AGENCIES } from "./GovCommon";
 
 type Kind = "indicator" | "score_at_least" | "score_top" | "area" | "agencies" | "age";
 
