@@ -2102,5 +2102,54 @@ TEST_F(ApiTest, ViewersAreNewestFirstAndPaged) {
   EXPECT_EQ(Get(sw, search).status, 403);  // auditors only
 }
 
+// The late-intervention cost: demand by category priced with the unit costs, derived data under
+// risk_assessment only, suppressed counts neither priced nor totalled, assumptions stated.
+TEST_F(ApiTest, LateInterventionCostPricesOnlyCountsItMayShow) {
+  const std::string path = "/api/v1/analytics/late-intervention-cost?from=2018-01-01&to=2026-06-01";
+  EXPECT_EQ(Get(Login("sw"), path, "child_safeguarding").status, 403);
+  const std::string analyst = Login("analyst");
+  const int64_t before = AuditCount();
+  Reply r = Get(analyst, path, "risk_assessment");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::vector<store::AuditEvent> audit = AuditAfter(before);
+  ASSERT_EQ(audit.size(), 1u);
+  EXPECT_EQ(audit[0].action, "analytics.late_intervention_cost");
+  const json body = r.Json();
+  EXPECT_EQ(body["currency"], "GBP");
+  EXPECT_EQ(body["unit_costs_from"], "built-in default");
+  EXPECT_FALSE(body["assumptions"].empty());
+  double sum = 0;
+  int64_t suppressed = 0;
+  bool priced = false;
+  for (const json& row : body["rows"]) {
+    if (row["suppressed"].get<bool>()) {
+      ++suppressed;
+      EXPECT_TRUE(row["count"].is_null() && row["cost"].is_null()) << row.dump();
+      continue;
+    }
+    const double expected = row["count"].get<double>() * row["unit_cost"].get<double>();
+    EXPECT_DOUBLE_EQ(row["cost"].get<double>(), expected) << row.dump();
+    sum += expected;
+    priced |= row["count"].get<int64_t>() > 0;
+  }
+  EXPECT_TRUE(priced) << "the world has priced events in the period";
+  EXPECT_DOUBLE_EQ(body["total_cost"].get<double>(), sum);
+  EXPECT_EQ(body["suppressed_cells"].get<int64_t>(), suppressed);
+  // Mental health is not shared for risk assessment: its crisis contacts are not counted.
+  for (const json& row : body["rows"]) {
+    if (row["category"] == "crisis_contact") {
+      EXPECT_EQ(row["count"], 0) << row.dump();
+    }
+  }
+  EXPECT_EQ(
+      Get(analyst, "/api/v1/analytics/late-intervention-cost?from=1/1/2024", "risk_assessment")
+          .status,
+      400);
+  EXPECT_EQ(Get(analyst, "/api/v1/analytics/late-intervention-cost?from=2026-06-02&to=2026-06-01",
+                "risk_assessment")
+                .status,
+            400);
+}
+
 }  // namespace
 }  // namespace tessera
