@@ -310,6 +310,50 @@ TEST(Training, EmRecoversParametersOfASimulatedModel) {
   }
 }
 
+// A valid NHS number (modulus 11 check digit) from nine digits, or "" when none exists.
+std::string NhsNumber(int nine_digits) {
+  std::string d = std::to_string(nine_digits);
+  d.insert(0, 9 - d.size(), '0');
+  int sum = 0;
+  for (int i = 0; i < 9; ++i) sum += (d[i] - '0') * (10 - i);
+  int check = 11 - sum % 11;
+  if (check == 10) return "";
+  return d + static_cast<char>('0' + (check == 11 ? 0 : check));
+}
+
+TEST(Training, UIsEstimatedFromTheRandomPairsThatAreNotMatches) {
+  // 400 people, each recorded twice with the same NHS number: about 1 random pair in 800 is a
+  // match, and every one of them agrees on the NHS number. Chance agreement between different
+  // people never happens here, so u for "agree" must come out near the sampling floor, not near
+  // the share of matches among random pairs.
+  static const char* kGiven[] = {"AMY", "BEN", "CARL", "DINA", "ERIC", "FAYE", "GUS", "HANA"};
+  static const char* kFamily[] = {"ABBOT", "BAKER", "COLE", "DAVIS", "EVANS",
+                                  "FOX",   "GRANT", "HILL", "IRWIN", "JONES"};
+  Records r;
+  int people = 0;
+  for (int seed = 100000001; people < 400; ++seed) {
+    std::string nhs = NhsNumber(seed);
+    if (nhs.empty()) continue;
+    std::string dob = std::to_string(1950 + people % 50) + "-0" + std::to_string(1 + people % 9) +
+                      "-1" + std::to_string(people % 10);
+    Person p{kGiven[people % 8], kFamily[(people / 8) % 10], dob, "", nhs};
+    r.Add(p);
+    r.Add(p);
+    ++people;
+  }
+  BlockingIndex index(DefaultBlockingRules(), 2000);
+  for (uint32_t i = 0; i < r.table.size(); ++i) index.Add(r.table, i);
+  TrainingOptions options;
+  options.random_pairs = 400000;
+  auto trained = TrainModel(r.table, index, LinkageModel::Defaults(), options);
+  ASSERT_TRUE(trained.ok()) << trained.status().ToString();
+  const LevelParameters& agree =
+      trained->comparisons[static_cast<int>(ComparisonKind::kNhsNumber)].levels[0];
+  // Matches are ~1/800 of random pairs; the pseudo-count floor is ~0.5 / 400,000.
+  EXPECT_LT(agree.u, 1e-5);
+  EXPECT_GT(agree.u, 0.0);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Clustering
 

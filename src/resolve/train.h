@@ -8,6 +8,11 @@
 //     the sessions that could estimate it;
 //   - lambda: the expected number of matches among all candidate pairs, under the trained m and
 //     u, over the number of all possible pairs;
+//   - then u again, each random pair counted by its posterior chance of not being a match, and
+//     m and lambda again, until u settles: the true matches in a random sample would otherwise
+//     pass for chance agreement (in a file of n records about 1 random pair in n is a match,
+//     enough to dwarf the chance agreement on an identifier). Address and contact, which a
+//     household shares, keep the first estimate (train.cc says why);
 //   - term frequencies of given and family names, from the records.
 #pragma once
 

@@ -182,7 +182,9 @@ describe("the web app", { concurrency: false }, () => {
     await page.getByLabel(/different people/i).check();
     await page.getByLabel(/reason/i).fill("Different dates of birth and schools; confirmed with the school.");
     await page.getByRole("button", { name: /record decision|save decision|submit/i }).click();
-    await page.getByText(/decision (recorded|saved)|recorded/i).first().waitFor();
+    // The confirmation itself: a looser pattern also matches "Not recorded" beside a missing
+    // field, and would let the check below run before the decision is stored.
+    await page.getByText(`Decision recorded for pair ${pairId}`).waitFor();
 
     const after = await api(`/review/${pairId}`, { purpose: PURPOSE });
     assert.equal(after.status, 200);
