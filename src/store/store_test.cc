@@ -845,11 +845,15 @@ TEST_F(StoreTest, AnUpsertFillsWhatTheStoredLocationLacks) {
   model::Location fuller = Place("42", "1 MAIN ROAD", "ZZ1 1ZZ");
   fuller.postcode_district = "ZZ1";
   fuller.small_area = "ZZ1 1";
-  fuller.latitude = 51.5;
-  fuller.longitude = -0.12;
   auto again = store_->UpsertLocation(*txn, fuller);
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, *id);
+  EXPECT_FALSE(store_->GetLocation(*id)->latitude.has_value());
+  // A later mention that lacks nothing but the coordinates still fills them (a mention that
+  // fills nothing writes nothing).
+  fuller.latitude = 51.5;
+  fuller.longitude = -0.12;
+  ASSERT_TRUE(store_->UpsertLocation(*txn, fuller).ok());
   auto stored = store_->GetLocation(*id);
   ASSERT_TRUE(stored.ok());
   EXPECT_EQ(stored->uprn, "42");

@@ -962,12 +962,26 @@ Result<model::LocationId> SqliteStore::UpsertLocation(Transaction& txn,
     return Status::InvalidArgument("UpsertLocation: latitude and longitude come as a pair");
   }
   std::optional<int64_t> existing;
+  bool fills = false;  // the stored location lacks something this one has
   {
-    TRY_ASSIGN(Query q, db_->Prepare("SELECT id FROM locations WHERE match_key = ?1", kOp));
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT id, address_text = '', postcode = '', "
+                                     "postcode_district = '', small_area = '', latitude IS NULL "
+                                     "FROM locations WHERE match_key = ?1",
+                                     kOp));
     q.Bind(1, match_key);
     TRY_ASSIGN(bool row, q.Step());
-    if (row) existing = q.Int(0);
+    if (row) {
+      existing = q.Int(0);
+      fills = (q.Int(1) != 0 && !location.address_text.empty()) ||
+              (q.Int(2) != 0 && !location.postcode.empty()) ||
+              (q.Int(3) != 0 && !location.postcode_district.empty()) ||
+              (q.Int(4) != 0 && !location.small_area.empty()) ||
+              (q.Int(5) != 0 && location.latitude.has_value());
+    }
   }
+  // Most mentions repeat a stored location whole: no write at all (an UPDATE would rewrite the
+  // row and its index entries for nothing).
+  if (existing.has_value() && !fills) return *existing;
   if (existing.has_value()) {
     // Fill what the stored location lacks; never overwrite.
     TRY_ASSIGN(Query q,
