@@ -23,13 +23,13 @@ using nlohmann::json;
 
 constexpr int kOutcomeWindowDays = 365;
 
-// The categories that mark a model's outcome on a timeline (the synthetic world's outcomes,
-// docs/formats/synthetic-world.md).
+// The categories that mark a model's outcome on a timeline.
 std::vector<std::string> OutcomeCategories(std::string_view outcome) {
-  if (outcome == "cp_plan_escalation") return {"child_protection_plan"};
-  if (outcome == "repeat_da_victimisation") return {"domestic_abuse_incident"};
-  if (outcome == "mh_crisis") return {"crisis_contact", "inpatient_admission"};
-  return {};
+  std::vector<std::string> out;
+  if (const risk::OutcomeDefinition* o = risk::FindOutcome(outcome)) {
+    out.assign(o->categories.begin(), o->categories.end());
+  }
+  return out;
 }
 
 json NumberOrNull(const json& j, std::string_view key) {

@@ -77,10 +77,7 @@ RiskCommands::RiskCommands(CLI::App& app) : args_(new Args) {
       "Transparency Recording Standard) to HUB/models/risk/VERSION/transparency.md");
   a.record->add_option("--data", a.data, "Hub directory")->required();
   a.record->add_option("--version", a.version, "The version (default: the newest registered)");
-  a.train
-      ->add_option("--outcome", a.outcome,
-                   "cp_plan_escalation, repeat_da_victimisation or mh_crisis")
-      ->capture_default_str();
+  a.train->add_option("--outcome", a.outcome, risk::OutcomeIdList())->capture_default_str();
   a.train
       ->add_option("--datasets", a.datasets,
                    "The input datasets (source ids, comma-separated). Default: those a "

@@ -201,15 +201,48 @@ std::vector<std::string> FeatureLabels() {
   return out;
 }
 
+namespace {
+
+constexpr std::string_view kCpPlanCategories[] = {"child_protection_plan"};
+constexpr std::string_view kDaCategories[] = {"domestic_abuse_incident"};
+constexpr std::string_view kCrisisCategories[] = {"crisis_contact", "inpatient_admission"};
+
+constexpr OutcomeDefinition kOutcomes[] = {
+    {"cp_plan_escalation", "A child-protection plan starts within 12 months",
+     "a child with no child-protection plan in the past year becoming the subject of one within "
+     "the next year",
+     kCpPlanCategories},
+    {"repeat_da_victimisation", "Domestic abuse victimisation recurs within 12 months",
+     "a victim of domestic abuse being victimised again within the next year", kDaCategories},
+    {"mh_crisis", "A mental-health crisis contact or admission within 12 months",
+     "a person aged 12 or over having a mental-health crisis contact or admission within the "
+     "next year",
+     kCrisisCategories},
+};
+
+}  // namespace
+
+std::span<const OutcomeDefinition> Outcomes() { return kOutcomes; }
+
+const OutcomeDefinition* FindOutcome(std::string_view id) {
+  for (const OutcomeDefinition& o : kOutcomes) {
+    if (o.id == id) return &o;
+  }
+  return nullptr;
+}
+
+std::string OutcomeIdList() {
+  std::string out;
+  for (size_t i = 0; i < std::size(kOutcomes); ++i) {
+    if (i > 0) out += i + 1 == std::size(kOutcomes) ? " or " : ", ";
+    out += kOutcomes[i].id;
+  }
+  return out;
+}
+
 std::string OutcomeTitle(std::string_view outcome) {
-  if (outcome == "cp_plan_escalation") {
-    return "A child-protection plan starts within 12 months";
-  }
-  if (outcome == "repeat_da_victimisation") {
-    return "Domestic abuse victimisation recurs within 12 months";
-  }
-  if (outcome == "mh_crisis") return "A mental-health crisis contact or admission within 12 months";
-  return std::string(outcome);
+  const OutcomeDefinition* o = FindOutcome(outcome);
+  return std::string(o != nullptr ? o->title : outcome);
 }
 
 double BaselineScore(std::span<const float> features) {

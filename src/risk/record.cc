@@ -17,18 +17,8 @@ namespace {
 using nlohmann::json;
 
 std::string OutcomeWords(const std::string& outcome) {
-  if (outcome == "cp_plan_escalation") {
-    return "a child with no child-protection plan in the past year becoming the subject of one "
-           "within the next year";
-  }
-  if (outcome == "repeat_da_victimisation") {
-    return "a victim of domestic abuse being victimised again within the next year";
-  }
-  if (outcome == "mh_crisis") {
-    return "a person aged 12 or over having a mental-health crisis contact or admission within "
-           "the next year";
-  }
-  return outcome;
+  const OutcomeDefinition* o = FindOutcome(outcome);
+  return o != nullptr ? std::string(o->words) : outcome;
 }
 
 std::string Num(const json& v, int digits = 3) {

@@ -75,8 +75,23 @@ const std::vector<std::string>& FeatureNames();
 // events in the last 12 months".
 std::string FeatureLabel(std::string_view feature);
 std::vector<std::string> FeatureLabels();  // FeatureLabel of each of FeatureNames()
-// An outcome in plain words: "cp_plan_escalation" -> "A child-protection plan starts within 12
-// months". The code itself for an unknown outcome.
+// The outcomes a model can be trained to predict: the synthetic world's outcome labels
+// (docs/formats/synthetic-world.md). One entry per outcome, so that its title, its plain-words
+// description and the event categories that mark it on a timeline are written once.
+struct OutcomeDefinition {
+  std::string_view id;     // "cp_plan_escalation"
+  std::string_view title;  // "A child-protection plan starts within 12 months"
+  // For the transparency record: "a child with no child-protection plan in the past year
+  // becoming the subject of one within the next year".
+  std::string_view words;
+  // The event categories that mean the outcome happened (decisions against outcomes).
+  std::span<const std::string_view> categories;
+};
+std::span<const OutcomeDefinition> Outcomes();
+const OutcomeDefinition* FindOutcome(std::string_view id);  // nullptr if unknown
+// "a, b or c": the outcome ids, for help text and errors.
+std::string OutcomeIdList();
+// An outcome in plain words: its title, or the code itself for an unknown outcome.
 std::string OutcomeTitle(std::string_view outcome);
 
 // The features of `nominal` as of `cutoff`: only events dated strictly before `cutoff` count,

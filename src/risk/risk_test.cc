@@ -466,6 +466,25 @@ TEST(Features, LabelsSayWhatEachFeatureCountsInPlainWords) {
   EXPECT_EQ(OutcomeTitle("cp_plan_escalation"), "A child-protection plan starts within 12 months");
 }
 
+TEST(Outcomes, EachIsDefinedOnceWithWordsAndTheCategoriesThatMarkIt) {
+  EXPECT_EQ(OutcomeIdList(), "cp_plan_escalation, repeat_da_victimisation or mh_crisis");
+  const std::vector<std::string>& features = FeatureNames();
+  for (const OutcomeDefinition& o : Outcomes()) {
+    SCOPED_TRACE(std::string(o.id));
+    EXPECT_EQ(FindOutcome(o.id), &o);
+    EXPECT_EQ(OutcomeTitle(o.id), o.title);
+    EXPECT_FALSE(o.words.empty());
+    ASSERT_FALSE(o.categories.empty());
+    for (std::string_view c : o.categories) {
+      // A category the features count, so one the hub's sources record.
+      const std::string feature = "category." + std::string(c) + ".12m";
+      EXPECT_NE(std::find(features.begin(), features.end(), feature), features.end()) << c;
+    }
+  }
+  EXPECT_EQ(FindOutcome("nope"), nullptr);
+  EXPECT_EQ(OutcomeTitle("nope"), "nope");
+}
+
 TEST_F(RegistryTest, DecisionsAreKeptNewestFirstWithWhoAndWhy) {
   store::StoredRiskDecision d;
   d.nominal_id = 7;

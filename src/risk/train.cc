@@ -151,6 +151,10 @@ Result<Explanation> Explain(const RiskModel& model, const PlattCalibration& cali
 Result<TrainingRun> TrainAndSave(const HubHistory& hub, const Truth& truth,
                                  const TrainOptions& options, const std::string& models_dir,
                                  const std::string& created_at) {
+  if (FindOutcome(options.outcome) == nullptr) {
+    return Status::InvalidArgument(
+        fmt::format("unknown outcome '{}': the outcomes are {}", options.outcome, OutcomeIdList()));
+  }
   TRY_ASSIGN(LabelledSet all, BuildLabelledSet(hub, truth, options.outcome, "in_landing"));
   LabelledSet fit, held;
   SplitForCalibration(all, options.params.seed, options.calibration_percent, fit, held);
