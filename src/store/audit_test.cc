@@ -47,6 +47,18 @@ AuditEvent NominalView(const std::string& actor, const std::string& agency,
   return event;
 }
 
+// Runs `sql` on the database file behind the store's back, then verifies the log.
+AuditVerification VerifyAfterEdit(Store& store, const std::string& db,
+                                  const std::vector<std::string>& sql) {
+  {
+    RawDb raw(db);
+    for (const std::string& statement : sql) raw.Exec(statement);
+  }
+  auto verification = store.VerifyAudit();
+  EXPECT_TRUE(verification.ok()) << verification.status().ToString();
+  return verification.value_or(AuditVerification{});
+}
+
 // Signs with a counter instead of a key, and records what it was asked: the store's side of
 // checkpoints, without govern.
 class RecordingSigner final : public AuditSigner {
@@ -595,6 +607,229 @@ TEST_F(AuditTest, AListThatIsNotJsonIsReportedNotAnError) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The nominal index by period: appends write audit_subjects in seq order; the append that
+// completes a period writes that period's index sorted by nominal; reads probe every sealed
+// period and scan the open one.
+
+class AuditPeriodTest : public AuditTest {
+ protected:
+  static constexpr int64_t kPeriod = 3;
+
+  void SetUp() override { OpenHub(tmp_.path()); }
+
+  // Makes a hub in `dir` and opens store_ on it, with periods of kPeriod events.
+  void OpenHub(const std::string& dir) {
+    store_.reset();
+    hub_ = dir;
+    ASSERT_TRUE(InitHub(hub_, clock_).ok());
+    OpenOptions options;
+    options.audit_period_events = kPeriod;
+    auto opened = OpenSqliteStore(hub_, clock_, options);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(opened).value();
+  }
+
+  std::string HubDb() const { return internal::HubDbPath(hub_); }
+
+  // The sealed periods as "first-last", oldest first.
+  std::vector<std::string> Periods() {
+    RawDb raw(HubDb());
+    std::vector<std::string> out;
+    const int64_t n = raw.QueryInt("SELECT count(*) FROM audit_periods");
+    for (int64_t k = 1; k <= n; ++k) {
+      out.push_back(
+          raw.QueryText("SELECT first_seq || '-' || last_seq FROM audit_periods WHERE "
+                        "period = " +
+                        std::to_string(k)));
+    }
+    return out;
+  }
+
+  // Seqs 1-8, the first six in two sealed periods, 7 and 8 in the open one; nominal 5 is named
+  // in every period.
+  void AppendEight() {
+    Append(NominalView("user:1", "police", {5}));                                    // 1
+    Append(NominalView("user:2", "health", {6, 5}));                                 // 2
+    Append(NominalView("user:1", "police", {7}));                                    // 3: seals 1-3
+    auto batch = store_->AppendAuditBatch({NominalView("user:3", "police", {5, 5}),  // 4
+                                           NominalView("user:2", "health", {7}),     // 5
+                                           NominalView("user:1", "police", {6}),     // 6
+                                           NominalView("user:3", "police", {8})});   // 7
+    ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+    Append(NominalView("user:1", "police", {5}, "denied"));  // 8
+  }
+
+  std::string hub_;
+};
+
+TEST_F(AuditPeriodTest, TheAppendThatCompletesAPeriodSealsIt) {
+  Append(NominalView("user:1", "police", {5}));
+  Append(NominalView("user:1", "police", {6}));
+  EXPECT_TRUE(Periods().empty());
+  Append(NominalView("user:1", "police", {7}));
+  EXPECT_EQ(Periods(), (std::vector<std::string>{"1-3"}));
+  // A batch that completes more than one period seals each of them.
+  std::vector<AuditEvent> batch(7, NominalView("user:2", "health", {9, 8}));
+  ASSERT_TRUE(store_->AppendAuditBatch(batch).ok());  // seqs 4-10
+  EXPECT_EQ(Periods(), (std::vector<std::string>{"1-3", "4-6", "7-9"}));
+  RawDb raw(HubDb());
+  // Each sealed period holds its events' nominals, once per event, in nominal order.
+  EXPECT_EQ(raw.QueryText("SELECT group_concat(nominal_id || '@' || seq, ' ') FROM (SELECT "
+                          "nominal_id, seq FROM audit_nominal_index WHERE period = 2 ORDER BY "
+                          "nominal_id, seq)"),
+            "8@4 8@5 8@6 9@4 9@5 9@6");
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_nominal_index"), 1 + 1 + 1 + 6 * 2);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_subjects WHERE seq = 10"), 2);  // open
+  EXPECT_TRUE(Verify().intact);
+  // The period's rows, like every table of the log, cannot be changed through SQL.
+  EXPECT_NE(raw.ExecError("DELETE FROM audit_nominal_index WHERE seq = 5").find("append-only"),
+            std::string::npos);
+  EXPECT_NE(raw.ExecError("UPDATE audit_nominal_index SET nominal_id = 1").find("append-only"),
+            std::string::npos);
+  EXPECT_NE(raw.ExecError("DELETE FROM audit_periods").find("append-only"), std::string::npos);
+  EXPECT_NE(raw.ExecError("UPDATE audit_periods SET last_seq = 2").find("append-only"),
+            std::string::npos);
+}
+
+TEST_F(AuditPeriodTest, ReadsByNominalSpanTheSealedPeriodsAndTheOpenOne) {
+  AppendEight();
+  ASSERT_EQ(Periods(), (std::vector<std::string>{"1-3", "4-6"}));
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(5, 0, 10)), (std::vector<int64_t>{1, 2, 4, 8}));
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(6, 0, 10)), (std::vector<int64_t>{2, 6}));
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(8, 0, 10)), (std::vector<int64_t>{7}));
+  EXPECT_TRUE(Seqs(store_->ListAuditForNominal(9, 0, 10)).empty());
+  // Paging either way crosses the periods' bounds.
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(5, 2, 2)), (std::vector<int64_t>{4, 8}));
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(5, 4, 10)), (std::vector<int64_t>{8}));
+  AuditQuery newest;
+  newest.nominal_id = 5;
+  newest.newest_first = true;
+  newest.limit = 2;
+  EXPECT_EQ(Seqs(store_->SearchAudit(newest)), (std::vector<int64_t>{8, 4}));
+  newest.before_seq = 4;
+  EXPECT_EQ(Seqs(store_->SearchAudit(newest)), (std::vector<int64_t>{2, 1}));
+  // Other filters combine with it.
+  AuditQuery police;
+  police.nominal_id = 5;
+  police.agency = "police";
+  police.outcome = "allowed";
+  EXPECT_EQ(Seqs(store_->SearchAudit(police)), (std::vector<int64_t>{1, 4}));
+  // Distinct nominals per agency count across periods too.
+  auto usage = store_->GetAuditUsage(kTestEpochMicros, kTestEpochMicros + 1);
+  ASSERT_TRUE(usage.ok()) << usage.status().ToString();
+  ASSERT_EQ(usage->by_agency.size(), 2u);
+  EXPECT_EQ(usage->by_agency[0].agency, "police");
+  EXPECT_EQ(usage->by_agency[0].nominals, 4);  // 5, 6, 7, 8
+  EXPECT_EQ(usage->by_agency[1].nominals, 3);  // 5, 6, 7
+  EXPECT_TRUE(Verify().intact);
+}
+
+TEST_F(AuditPeriodTest, MergesAreFollowedAcrossPeriods) {
+  auto txn = store_->Begin();
+  ASSERT_TRUE(txn.ok());
+  auto survivor = store_->CreateNominal(**txn, model::Nominal{});
+  auto absorbed = store_->CreateNominal(**txn, model::Nominal{});
+  ASSERT_TRUE(survivor.ok() && absorbed.ok());
+  ASSERT_TRUE((*txn)->Commit().ok());
+  Append(NominalView("user:1", "police", {*absorbed}));  // 1, sealed with 2 and 3
+  Append(Viewing("quarantine/1"));                       // 2
+  Append(Viewing("quarantine/2"));                       // 3
+  Append(NominalView("user:2", "health", {*survivor}));  // 4, open
+  auto merge = store_->Begin();
+  ASSERT_TRUE(merge.ok());
+  ASSERT_TRUE(store_->MergeNominals(**merge, *survivor, *absorbed, "same person").ok());
+  ASSERT_TRUE((*merge)->Commit().ok());
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(*survivor, 0, 10)), (std::vector<int64_t>{1, 4}));
+}
+
+TEST_F(AuditPeriodTest, StoresWithAnotherPeriodShareTheHub) {
+  AppendEight();  // periods 1-3 and 4-6 sealed
+  store_.reset();
+  OpenOptions options;
+  options.audit_period_events = 5;
+  auto reopened = OpenSqliteStore(hub_, clock_, options);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  store_ = std::move(reopened).value();
+  for (int i = 0; i < 3; ++i) Append(NominalView("user:4", "police", {5}));  // 9-11
+  EXPECT_EQ(Periods(), (std::vector<std::string>{"1-3", "4-6", "7-11"}));
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(5, 0, 10)),
+            (std::vector<int64_t>{1, 2, 4, 8, 9, 10, 11}));
+  EXPECT_TRUE(Verify().intact);
+  options.audit_period_events = 0;
+  EXPECT_EQ(OpenSqliteStore(hub_, clock_, options).status().code(), StatusCode::kInvalidArgument);
+}
+
+// Each edit of the sealed index or of the periods, made behind the triggers' back, is caught:
+// what the index would then answer ("who has seen this person") is no longer what the events
+// say.
+TEST_F(AuditPeriodTest, AnEditOfASealedPeriodIsReported) {
+  struct Edit {
+    const char* what;
+    std::vector<std::string> sql;
+    int64_t broken_seq;
+    const char* problem;
+  };
+  const std::vector<Edit> edits = {
+      {"a view hidden",
+       {"DROP TRIGGER audit_nominal_index_no_delete",
+        "DELETE FROM audit_nominal_index WHERE nominal_id = 5 AND seq = 4"},
+       4,
+       "does not hold every nominal"},
+      {"a view moved to another person",
+       {"DROP TRIGGER audit_nominal_index_no_update",
+        "UPDATE audit_nominal_index SET nominal_id = 9 WHERE nominal_id = 6 AND seq = 2"},
+       2,
+       "names nominal 9 for seq 2"},
+      {"a view made up",
+       {"INSERT INTO audit_nominal_index (period, nominal_id, seq) VALUES (2, 9, 5)"},
+       5,
+       "names nominal 9 for seq 5"},
+      {"a row moved to the other period",
+       {"DROP TRIGGER audit_nominal_index_no_update",
+        "UPDATE audit_nominal_index SET period = 1 WHERE nominal_id = 7 AND seq = 5"},
+       5,
+       "period 1"},
+      {"a period shortened",
+       {"DROP TRIGGER audit_periods_no_update",
+        "UPDATE audit_periods SET last_seq = 2 WHERE period = 1"},
+       4,
+       "does not follow the period before it"},
+      {"a period dropped",
+       {"DROP TRIGGER audit_periods_no_delete", "DELETE FROM audit_periods WHERE period = 2"},
+       4,
+       "never sealed"},
+      {"a period for events yet to come",
+       {"INSERT INTO audit_periods (period, first_seq, last_seq) VALUES (3, 7, 9)"},
+       9,
+       "the newest events were deleted"},
+  };
+  for (size_t i = 0; i < edits.size(); ++i) {
+    const Edit& edit = edits[i];
+    SCOPED_TRACE(edit.what);
+    OpenHub(tmp_.Sub("hub" + std::to_string(i)));
+    AppendEight();
+    ASSERT_TRUE(Verify().intact);
+    AuditVerification verification = VerifyAfterEdit(*store_, HubDb(), edit.sql);
+    EXPECT_FALSE(verification.intact);
+    EXPECT_EQ(verification.first_broken_seq, edit.broken_seq) << verification.problem;
+    EXPECT_NE(verification.problem.find(edit.problem), std::string::npos) << verification.problem;
+    EXPECT_EQ(verification.head_seq, 0);
+  }
+}
+
+TEST_F(AuditPeriodTest, ReadsComeFromTheSealedIndexSoVerifyChecksIt) {
+  AppendEight();
+  AuditVerification verification =
+      VerifyAfterEdit(*store_, HubDb(),
+                      {"DROP TRIGGER audit_nominal_index_no_delete",
+                       "DELETE FROM audit_nominal_index WHERE nominal_id = 5 AND seq = 2"});
+  EXPECT_FALSE(verification.intact);
+  // The view at seq 2 no longer shows in "who has seen nominal 5": why verification checks it.
+  EXPECT_EQ(Seqs(store_->ListAuditForNominal(5, 0, 10)), (std::vector<int64_t>{1, 4, 8}));
+  EXPECT_EQ(verification.first_broken_seq, 2);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Events written before schema version 8 (encoding 1)
 
 TEST(AuditMigrationTest, Encoding1EventsStillVerifyAndTheChainGoesOn) {
@@ -650,6 +885,120 @@ TEST(AuditMigrationTest, Encoding1EventsStillVerifyAndTheChainGoesOn) {
   ASSERT_TRUE(after_edit.ok());
   EXPECT_FALSE(after_edit->intact);
   EXPECT_EQ(after_edit->first_broken_seq, 2);
+}
+
+// A log written with schema version 13 (audit_subjects keyed by nominal) becomes sealed period 1
+// of the layout of version 14: its events keep verifying, reads by nominal find them, and the
+// periods after it are sealed as appends complete them.
+TEST(AuditMigrationTest, AVersion13LogBecomesTheFirstSealedPeriod) {
+  TempDir tmp;
+  ManualClock clock(kTestEpochMicros);
+  const std::string db = testing::MakeHubAtSchemaVersion(tmp.path(), clock, 13);
+  const std::vector<std::vector<int64_t>> named = {{5}, {6, 5}, {}, {7, 7}, {5}};
+  std::string prev_hash;
+  {
+    RawDb raw(db);
+    for (size_t i = 0; i < named.size(); ++i) {
+      AuditEvent old = NominalView("user:" + std::to_string(i % 2 + 1), "police", named[i]);
+      old.seq = static_cast<int64_t>(i) + 1;
+      old.at_micros = kTestEpochMicros + old.seq;
+      old.encoding = 2;
+      old.prev_hash = prev_hash;
+      old.hash = internal::AuditEventHash(old).value();
+      std::string nominals = "[";
+      for (size_t k = 0; k < old.nominals.size(); ++k) {
+        nominals += (k > 0 ? "," : "") + std::to_string(old.nominals[k]);
+      }
+      nominals += "]";
+      raw.Exec(
+          "INSERT INTO audit_events (seq, at, actor, agency, role, action, purpose, "
+          "justification, agreement, outcome, resource, detail, nominals, records, encoding, "
+          "prev_hash, hash) VALUES (" +
+          std::to_string(old.seq) + ", " + std::to_string(old.at_micros) + ", '" + old.actor +
+          "', '" + old.agency + "', '" + old.role + "', '" + old.action + "', '" + old.purpose +
+          "', '" + old.justification + "', '" + old.agreement + "', '" + old.outcome + "', '" +
+          old.resource + "', '', '" + nominals + "', '[1001,1002]', 2, '" + old.prev_hash + "', '" +
+          old.hash + "')");
+      raw.Exec("INSERT OR IGNORE INTO audit_subjects (nominal_id, seq) SELECT value, " +
+               std::to_string(old.seq) + " FROM json_each('" + nominals + "')");
+      prev_hash = old.hash;
+    }
+    ASSERT_EQ(raw.QueryInt("SELECT count(*) FROM audit_subjects"), 5);
+  }
+  OpenOptions options;
+  options.audit_period_events = 2;
+  auto opened = OpenSqliteStore(tmp.path(), clock, options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  EXPECT_EQ(store.SchemaVersion(), 14);
+  {
+    RawDb raw(db);
+    EXPECT_EQ(raw.QueryText("SELECT group_concat(period || ':' || first_seq || '-' || last_seq) "
+                            "FROM audit_periods"),
+              "1:1-5");
+    EXPECT_EQ(raw.QueryText("SELECT group_concat(nominal_id || '@' || seq, ' ') FROM (SELECT "
+                            "nominal_id, seq FROM audit_nominal_index WHERE period = 1 ORDER BY "
+                            "nominal_id, seq)"),
+              "5@1 5@2 5@5 6@2 7@4");
+    EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_subjects"), 5);
+  }
+  auto verification = store.VerifyAudit();
+  ASSERT_TRUE(verification.ok()) << verification.status().ToString();
+  EXPECT_TRUE(verification->intact) << verification->problem;
+  EXPECT_EQ(verification->head_seq, 5);
+  EXPECT_EQ(verification->head_hash, prev_hash);
+
+  auto seqs = [&](int64_t nominal) {
+    std::vector<int64_t> out;
+    auto events = store.ListAuditForNominal(nominal, 0, 100);
+    EXPECT_TRUE(events.ok()) << events.status().ToString();
+    for (const AuditEvent& event : events.value_or(std::vector<AuditEvent>{})) {
+      out.push_back(event.seq);
+    }
+    return out;
+  };
+  EXPECT_EQ(seqs(5), (std::vector<int64_t>{1, 2, 5}));
+  EXPECT_EQ(seqs(7), (std::vector<int64_t>{4}));
+
+  // The chain goes on, and the periods after the migrated one are sealed as they close.
+  for (int i = 0; i < 3; ++i) {
+    auto next = store.AppendAudit(NominalView("user:3", "health", {5, 8}));  // 6, 7, 8
+    ASSERT_TRUE(next.ok()) << next.status().ToString();
+    if (i == 0) {
+      EXPECT_EQ(next->prev_hash, prev_hash);
+    }
+  }
+  {
+    RawDb raw(db);
+    EXPECT_EQ(raw.QueryText("SELECT group_concat(period || ':' || first_seq || '-' || last_seq) "
+                            "FROM audit_periods"),
+              "1:1-5,2:6-7");
+  }
+  EXPECT_EQ(seqs(5), (std::vector<int64_t>{1, 2, 5, 6, 7, 8}));
+  EXPECT_EQ(seqs(8), (std::vector<int64_t>{6, 7, 8}));
+  EXPECT_TRUE(store.VerifyAudit()->intact);
+
+  // An edit of the migrated period is caught like any other.
+  AuditVerification after_edit =
+      VerifyAfterEdit(store, db,
+                      {"DROP TRIGGER audit_nominal_index_no_delete",
+                       "DELETE FROM audit_nominal_index WHERE nominal_id = 6 AND seq = 2"});
+  EXPECT_FALSE(after_edit.intact);
+  EXPECT_EQ(after_edit.first_broken_seq, 2);
+}
+
+TEST(AuditMigrationTest, AnEmptyVersion13LogHasNoPeriod) {
+  TempDir tmp;
+  ManualClock clock(kTestEpochMicros);
+  const std::string db = testing::MakeHubAtSchemaVersion(tmp.path(), clock, 13);
+  OpenOptions options;
+  options.audit_period_events = 2;
+  auto opened = OpenSqliteStore(tmp.path(), clock, options);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ(RawDb(db).QueryInt("SELECT count(*) FROM audit_periods"), 0);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE((*opened)->AppendAudit(Viewing("quarantine/1")).ok());
+  EXPECT_EQ(RawDb(db).QueryText("SELECT first_seq || '-' || last_seq FROM audit_periods"), "1-2");
+  EXPECT_TRUE((*opened)->VerifyAudit()->intact);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -75,6 +75,12 @@ struct OpenOptions {
   // instance, as a background job: how a latency-sensitive writer (the live resolver) keeps
   // checkpoints off its own path.
   bool checkpoint_on_commit = true;
+  // How many audit events a period of the nominal index holds (docs/design/0006-audit-log.md):
+  // the append that completes a period also writes that period's index, sorted, in its
+  // transaction; a read by nominal probes each sealed period and scans the open one. Each
+  // sealed period records its own range, so stores opened with different values can share a
+  // hub. Smaller periods seal faster and scan less, at one more probe per period read.
+  int64_t audit_period_events = 16384;
 };
 
 class Store;

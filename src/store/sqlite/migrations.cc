@@ -606,7 +606,79 @@ UPDATE risk_models SET
                            WHERE s.version = risk_models.version), '');
 )sql";
 
-constexpr std::array<Migration, 13> kMigrations = {{
+// The nominal index in a layout whose writes stay local as the log grows (docs/design/
+// 0006-audit-log.md, "The nominal index"). Keyed (nominal_id, seq), every append inserted one row
+// per nominal into a page picked by the nominal, so each group commit rewrote ~6 pages per event
+// all over an index that grows with the log (measured: docs/benchmarks.md). Now:
+//   - audit_subjects is keyed (seq, nominal_id): the append's rows go at the end of the tree;
+//   - audit_nominal_index (period, nominal_id, seq) holds the same rows for each sealed period
+//     (audit_periods: a range of seqs), written once, in key order, by the append that closes
+//     the period: the rows of a new period also go at the end of the tree;
+//   - a read by nominal probes each sealed period and scans the open one (seqs after the last
+//     sealed period) in audit_subjects.
+// The events already in the log become period 1, copied in the order the old key kept them in,
+// so the migration sorts nothing however large the log is. A read by nominal also follows
+// merges (nominals whose merged_into leads to it): without an index on merged_into SQLite built
+// one over every nominal for each such read (0.2 s at a million nominals); the partial index
+// holds merged nominals only.
+constexpr std::string_view kAuditPeriodsSchema = R"sql(
+CREATE TABLE audit_subjects_by_seq_v14 (
+  seq        INTEGER NOT NULL REFERENCES audit_events (seq),
+  nominal_id INTEGER NOT NULL,
+  PRIMARY KEY (seq, nominal_id)
+) WITHOUT ROWID;
+INSERT INTO audit_subjects_by_seq_v14 (seq, nominal_id)
+  SELECT seq, nominal_id FROM audit_subjects ORDER BY seq, nominal_id;
+
+CREATE TABLE audit_periods (
+  period    INTEGER PRIMARY KEY CHECK (period >= 1),
+  first_seq INTEGER NOT NULL CHECK (first_seq >= 1),
+  last_seq  INTEGER NOT NULL,
+  CHECK (last_seq >= first_seq)
+);
+CREATE TABLE audit_nominal_index (
+  period     INTEGER NOT NULL,
+  nominal_id INTEGER NOT NULL,
+  seq        INTEGER NOT NULL,
+  PRIMARY KEY (period, nominal_id, seq)
+) WITHOUT ROWID;
+INSERT INTO audit_periods (period, first_seq, last_seq)
+  SELECT 1, 1, seq FROM audit_events ORDER BY seq DESC LIMIT 1;
+INSERT INTO audit_nominal_index (period, nominal_id, seq)
+  SELECT 1, nominal_id, seq FROM audit_subjects ORDER BY nominal_id, seq;
+
+DROP TABLE audit_subjects;
+ALTER TABLE audit_subjects_by_seq_v14 RENAME TO audit_subjects;
+
+CREATE INDEX nominals_by_merged_into ON nominals (merged_into) WHERE merged_into IS NOT NULL;
+
+CREATE TRIGGER audit_subjects_no_update BEFORE UPDATE ON audit_subjects
+BEGIN
+  SELECT RAISE(ABORT, 'audit_subjects is append-only: rows cannot be changed');
+END;
+CREATE TRIGGER audit_subjects_no_delete BEFORE DELETE ON audit_subjects
+BEGIN
+  SELECT RAISE(ABORT, 'audit_subjects is append-only: rows cannot be deleted');
+END;
+CREATE TRIGGER audit_periods_no_update BEFORE UPDATE ON audit_periods
+BEGIN
+  SELECT RAISE(ABORT, 'audit_periods is append-only: periods cannot be changed');
+END;
+CREATE TRIGGER audit_periods_no_delete BEFORE DELETE ON audit_periods
+BEGIN
+  SELECT RAISE(ABORT, 'audit_periods is append-only: periods cannot be deleted');
+END;
+CREATE TRIGGER audit_nominal_index_no_update BEFORE UPDATE ON audit_nominal_index
+BEGIN
+  SELECT RAISE(ABORT, 'audit_nominal_index is append-only: rows cannot be changed');
+END;
+CREATE TRIGGER audit_nominal_index_no_delete BEFORE DELETE ON audit_nominal_index
+BEGIN
+  SELECT RAISE(ABORT, 'audit_nominal_index is append-only: rows cannot be deleted');
+END;
+)sql";
+
+constexpr std::array<Migration, 14> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -634,6 +706,10 @@ constexpr std::array<Migration, 13> kMigrations = {{
     {12, "risk scores, practitioners' decisions, cohorts and their runs", kScoresAndCohortsSchema},
     {13, "risk model registry: the size and day of each version's stored scores",
      kScoreBatchSchema},
+    {14,
+     "audit log: the nominal index in log order, with a sealed index per period of seqs, so "
+     "that appends write locally; merged nominals indexed by the nominal they merged into",
+     kAuditPeriodsSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =

@@ -365,6 +365,9 @@ class SqliteStore::ReadSnapshot {
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& db_path,
                                                        const Clock& clock,
                                                        const OpenOptions& options, bool create) {
+  if (options.audit_period_events < 1) {
+    return Status::InvalidArgument("opening the store: audit_period_events must be positive");
+  }
   TRY_ASSIGN(std::unique_ptr<Connection> db,
              Connection::Open(db_path, create, options.busy_timeout_ms));
   // Per-connection settings. foreign_keys cannot change inside a transaction, so these come
@@ -388,7 +391,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& db_pat
                            "'): is it on a network file system?");
   }
   TRY_ASSIGN(int schema_version, Migrate(*db, clock, options.apply_migrations));
-  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), clock, schema_version));
+  return std::unique_ptr<SqliteStore>(
+      new SqliteStore(std::move(db), clock, schema_version, options.audit_period_events));
 }
 
 Status SqliteStore::Checkpoint() {
@@ -3808,6 +3812,15 @@ std::vector<int64_t> DistinctNominals(const std::vector<int64_t>& nominals) {
   return out;
 }
 
+// Records that the log is broken at `seq`, and why: a verification reports no head then.
+void MarkBroken(AuditVerification& out, int64_t seq, std::string problem) {
+  out.intact = false;
+  out.first_broken_seq = seq;
+  out.problem = std::move(problem);
+  out.head_seq = 0;
+  out.head_hash.clear();
+}
+
 Result<std::vector<AuditEvent>> ReadAuditEvents(Query& q) {
   std::vector<AuditEvent> out;
   while (true) {
@@ -3921,6 +3934,7 @@ Result<std::vector<AuditEvent>> SqliteStore::AppendAuditInOwnTransaction(
       prev_hash = stored.hash;
       stored_events.push_back(std::move(stored));
     }
+    TRY(SealAuditPeriods(stored_events.back().seq));
     if (audit_signer_ != nullptr) {
       AuditCheckpoint made;
       made.seq = stored_events.back().seq;
@@ -3945,6 +3959,39 @@ Result<std::vector<AuditEvent>> SqliteStore::AppendAuditInOwnTransaction(
     }
   }
   return result;
+}
+
+Status SqliteStore::SealAuditPeriods(int64_t head_seq) {
+  constexpr std::string_view kOp = "AppendAudit: sealing a period of the nominal index";
+  int64_t period = 0;
+  int64_t sealed_to = 0;
+  {
+    TRY_ASSIGN(Query last, db_->Prepare("SELECT period, last_seq FROM audit_periods ORDER BY "
+                                        "period DESC LIMIT 1",
+                                        kOp));
+    TRY_ASSIGN(bool row, last.Step());
+    if (row) {
+      period = last.Int(0);
+      sealed_to = last.Int(1);
+    }
+  }
+  while (head_seq - sealed_to >= audit_period_events_) {
+    ++period;
+    const int64_t first = sealed_to + 1;
+    const int64_t last = sealed_to + audit_period_events_;
+    // The period's range, then its rows, sorted here so that they go in at the end of the
+    // index, page after page.
+    for (std::string_view sql :
+         {"INSERT INTO audit_periods (period, first_seq, last_seq) VALUES (?1, ?2, ?3)",
+          "INSERT INTO audit_nominal_index (period, nominal_id, seq) SELECT ?1, nominal_id, seq "
+          "FROM audit_subjects WHERE seq BETWEEN ?2 AND ?3 ORDER BY nominal_id, seq"}) {
+      TRY_ASSIGN(Query q, db_->Prepare(sql, kOp));
+      q.Bind(1, period).Bind(2, first).Bind(3, last);
+      TRY(q.Run());
+    }
+    sealed_to = last;
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<AuditEvent>> SqliteStore::ListAudit(int64_t after_seq, int limit) {
@@ -3996,13 +4043,7 @@ Result<AuditVerification> SqliteStore::VerifyAudit() {
   AuditVerification out;
   int64_t expected_seq = 1;
   std::string prev_hash;
-  auto broken = [&](int64_t seq, std::string problem) {
-    out.intact = false;
-    out.first_broken_seq = seq;
-    out.problem = std::move(problem);
-    out.head_seq = 0;
-    out.head_hash.clear();
-  };
+  auto broken = [&](int64_t seq, std::string problem) { MarkBroken(out, seq, std::move(problem)); };
   while (true) {
     TRY_ASSIGN(bool row, q.Step());
     if (!row) break;
@@ -4081,7 +4122,105 @@ Result<AuditVerification> SqliteStore::VerifyAudit() {
     broken(subjects.Int(0), "the nominal index names seq " + std::to_string(subjects.Int(0)) +
                                 ", after the last event: the newest events were deleted");
   }
+  if (out.intact) TRY(VerifyAuditPeriods(expected_seq - 1, out));
   return out;
+}
+
+Status SqliteStore::VerifyAuditPeriods(int64_t head_seq, AuditVerification& out) {
+  constexpr std::string_view kOp = "VerifyAudit";
+  auto broken = [&](int64_t seq, std::string problem) {
+    MarkBroken(out, seq, std::move(problem));
+    return Status::Ok();
+  };
+  struct Period {
+    int64_t period = 0;
+    int64_t first = 0;
+    int64_t last = 0;
+  };
+  std::vector<Period> periods;
+  {
+    TRY_ASSIGN(Query q, db_->Prepare("SELECT period, first_seq, last_seq FROM audit_periods "
+                                     "ORDER BY period",
+                                     kOp));
+    while (true) {
+      TRY_ASSIGN(bool row, q.Step());
+      if (!row) break;
+      periods.push_back({q.Int(0), q.Int(1), q.Int(2)});
+    }
+  }
+  auto name = [](const Period& p) {
+    return "sealed period " + std::to_string(p.period) + " (seq " + std::to_string(p.first) + "-" +
+           std::to_string(p.last) + ")";
+  };
+  for (size_t k = 0; k < periods.size(); ++k) {
+    const Period& p = periods[k];
+    const int64_t expected_first = k == 0 ? 1 : periods[k - 1].last + 1;
+    if (p.period != static_cast<int64_t>(k) + 1 || p.first != expected_first) {
+      return broken(p.first, name(p) + " does not follow the period before it (period " +
+                                 std::to_string(k + 1) + " from seq " +
+                                 std::to_string(expected_first) + "): periods were changed");
+    }
+    if (p.last > head_seq) {
+      return broken(p.last, name(p) + " ends after the last event (seq " +
+                                std::to_string(head_seq) + "): the newest events were deleted");
+    }
+  }
+  // A statement about one period: ?1 its number, ?2 and ?3 its first and last seq.
+  auto about = [&](const Period& p, std::string_view sql) -> Result<Query> {
+    TRY_ASSIGN(Query q, db_->Prepare(sql, kOp));
+    q.Bind(1, p.period).Bind(2, p.first).Bind(3, p.last);
+    return q;
+  };
+  int64_t indexed = 0;
+  for (const Period& p : periods) {
+    // Every row of the period's index is one of its events' rows of audit_subjects (which the
+    // walk above checked against the events)...
+    TRY_ASSIGN(Query stray, about(p,
+                                  "SELECT i.seq, i.nominal_id FROM audit_nominal_index i WHERE "
+                                  "i.period = ?1 AND (i.seq < ?2 OR i.seq > ?3 OR NOT EXISTS "
+                                  "(SELECT 1 FROM audit_subjects s WHERE s.seq = i.seq AND "
+                                  "s.nominal_id = i.nominal_id)) ORDER BY i.seq LIMIT 1"));
+    TRY_ASSIGN(bool found, stray.Step());
+    if (found) {
+      return broken(stray.Int(0), "the nominal index of " + name(p) + " names nominal " +
+                                      std::to_string(stray.Int(1)) + " for seq " +
+                                      std::to_string(stray.Int(0)) +
+                                      ", which that event does not name: the index was changed");
+    }
+    // ...and none is missing: as many rows as the period's events have (keys are unique).
+    TRY_ASSIGN(Query count, about(p,
+                                  "SELECT (SELECT count(*) FROM audit_nominal_index WHERE period "
+                                  "= ?1), (SELECT count(*) FROM audit_subjects WHERE seq BETWEEN "
+                                  "?2 AND ?3)"));
+    TRY_ASSIGN(bool counted, count.Step());
+    if (!counted) return Status::Internal("VerifyAudit: counting a period's rows gave no row");
+    const int64_t rows = count.Int(0);
+    if (rows != count.Int(1)) {
+      TRY_ASSIGN(Query missing, about(p,
+                                      "SELECT s.seq FROM audit_subjects s WHERE s.seq BETWEEN ?2 "
+                                      "AND ?3 AND NOT EXISTS (SELECT 1 FROM audit_nominal_index "
+                                      "i WHERE i.period = ?1 AND i.nominal_id = s.nominal_id AND "
+                                      "i.seq = s.seq) ORDER BY s.seq LIMIT 1"));
+      TRY_ASSIGN(bool row, missing.Step());
+      return broken(row ? missing.Int(0) : p.first,
+                    "the nominal index of " + name(p) +
+                        " does not hold every nominal its events name: the index was changed");
+    }
+    indexed += rows;
+  }
+  TRY_ASSIGN(int64_t all_rows, db_->QueryInt("SELECT count(*) FROM audit_nominal_index", kOp));
+  if (all_rows != indexed) {
+    TRY_ASSIGN(Query orphan, db_->Prepare("SELECT seq, period FROM audit_nominal_index WHERE "
+                                          "period NOT IN (SELECT period FROM audit_periods) "
+                                          "ORDER BY seq LIMIT 1",
+                                          kOp));
+    TRY_ASSIGN(bool row, orphan.Step());
+    return broken(row ? orphan.Int(0) : 0,
+                  "the nominal index has rows for period " +
+                      (row ? std::to_string(orphan.Int(1)) : std::string("?")) +
+                      ", which was never sealed: the index or the periods were changed");
+  }
+  return Status::Ok();
 }
 
 Result<std::vector<AuditEvent>> SqliteStore::ListAuditForNominal(int64_t nominal_id,
@@ -4114,9 +4253,14 @@ Result<std::vector<AuditEvent>> SqliteStore::SearchAudit(const AuditQuery& query
     sql =
         "WITH RECURSIVE absorbed (id) AS (SELECT ?2 UNION SELECT n.id FROM nominals n JOIN "
         "absorbed a ON n.merged_into = a.id) ";
+    // A probe of each sealed period that ends after ?1, and a scan of the open period. CROSS
+    // JOIN keeps the periods outermost: otherwise SQLite may scan the whole index instead.
     where +=
-        " AND e.seq IN (SELECT s.seq FROM audit_subjects s WHERE s.nominal_id IN (SELECT id "
-        "FROM absorbed))";
+        " AND e.seq IN (SELECT i.seq FROM audit_periods p CROSS JOIN audit_nominal_index i ON "
+        "i.period = p.period WHERE p.last_seq > ?1 AND i.nominal_id IN (SELECT id FROM absorbed) "
+        "UNION ALL SELECT s.seq FROM audit_subjects s WHERE s.seq > (SELECT "
+        "coalesce(max(last_seq), "
+        "0) FROM audit_periods) AND s.nominal_id IN (SELECT id FROM absorbed))";
     binds.push_back([&](Query& q) { q.Bind(2, query.nominal_id); });
   }
   if (!query.actor.empty()) add("e.actor = ?", std::string_view(query.actor));

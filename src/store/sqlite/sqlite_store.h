@@ -223,8 +223,12 @@ class SqliteStore final : public Store {
   friend class SqliteTransaction;
   class ReadSnapshot;
 
-  SqliteStore(std::unique_ptr<Connection> db, const Clock& clock, int schema_version)
-      : db_(std::move(db)), clock_(clock), schema_version_(schema_version) {}
+  SqliteStore(std::unique_ptr<Connection> db, const Clock& clock, int schema_version,
+              int64_t audit_period_events)
+      : db_(std::move(db)),
+        clock_(clock),
+        schema_version_(schema_version),
+        audit_period_events_(audit_period_events) {}
 
   // Marks the governance rules changed (GovernanceStamp::rules), inside the caller's write.
   Status BumpGovernanceVersion(std::string_view operation);
@@ -267,10 +271,19 @@ class SqliteStore final : public Store {
   // wrote (if a signer is set).
   Result<std::vector<AuditEvent>> AppendAuditInOwnTransaction(
       const std::vector<AuditEvent>& events, std::optional<AuditCheckpoint>& checkpoint);
+  // Inside an append's transaction, with `head_seq` its last event: seals every period of
+  // audit_period_events_ events that has closed (its rows of audit_subjects copied, sorted by
+  // nominal, into audit_nominal_index, and its range into audit_periods).
+  Status SealAuditPeriods(int64_t head_seq);
+  // VerifyAudit's checks of the sealed periods, once the events and audit_subjects have
+  // verified up to `head_seq`: the periods follow one another from seq 1 and end by the head,
+  // and each one's index rows are exactly its events' rows of audit_subjects.
+  Status VerifyAuditPeriods(int64_t head_seq, AuditVerification& out);
 
   std::unique_ptr<Connection> db_;
   const Clock& clock_;
   int schema_version_;
+  const int64_t audit_period_events_;
   SqliteTransaction* open_txn_ = nullptr;
   bool all_or_nothing_ = false;  // the open transaction's mode
   bool poisoned_ = false;        // an all-or-nothing write failed
