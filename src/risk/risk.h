@@ -323,6 +323,20 @@ struct SavedVersion {
   std::optional<RiskModel> model;
   PlattCalibration calibration;
 };
+// What a version's metadata.json says (written by TrainAndSave; docs/formats/risk.md), read
+// once here for the scorer, the views and the API. A field that is absent or of the wrong type
+// is left empty, so that a damaged file shows as missing figures rather than a failed page.
+struct ModelMetadata {
+  std::string outcome;
+  std::string outcome_title;  // OutcomeTitle(outcome) when the file has none
+  std::vector<std::string> input_datasets;
+  double base_rate = 0;
+  std::vector<std::string> feature_names, feature_labels;
+  std::optional<PlattCalibration> calibration;  // when calibration.a and .b are numbers
+};
+// Corruption naming `where` when `text` is not a JSON object.
+Result<ModelMetadata> ParseModelMetadata(std::string_view text, std::string_view where);
+
 // Loads HUB/models/risk/<version>/ ("": the newest). NotFound for a missing version;
 // FailedPrecondition if it was trained on other features.
 Result<SavedVersion> LoadVersion(const std::string& models_dir, std::string_view version);

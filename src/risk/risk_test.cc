@@ -466,6 +466,39 @@ TEST(Features, LabelsSayWhatEachFeatureCountsInPlainWords) {
   EXPECT_EQ(OutcomeTitle("cp_plan_escalation"), "A child-protection plan starts within 12 months");
 }
 
+TEST(ModelMetadataFile, IsReadOnceWithWhatIsDamagedLeftEmpty) {
+  auto good = ParseModelMetadata(
+      R"({"outcome": "mh_crisis", "input_datasets": ["ambulance", 7, "mental_health"],
+          "base_rate": 0.04, "feature_names": ["a", "b"], "feature_labels": ["A", null],
+          "calibration": {"a": 1.5, "b": -0.25}})",
+      "v3/metadata.json");
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->outcome, "mh_crisis");
+  EXPECT_EQ(good->outcome_title, OutcomeTitle("mh_crisis")) << "the catalogue's, when absent";
+  EXPECT_EQ(good->input_datasets, (std::vector<std::string>{"ambulance", "mental_health"}));
+  EXPECT_DOUBLE_EQ(good->base_rate, 0.04);
+  EXPECT_EQ(good->feature_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(good->feature_labels, (std::vector<std::string>{"A", ""})) << "kept in step";
+  ASSERT_TRUE(good->calibration.has_value());
+  EXPECT_DOUBLE_EQ(good->calibration->a, 1.5);
+  EXPECT_DOUBLE_EQ(good->calibration->b, -0.25);
+
+  auto damaged = ParseModelMetadata(
+      R"({"outcome_title": "Own words", "input_datasets": "ambulance", "base_rate": "high",
+          "calibration": {"a": 1}})",
+      "v4/metadata.json");
+  ASSERT_TRUE(damaged.ok());
+  EXPECT_EQ(damaged->outcome_title, "Own words");
+  EXPECT_TRUE(damaged->input_datasets.empty());
+  EXPECT_DOUBLE_EQ(damaged->base_rate, 0);
+  EXPECT_FALSE(damaged->calibration.has_value());
+
+  auto broken = ParseModelMetadata("[1, 2", "v5/metadata.json");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(broken.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(broken.status().message().find("v5/metadata.json"), std::string::npos);
+}
+
 TEST(Outcomes, EachIsDefinedOnceWithWordsAndTheCategoriesThatMarkIt) {
   EXPECT_EQ(OutcomeIdList(), "cp_plan_escalation, repeat_da_victimisation or mh_crisis");
   const std::vector<std::string>& features = FeatureNames();

@@ -282,36 +282,64 @@ Result<SavedVersion> LoadVersion(const std::string& models_dir, std::string_view
   if (!fs::exists(dir / "metadata.json")) {
     return Status::NotFound("no saved model at " + dir.string());
   }
+  const std::string where = (dir / "metadata.json").string();
   TRY_ASSIGN(std::string text, ReadText(dir / "metadata.json"));
-  json meta = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (meta.is_discarded() || !meta.is_object() || !meta.contains("feature_names") ||
-      !meta.contains("calibration") || !meta["calibration"].is_object()) {
-    return Status::Corruption((dir / "metadata.json").string() + ": not a risk model's metadata");
-  }
-  if (meta["feature_names"] != json(FeatureNames())) {
+  TRY_ASSIGN(ModelMetadata meta, ParseModelMetadata(text, where));
+  if (meta.feature_names.empty())
+    return Status::Corruption(where + ": not a risk model's metadata");
+  if (meta.feature_names != FeatureNames()) {
     return Status::FailedPrecondition(
         "the saved model was trained on other features; train a new version");
+  }
+  if (!meta.calibration) {
+    return Status::Corruption(where + ": calibration.a and calibration.b must be numbers");
   }
   SavedVersion saved;
   saved.version = name;
   saved.dir = dir.string();
-  if (meta.contains("outcome") && meta["outcome"].is_string()) {
-    saved.outcome = meta["outcome"].get<std::string>();
-  }
-  if (meta.contains("input_datasets") && meta["input_datasets"].is_array()) {
-    for (const json& d : meta["input_datasets"]) {
-      if (d.is_string()) saved.input_datasets.push_back(d.get<std::string>());
-    }
-  }
+  saved.outcome = meta.outcome;
+  saved.input_datasets = meta.input_datasets;
   TRY_ASSIGN(RiskModel model, RiskModel::LoadJson((dir / "model.json").string()));
   saved.model.emplace(std::move(model));
-  const json& c = meta["calibration"];
-  if (!c.contains("a") || !c["a"].is_number() || !c.contains("b") || !c["b"].is_number()) {
-    return Status::Corruption((dir / "metadata.json").string() +
-                              ": calibration.a and calibration.b must be numbers");
-  }
-  saved.calibration = {c["a"].get<double>(), c["b"].get<double>()};
+  saved.calibration = *meta.calibration;
   return saved;
+}
+
+Result<ModelMetadata> ParseModelMetadata(std::string_view text, std::string_view where) {
+  const json meta = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (meta.is_discarded() || !meta.is_object()) {
+    return Status::Corruption(std::string(where) + ": not a risk model's metadata");
+  }
+  auto text_of = [&](const char* key) {
+    auto it = meta.find(key);
+    return it != meta.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto list_of = [&](const char* key) {
+    std::vector<std::string> out;
+    auto it = meta.find(key);
+    if (it == meta.end() || !it->is_array()) return out;
+    for (const json& v : *it) out.push_back(v.is_string() ? v.get<std::string>() : "");
+    return out;
+  };
+  ModelMetadata m;
+  m.outcome = text_of("outcome");
+  m.outcome_title = text_of("outcome_title");
+  if (m.outcome_title.empty()) m.outcome_title = OutcomeTitle(m.outcome);
+  m.input_datasets = list_of("input_datasets");
+  std::erase(m.input_datasets, std::string());
+  if (auto it = meta.find("base_rate"); it != meta.end() && it->is_number()) {
+    m.base_rate = it->get<double>();
+  }
+  m.feature_names = list_of("feature_names");
+  m.feature_labels = list_of("feature_labels");
+  if (auto c = meta.find("calibration"); c != meta.end() && c->is_object()) {
+    auto a = c->find("a");
+    auto b = c->find("b");
+    if (a != c->end() && a->is_number() && b != c->end() && b->is_number()) {
+      m.calibration = PlattCalibration{a->get<double>(), b->get<double>()};
+    }
+  }
+  return m;
 }
 
 Result<TrainingRun> EvaluateLatest(const HubHistory& hub, const Truth& truth,

@@ -5,6 +5,7 @@
 
 #include "analytics/analytics.h"
 #include "core/clock.h"
+#include "risk/risk.h"
 #include "view/dossier.h"
 #include "view/risk.h"
 
@@ -194,25 +195,16 @@ Result<std::optional<ApprovedModel>> FindApprovedModel(store::Store& store) {
     if (it->state != "approved") continue;
     ApprovedModel m;
     m.registry = *it;
-    m.outcome_title = it->outcome;
-    const json meta = json::parse(it->metadata, nullptr, /*allow_exceptions=*/false);
-    if (meta.is_object()) {
-      if (meta.contains("input_datasets") && meta["input_datasets"].is_array()) {
-        for (const json& d : meta["input_datasets"]) {
-          if (d.is_string()) m.input_datasets.push_back(d.get<std::string>());
-        }
-      }
-      if (meta.contains("outcome_title") && meta["outcome_title"].is_string()) {
-        m.outcome_title = meta["outcome_title"].get<std::string>();
-      }
-      if (meta.contains("base_rate") && meta["base_rate"].is_number()) {
-        m.base_rate = meta["base_rate"].get<double>();
-      }
-      for (const char* key : {"feature_names", "feature_labels"}) {
-        if (!meta.contains(key) || !meta[key].is_array()) continue;
-        std::vector<std::string>& into = key[8] == 'n' ? m.feature_names : m.feature_labels;
-        for (const json& f : meta[key]) into.push_back(f.is_string() ? f.get<std::string>() : "");
-      }
+    m.outcome_title = risk::OutcomeTitle(it->outcome);
+    // Metadata of the wrong shape leaves the model without datasets, and so withheld from
+    // everyone (DatasetCoverageGap), rather than failing the page.
+    auto meta = risk::ParseModelMetadata(it->metadata, "risk model " + it->version);
+    if (meta.ok()) {
+      m.input_datasets = std::move(meta->input_datasets);
+      if (!meta->outcome_title.empty()) m.outcome_title = std::move(meta->outcome_title);
+      m.base_rate = meta->base_rate;
+      m.feature_names = std::move(meta->feature_names);
+      m.feature_labels = std::move(meta->feature_labels);
     }
     return std::optional<ApprovedModel>(std::move(m));
   }
