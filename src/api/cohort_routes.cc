@@ -102,6 +102,16 @@ Result<bool> MayChange(store::Store& store, const CallContext& ctx,
   return owner && owner->agency == ctx.user.agency;
 }
 
+// A cohort route's {id} and its cohort, with the audit resource set (`tail` after the id) and
+// derived data allowed.
+Result<store::StoredCohort> CohortRoute(const serve::Request& request, store::Store& store,
+                                        CallContext& ctx, std::string_view tail) {
+  TRY_ASSIGN(int64_t id, IdParam(request, "id"));
+  ctx.resource = "cohort/" + std::to_string(id) + std::string(tail);
+  TRY(DerivedDataAllowed(ctx));
+  return CohortOf(store, id);
+}
+
 // A run route's {id} and {run}, with the audit resource set (`tail` after the run), derived data
 // allowed, and the caller's scope.
 struct RunRef {
@@ -197,10 +207,8 @@ Status HubApi::Impl::AddCohortRoutes(serve::Router& router) {
       Personal("cohorts.get", "GET", "/api/v1/cohorts/{id}", [this](const serve::Request& request) {
         return WithView(
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
-              TRY_ASSIGN(int64_t id, IdParam(request, "id"));
-              ctx.resource = "cohort/" + std::to_string(id);
-              if (Status s = DerivedDataAllowed(ctx); !s.ok()) return s;
-              TRY_ASSIGN(store::StoredCohort cohort, CohortOf(vc.store, id));
+              TRY_ASSIGN(store::StoredCohort cohort, CohortRoute(request, vc.store, ctx, ""));
+              const int64_t id = cohort.id;
               TRY_ASSIGN(std::string scope, ScopeOf(ctx));
               TRY_ASSIGN(json runs, view::CohortRunSummaries(vc, id, scope, kRunsShown));
               json out = view::CohortJson(cohort, runs.empty() ? json(nullptr) : runs[0]);
@@ -214,10 +222,8 @@ Status HubApi::Impl::AddCohortRoutes(serve::Router& router) {
       [this, rules](const serve::Request& request) {
         return WithView(
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
-              TRY_ASSIGN(int64_t id, IdParam(request, "id"));
-              ctx.resource = "cohort/" + std::to_string(id);
-              if (Status s = DerivedDataAllowed(ctx); !s.ok()) return s;
-              TRY_ASSIGN(store::StoredCohort cohort, CohortOf(vc.store, id));
+              TRY_ASSIGN(store::StoredCohort cohort, CohortRoute(request, vc.store, ctx, ""));
+              const int64_t id = cohort.id;
               TRY_ASSIGN(bool may, MayChange(vc.store, ctx, cohort));
               if (!may) {
                 return Status::PermissionDenied(
@@ -254,10 +260,8 @@ Status HubApi::Impl::AddCohortRoutes(serve::Router& router) {
       [this, rules](const serve::Request& request) {
         return WithView(
             request, [&](const view::ViewContext& vc, CallContext& ctx) -> Result<serve::Response> {
-              TRY_ASSIGN(int64_t id, IdParam(request, "id"));
-              ctx.resource = "cohort/" + std::to_string(id) + "/runs";
-              if (Status s = DerivedDataAllowed(ctx); !s.ok()) return s;
-              TRY_ASSIGN(store::StoredCohort cohort, CohortOf(vc.store, id));
+              TRY_ASSIGN(store::StoredCohort cohort, CohortRoute(request, vc.store, ctx, "/runs"));
+              const int64_t id = cohort.id;
               // The stored definition is checked against today's rules: an indicator taken out
               // of the hub's rules since is a 400 naming it, not a silent empty cohort.
               TRY_ASSIGN(analytics::CohortDefinition definition,
