@@ -71,15 +71,7 @@ struct NominalData {
 };
 
 analytics::TimelineEvent ForRules(const store::EventFact& f, FieldMask mask) {
-  analytics::TimelineEvent out;
-  out.id = f.id;
-  out.source_id = f.source_id;
-  out.agency = f.agency;
-  if (Has(mask, Field::kEventType)) out.type = f.type;
-  if (Has(mask, Field::kEventCategory)) out.category = f.category;
-  if (Has(mask, Field::kEventDate)) out.date = f.date;
-  if (Has(mask, Field::kEventReference) && !f.reference.empty()) out.reference = f.reference;
-  return out;
+  return EventForRules(f.id, f.source_id, f.agency, f.type, f.category, f.date, f.reference, mask);
 }
 
 void AddRoles(const store::EventFact& f, model::NominalId n, analytics::TimelineEvent& t) {

@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "analytics/analytics.h"
 #include "view/view.h"
 
 namespace tessera::view::internal {
@@ -163,5 +164,12 @@ Result<json> MapPoints(Reader& reader, const std::vector<const Dossier*>& dossie
 
 // Adds to `seen` every record of the dossier and the events' source records.
 void AddDossierToSeen(const Dossier& dossier, Seen& seen);
+
+// An event as indicator and cohort rules see it: its type, category, date and reference only
+// where `mask` lets the request see them. The one place that rule is written.
+analytics::TimelineEvent EventForRules(model::EventId id, const std::string& source_id,
+                                       model::Agency agency, const std::string& type,
+                                       const std::string& category, const CivilDate& date,
+                                       const std::string& reference, FieldMask mask);
 
 }  // namespace tessera::view::internal

@@ -51,15 +51,8 @@ std::vector<SeenEvent> VisibleEvents(const std::vector<const Dossier*>& dossiers
 
 analytics::TimelineEvent ForRules(const SeenEvent& se) {
   const model::Event& e = se.shown.event;
-  const FieldMask mask = se.shown.fields;
-  analytics::TimelineEvent out;
-  out.id = e.id;
-  out.source_id = e.source_id;
-  out.agency = e.agency;
-  if (Has(mask, Field::kEventType)) out.type = e.type;
-  if (Has(mask, Field::kEventCategory)) out.category = e.category;
-  if (Has(mask, Field::kEventDate)) out.date = e.date;
-  if (Has(mask, Field::kEventReference) && !e.event_ref.empty()) out.reference = e.event_ref;
+  analytics::TimelineEvent out = EventForRules(e.id, e.source_id, e.agency, e.type, e.category,
+                                               e.date, e.event_ref, se.shown.fields);
   out.nominals = se.nominals;
   out.involvements = se.involvements;
   return out;
@@ -189,4 +182,22 @@ Result<Page> HouseholdIndicators(const ViewContext& ctx, const analytics::Indica
   return page;
 }
 
+namespace internal {
+
+analytics::TimelineEvent EventForRules(model::EventId id, const std::string& source_id,
+                                       model::Agency agency, const std::string& type,
+                                       const std::string& category, const CivilDate& date,
+                                       const std::string& reference, FieldMask mask) {
+  analytics::TimelineEvent out;
+  out.id = id;
+  out.source_id = source_id;
+  out.agency = agency;
+  if (Has(mask, Field::kEventType)) out.type = type;
+  if (Has(mask, Field::kEventCategory)) out.category = category;
+  if (Has(mask, Field::kEventDate)) out.date = date;
+  if (Has(mask, Field::kEventReference) && !reference.empty()) out.reference = reference;
+  return out;
+}
+
+}  // namespace internal
 }  // namespace tessera::view
