@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/identifiers.h"
 #include "core/random.h"
 #include "resolve/blocking.h"
 #include "resolve/cluster.h"
@@ -310,15 +311,12 @@ TEST(Training, EmRecoversParametersOfASimulatedModel) {
   }
 }
 
-// A valid NHS number (modulus 11 check digit) from nine digits, or "" when none exists.
+// A valid NHS number from nine digits, or "" when none exists.
 std::string NhsNumber(int nine_digits) {
   std::string d = std::to_string(nine_digits);
   d.insert(0, 9 - d.size(), '0');
-  int sum = 0;
-  for (int i = 0; i < 9; ++i) sum += (d[i] - '0') * (10 - i);
-  int check = 11 - sum % 11;
-  if (check == 10) return "";
-  return d + static_cast<char>('0' + (check == 11 ? 0 : check));
+  std::optional<int> check = NhsNumberCheckDigit(d);
+  return check ? d + static_cast<char>('0' + *check) : "";
 }
 
 TEST(Training, UIsEstimatedFromTheRandomPairsThatAreNotMatches) {
@@ -334,6 +332,7 @@ TEST(Training, UIsEstimatedFromTheRandomPairsThatAreNotMatches) {
   for (int seed = 100000001; people < 400; ++seed) {
     std::string nhs = NhsNumber(seed);
     if (nhs.empty()) continue;
+    ASSERT_TRUE(IsValidNhsNumber(nhs)) << nhs;
     std::string dob = std::to_string(1950 + people % 50) + "-0" + std::to_string(1 + people % 9) +
                       "-1" + std::to_string(people % 10);
     Person p{kGiven[people % 8], kFamily[(people / 8) % 10], dob, "", nhs};
