@@ -72,7 +72,7 @@ class AuditLogTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(store::InitHub(hub(), clock_).ok()); }
 
   std::string hub() const { return tmp_.path(); }
-  std::string DbPath() const { return tmp_.path() + "/hub.db"; }
+  std::string AuditDb() const { return tmp_.path() + "/audit.db"; }
 
   std::unique_ptr<AuditLog> OpenLog(AuditLogOptions options = {}) {
     options.clock = &clock_;
@@ -213,7 +213,7 @@ TEST_F(AuditLogTest, ConcurrentAppendsShareTransactionsAndFormOneChain) {
   auto log = OpenLog();
   ASSERT_NE(log, nullptr);
   // Hold the write lock so that the appends queue up behind the first batch.
-  auto blocker = std::make_unique<RawDb>(DbPath());
+  auto blocker = std::make_unique<RawDb>(AuditDb());
   blocker->Exec("BEGIN IMMEDIATE");
   constexpr int kThreads = 8;
   constexpr int kPerThread = 25;
@@ -326,7 +326,7 @@ TEST_F(AuditLogTest, ABadEventFailsAloneAndAFailedAnchorIsCountedAndDetected) {
 TEST_F(AuditLogTest, AnEditedEventIsCaught) {
   AppendEach(*OpenLog(), 4);
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_events_no_update");
     raw.Exec("UPDATE audit_events SET actor = 'user:2' WHERE seq = 2");
   }
@@ -341,7 +341,7 @@ TEST_F(AuditLogTest, AChainRewrittenToTheEndFailsItsMacs) {
   // but not the key would: recomputed hashes, checkpoints and anchor carrying them.
   std::vector<store::AuditEvent> events = Events();
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     for (const char* trigger : {"audit_events_no_update", "audit_checkpoints_no_update"}) {
       raw.Exec(std::string("DROP TRIGGER ") + trigger);
     }
@@ -379,7 +379,7 @@ TEST_F(AuditLogTest, AChainRewrittenToTheEndFailsItsMacs) {
 TEST_F(AuditLogTest, DeletingTheNewestEventsAndCheckpointsFailsTheAnchor) {
   AppendEach(*OpenLog(), 5);
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_events_no_delete");
     raw.Exec("DROP TRIGGER audit_checkpoints_no_delete");
     raw.Exec("DROP TRIGGER audit_subjects_no_delete");
@@ -407,7 +407,7 @@ TEST_F(AuditLogTest, DeletingTheNewestEventsAndCheckpointsFailsTheAnchor) {
 TEST_F(AuditLogTest, ReorderedEventsAreCaught) {
   AppendEach(*OpenLog(), 4);
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("PRAGMA foreign_keys = OFF");
     raw.Exec("DROP TRIGGER audit_events_no_update");
     raw.Exec("UPDATE audit_events SET seq = 100 WHERE seq = 2");

@@ -3,12 +3,14 @@
 // an edit made around the triggers is caught by VerifyAudit.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "store/audit_chain.h"
 #include "store/hub.h"
+#include "store/sqlite/audit_db.h"
 #include "store/store.h"
 #include "store/store_test_support.h"
 
@@ -109,7 +111,7 @@ class AuditTest : public ::testing::Test {
     return seqs;
   }
 
-  std::string DbPath() const { return internal::HubDbPath(tmp_.path()); }
+  std::string AuditDb() const { return internal::AuditDbPath(tmp_.path()); }
 
   TempDir tmp_;
   ManualClock clock_{kTestEpochMicros};
@@ -253,7 +255,7 @@ TEST_F(AuditTest, StructuredFieldsAreStoredAndListed) {
   EXPECT_EQ(listed->front().agreement, "ISA-T2-CS-01 v3");
   EXPECT_EQ(listed->front().outcome, "partial");
   EXPECT_EQ(listed->front().records, (std::vector<int64_t>{1001, 1002}));
-  RawDb raw(DbPath());
+  RawDb raw(AuditDb());
   EXPECT_EQ(raw.QueryText("SELECT nominals FROM audit_events WHERE seq = 1"), "[42,7,42]");
   EXPECT_EQ(raw.QueryInt("SELECT encoding FROM audit_events WHERE seq = 1"), 2);
   // The nominal index holds each nominal once.
@@ -454,7 +456,7 @@ TEST_F(AuditTest, AnAnchorFailureIsReportedAlthoughTheEventIsCommitted) {
 TEST_F(AuditTest, UpdateAndDeleteThroughSqlFail) {
   store_->SetAuditSigner(std::make_shared<RecordingSigner>());
   Append(NominalView("user:1", "police", {5}));
-  RawDb raw(DbPath());
+  RawDb raw(AuditDb());
   EXPECT_NE(raw.ExecError("UPDATE audit_events SET justification = 'nothing to see' WHERE seq = 1")
                 .find("append-only"),
             std::string::npos);
@@ -479,7 +481,7 @@ TEST_F(AuditTest, UpdateAndDeleteThroughSqlFail) {
 TEST_F(AuditTest, AnEditBehindTheTriggersBackIsReportedAtItsSeq) {
   for (int i = 1; i <= 4; ++i) Append(Viewing("quarantine/" + std::to_string(i)));
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_events_no_update");
     raw.Exec("UPDATE audit_events SET justification = 'routine' WHERE seq = 3");
   }
@@ -493,7 +495,7 @@ TEST_F(AuditTest, AnEditBehindTheTriggersBackIsReportedAtItsSeq) {
 TEST_F(AuditTest, AnEditOfAStructuredFieldIsReported) {
   for (int i = 1; i <= 3; ++i) Append(NominalView("user:1", "police", {i}));
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_events_no_update");
     raw.Exec("UPDATE audit_events SET outcome = 'denied' WHERE seq = 2");
   }
@@ -510,7 +512,7 @@ TEST_F(AuditTest, AnEditWithItsHashRecomputedBreaksTheNextLink) {
   forged.resource = "quarantine/999";
   const std::string forged_hash = internal::AuditEventHash(forged).value();
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_events_no_update");
     raw.Exec("UPDATE audit_events SET resource = 'quarantine/999', hash = '" + forged_hash +
              "' WHERE seq = 2");
@@ -524,7 +526,7 @@ TEST_F(AuditTest, AnEditWithItsHashRecomputedBreaksTheNextLink) {
 TEST_F(AuditTest, ADeletedEventBehindTheTriggersBackIsReported) {
   for (int i = 1; i <= 4; ++i) Append(Viewing("quarantine/" + std::to_string(i)));
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_events_no_delete");
     raw.Exec("DELETE FROM audit_events WHERE seq = 2");
   }
@@ -537,7 +539,7 @@ TEST_F(AuditTest, ADeletedEventBehindTheTriggersBackIsReported) {
 TEST_F(AuditTest, SwappedEventsAreReported) {
   for (int i = 1; i <= 4; ++i) Append(Viewing("quarantine/" + std::to_string(i)));
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_events_no_update");
     // Exchange the rows of seq 2 and 3 (through a free seq, the primary key being unique).
     raw.Exec("UPDATE audit_events SET seq = 100 WHERE seq = 2");
@@ -553,7 +555,7 @@ TEST_F(AuditTest, ACheckpointWithAnotherHashIsReported) {
   store_->SetAuditSigner(std::make_shared<RecordingSigner>());
   for (int i = 1; i <= 3; ++i) Append(Viewing("quarantine/" + std::to_string(i)));
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_checkpoints_no_update");
     raw.Exec("UPDATE audit_checkpoints SET hash = '" + std::string(64, '0') + "' WHERE seq = 2");
   }
@@ -567,7 +569,7 @@ TEST_F(AuditTest, DeletingTheNewestEventsButNotTheirCheckpointsIsReported) {
   store_->SetAuditSigner(std::make_shared<RecordingSigner>());
   for (int i = 1; i <= 4; ++i) Append(Viewing("quarantine/" + std::to_string(i)));
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("PRAGMA foreign_keys = OFF");
     raw.Exec("DROP TRIGGER audit_events_no_delete");
     raw.Exec("DELETE FROM audit_events WHERE seq >= 3");
@@ -582,7 +584,7 @@ TEST_F(AuditTest, DeletingTheNewestEventsButNotTheirCheckpointsIsReported) {
 TEST_F(AuditTest, AnEditOfTheNominalIndexIsReported) {
   for (int i = 1; i <= 3; ++i) Append(NominalView("user:1", "police", {10 + i}));
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_subjects_no_delete");
     raw.Exec("DELETE FROM audit_subjects WHERE seq = 2");  // hides who saw nominal 12
   }
@@ -595,7 +597,7 @@ TEST_F(AuditTest, AnEditOfTheNominalIndexIsReported) {
 TEST_F(AuditTest, AListThatIsNotJsonIsReportedNotAnError) {
   Append(NominalView("user:1", "police", {1}));
   {
-    RawDb raw(DbPath());
+    RawDb raw(AuditDb());
     raw.Exec("DROP TRIGGER audit_events_no_update");
     raw.Exec("UPDATE audit_events SET records = 'hidden' WHERE seq = 1");
   }
@@ -629,11 +631,11 @@ class AuditPeriodTest : public AuditTest {
     store_ = std::move(opened).value();
   }
 
-  std::string HubDb() const { return internal::HubDbPath(hub_); }
+  std::string AuditDb() const { return internal::AuditDbPath(hub_); }
 
   // The sealed periods as "first-last", oldest first.
   std::vector<std::string> Periods() {
-    RawDb raw(HubDb());
+    RawDb raw(AuditDb());
     std::vector<std::string> out;
     const int64_t n = raw.QueryInt("SELECT count(*) FROM audit_periods");
     for (int64_t k = 1; k <= n; ++k) {
@@ -672,7 +674,7 @@ TEST_F(AuditPeriodTest, TheAppendThatCompletesAPeriodSealsIt) {
   std::vector<AuditEvent> batch(7, NominalView("user:2", "health", {9, 8}));
   ASSERT_TRUE(store_->AppendAuditBatch(batch).ok());  // seqs 4-10
   EXPECT_EQ(Periods(), (std::vector<std::string>{"1-3", "4-6", "7-9"}));
-  RawDb raw(HubDb());
+  RawDb raw(AuditDb());
   // Each sealed period holds its events' nominals, once per event, in nominal order.
   EXPECT_EQ(raw.QueryText("SELECT group_concat(nominal_id || '@' || seq, ' ') FROM (SELECT "
                           "nominal_id, seq FROM audit_nominal_index WHERE period = 2 ORDER BY "
@@ -809,7 +811,7 @@ TEST_F(AuditPeriodTest, AnEditOfASealedPeriodIsReported) {
     OpenHub(tmp_.Sub("hub" + std::to_string(i)));
     AppendEight();
     ASSERT_TRUE(Verify().intact);
-    AuditVerification verification = VerifyAfterEdit(*store_, HubDb(), edit.sql);
+    AuditVerification verification = VerifyAfterEdit(*store_, AuditDb(), edit.sql);
     EXPECT_FALSE(verification.intact);
     EXPECT_EQ(verification.first_broken_seq, edit.broken_seq) << verification.problem;
     EXPECT_NE(verification.problem.find(edit.problem), std::string::npos) << verification.problem;
@@ -820,7 +822,7 @@ TEST_F(AuditPeriodTest, AnEditOfASealedPeriodIsReported) {
 TEST_F(AuditPeriodTest, ReadsComeFromTheSealedIndexSoVerifyChecksIt) {
   AppendEight();
   AuditVerification verification =
-      VerifyAfterEdit(*store_, HubDb(),
+      VerifyAfterEdit(*store_, AuditDb(),
                       {"DROP TRIGGER audit_nominal_index_no_delete",
                        "DELETE FROM audit_nominal_index WHERE nominal_id = 5 AND seq = 2"});
   EXPECT_FALSE(verification.intact);
@@ -830,11 +832,44 @@ TEST_F(AuditPeriodTest, ReadsComeFromTheSealedIndexSoVerifyChecksIt) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Events written before schema version 8 (encoding 1)
+// Logs written by older schema versions
+
+// Writes a chain of encoding-2 events into the audit tables of an old hub's hub.db, as the
+// binary of that version did, event i naming `named[i]`; returns the head's hash.
+std::string WriteOldEvents(RawDb& raw, const std::vector<std::vector<int64_t>>& named) {
+  std::string prev_hash;
+  for (size_t i = 0; i < named.size(); ++i) {
+    AuditEvent old = NominalView("user:" + std::to_string(i % 2 + 1), "police", named[i]);
+    old.seq = static_cast<int64_t>(i) + 1;
+    old.at_micros = kTestEpochMicros + old.seq;
+    old.encoding = 2;
+    old.prev_hash = prev_hash;
+    old.hash = internal::AuditEventHash(old).value();
+    std::string nominals = "[";
+    for (size_t k = 0; k < old.nominals.size(); ++k) {
+      nominals += (k > 0 ? "," : "") + std::to_string(old.nominals[k]);
+    }
+    nominals += "]";
+    raw.Exec(
+        "INSERT INTO audit_events (seq, at, actor, agency, role, action, purpose, "
+        "justification, agreement, outcome, resource, detail, nominals, records, encoding, "
+        "prev_hash, hash) VALUES (" +
+        std::to_string(old.seq) + ", " + std::to_string(old.at_micros) + ", '" + old.actor +
+        "', '" + old.agency + "', '" + old.role + "', '" + old.action + "', '" + old.purpose +
+        "', '" + old.justification + "', '" + old.agreement + "', '" + old.outcome + "', '" +
+        old.resource + "', '', '" + nominals + "', '[1001,1002]', 2, '" + old.prev_hash + "', '" +
+        old.hash + "')");
+    raw.Exec("INSERT OR IGNORE INTO audit_subjects (nominal_id, seq) SELECT value, " +
+             std::to_string(old.seq) + " FROM json_each('" + nominals + "')");
+    prev_hash = old.hash;
+  }
+  return prev_hash;
+}
 
 TEST(AuditMigrationTest, Encoding1EventsStillVerifyAndTheChainGoesOn) {
   TempDir tmp;
   ManualClock clock(kTestEpochMicros);
+  const std::string audit_db = internal::AuditDbPath(tmp.path());
   const std::string db = testing::MakeHubAtSchemaVersion(tmp.path(), clock, 7);
   std::string prev_hash;
   {
@@ -877,7 +912,7 @@ TEST(AuditMigrationTest, Encoding1EventsStillVerifyAndTheChainGoesOn) {
 
   // A field encoding 1 does not cover, filled in later, is caught.
   {
-    RawDb raw(db);
+    RawDb raw(audit_db);
     raw.Exec("DROP TRIGGER audit_events_no_update");
     raw.Exec("UPDATE audit_events SET outcome = 'denied' WHERE seq = 2");
   }
@@ -893,36 +928,12 @@ TEST(AuditMigrationTest, Encoding1EventsStillVerifyAndTheChainGoesOn) {
 TEST(AuditMigrationTest, AVersion13LogBecomesTheFirstSealedPeriod) {
   TempDir tmp;
   ManualClock clock(kTestEpochMicros);
+  const std::string audit_db = internal::AuditDbPath(tmp.path());
   const std::string db = testing::MakeHubAtSchemaVersion(tmp.path(), clock, 13);
-  const std::vector<std::vector<int64_t>> named = {{5}, {6, 5}, {}, {7, 7}, {5}};
   std::string prev_hash;
   {
     RawDb raw(db);
-    for (size_t i = 0; i < named.size(); ++i) {
-      AuditEvent old = NominalView("user:" + std::to_string(i % 2 + 1), "police", named[i]);
-      old.seq = static_cast<int64_t>(i) + 1;
-      old.at_micros = kTestEpochMicros + old.seq;
-      old.encoding = 2;
-      old.prev_hash = prev_hash;
-      old.hash = internal::AuditEventHash(old).value();
-      std::string nominals = "[";
-      for (size_t k = 0; k < old.nominals.size(); ++k) {
-        nominals += (k > 0 ? "," : "") + std::to_string(old.nominals[k]);
-      }
-      nominals += "]";
-      raw.Exec(
-          "INSERT INTO audit_events (seq, at, actor, agency, role, action, purpose, "
-          "justification, agreement, outcome, resource, detail, nominals, records, encoding, "
-          "prev_hash, hash) VALUES (" +
-          std::to_string(old.seq) + ", " + std::to_string(old.at_micros) + ", '" + old.actor +
-          "', '" + old.agency + "', '" + old.role + "', '" + old.action + "', '" + old.purpose +
-          "', '" + old.justification + "', '" + old.agreement + "', '" + old.outcome + "', '" +
-          old.resource + "', '', '" + nominals + "', '[1001,1002]', 2, '" + old.prev_hash + "', '" +
-          old.hash + "')");
-      raw.Exec("INSERT OR IGNORE INTO audit_subjects (nominal_id, seq) SELECT value, " +
-               std::to_string(old.seq) + " FROM json_each('" + nominals + "')");
-      prev_hash = old.hash;
-    }
+    prev_hash = WriteOldEvents(raw, {{5}, {6, 5}, {}, {7, 7}, {5}});
     ASSERT_EQ(raw.QueryInt("SELECT count(*) FROM audit_subjects"), 5);
   }
   OpenOptions options;
@@ -930,9 +941,9 @@ TEST(AuditMigrationTest, AVersion13LogBecomesTheFirstSealedPeriod) {
   auto opened = OpenSqliteStore(tmp.path(), clock, options);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
   Store& store = **opened;
-  EXPECT_EQ(store.SchemaVersion(), 14);
+  EXPECT_GE(store.SchemaVersion(), 14);
   {
-    RawDb raw(db);
+    RawDb raw(audit_db);
     EXPECT_EQ(raw.QueryText("SELECT group_concat(period || ':' || first_seq || '-' || last_seq) "
                             "FROM audit_periods"),
               "1:1-5");
@@ -969,7 +980,7 @@ TEST(AuditMigrationTest, AVersion13LogBecomesTheFirstSealedPeriod) {
     }
   }
   {
-    RawDb raw(db);
+    RawDb raw(audit_db);
     EXPECT_EQ(raw.QueryText("SELECT group_concat(period || ':' || first_seq || '-' || last_seq) "
                             "FROM audit_periods"),
               "1:1-5,2:6-7");
@@ -980,7 +991,7 @@ TEST(AuditMigrationTest, AVersion13LogBecomesTheFirstSealedPeriod) {
 
   // An edit of the migrated period is caught like any other.
   AuditVerification after_edit =
-      VerifyAfterEdit(store, db,
+      VerifyAfterEdit(store, audit_db,
                       {"DROP TRIGGER audit_nominal_index_no_delete",
                        "DELETE FROM audit_nominal_index WHERE nominal_id = 6 AND seq = 2"});
   EXPECT_FALSE(after_edit.intact);
@@ -990,15 +1001,190 @@ TEST(AuditMigrationTest, AVersion13LogBecomesTheFirstSealedPeriod) {
 TEST(AuditMigrationTest, AnEmptyVersion13LogHasNoPeriod) {
   TempDir tmp;
   ManualClock clock(kTestEpochMicros);
+  const std::string audit_db = internal::AuditDbPath(tmp.path());
   const std::string db = testing::MakeHubAtSchemaVersion(tmp.path(), clock, 13);
   OpenOptions options;
   options.audit_period_events = 2;
   auto opened = OpenSqliteStore(tmp.path(), clock, options);
   ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  EXPECT_EQ(RawDb(db).QueryInt("SELECT count(*) FROM audit_periods"), 0);
+  EXPECT_EQ(RawDb(audit_db).QueryInt("SELECT count(*) FROM audit_periods"), 0);
   for (int i = 0; i < 2; ++i) ASSERT_TRUE((*opened)->AppendAudit(Viewing("quarantine/1")).ok());
-  EXPECT_EQ(RawDb(db).QueryText("SELECT first_seq || '-' || last_seq FROM audit_periods"), "1-2");
+  EXPECT_EQ(RawDb(audit_db).QueryText("SELECT first_seq || '-' || last_seq FROM audit_periods"),
+            "1-2");
   EXPECT_TRUE((*opened)->VerifyAudit()->intact);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The log's own file (schema version 15, store/sqlite/audit_db.h)
+
+class AuditFileTest : public ::testing::Test {
+ protected:
+  // A version-14 hub whose hub.db holds five chained events; returns the head's hash.
+  std::string MakeVersion14Hub() {
+    hub_db_ = testing::MakeHubAtSchemaVersion(tmp_.path(), clock_, 14);
+    RawDb raw(hub_db_);
+    return WriteOldEvents(raw, {{5}, {6, 5}, {}, {7, 7}, {5}});
+  }
+
+  Result<std::unique_ptr<Store>> Open() { return OpenSqliteStore(tmp_.path(), clock_); }
+
+  std::string AuditDb() const { return internal::AuditDbPath(tmp_.path()); }
+
+  // An empty audit.db, as the first open of a version-14 hub makes it before the move.
+  void MakeEmptyAuditDb() {
+    auto audit = sqlite::OpenAuditDb(AuditDb(), /*create=*/true, 2000, true);
+    ASSERT_TRUE(audit.ok()) << audit.status().ToString();
+  }
+
+  // The store's log verifies, ends at `head`, and audit.db holds `events` events.
+  void ExpectMovedLog(Store& store, const std::string& head, int64_t events) {
+    EXPECT_EQ(RawDb(AuditDb()).QueryInt("SELECT count(*) FROM audit_events"), events);
+    auto verification = store.VerifyAudit();
+    ASSERT_TRUE(verification.ok()) << verification.status().ToString();
+    EXPECT_TRUE(verification->intact) << verification->problem;
+    EXPECT_EQ(verification->head_hash, head);
+  }
+
+  TempDir tmp_;
+  ManualClock clock_{kTestEpochMicros};
+  std::string hub_db_;
+};
+
+TEST_F(AuditFileTest, MigrationMovesTheLogOutOfHubDbAndItGoesOnVerifying) {
+  const std::string head = MakeVersion14Hub();
+  auto opened = Open();
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  Store& store = **opened;
+  EXPECT_EQ(RawDb(hub_db_).QueryInt("SELECT count(*) FROM sqlite_schema WHERE name LIKE "
+                                    "'audit%'"),
+            0);
+  ExpectMovedLog(store, head, 5);
+  RawDb audit(AuditDb());
+  EXPECT_EQ(audit.QueryInt("SELECT count(*) FROM audit_subjects"), 5);
+  auto next = store.AppendAudit(NominalView("user:3", "health", {5}));
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_EQ(next->seq, 6);
+  EXPECT_EQ(next->prev_hash, head);
+  auto seen = store.ListAuditForNominal(5, 0, 10);
+  ASSERT_TRUE(seen.ok()) << seen.status().ToString();
+  EXPECT_EQ(seen->size(), 4u);  // seqs 1, 2, 5 and 6
+  // Through SQL the moved log is as append-only as it was.
+  EXPECT_NE(audit.ExecError("DELETE FROM audit_events WHERE seq = 6").find("append-only"),
+            std::string::npos);
+}
+
+// A crash after the copy into audit.db commits but before hub.db drops its tables: the next
+// open copies again, adds only what is missing, and finishes the move.
+TEST_F(AuditFileTest, AMoveInterruptedAfterTheCopyFinishesAtTheNextOpen) {
+  const std::string head = MakeVersion14Hub();
+  {
+    auto audit = sqlite::OpenAuditDb(AuditDb(), /*create=*/true, 2000, true);
+    ASSERT_TRUE(audit.ok()) << audit.status().ToString();
+    ASSERT_TRUE(sqlite::MoveAuditLogToAuditDb(**audit, hub_db_).ok());
+  }
+  // Both files now hold the log, and hub.db is still at version 14.
+  EXPECT_EQ(RawDb(hub_db_).QueryInt("SELECT count(*) FROM audit_events"), 5);
+  EXPECT_EQ(RawDb(AuditDb()).QueryInt("SELECT count(*) FROM audit_events"), 5);
+  auto opened = Open();
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_GE((*opened)->SchemaVersion(), 15);
+  ExpectMovedLog(**opened, head, 5);  // no event twice
+  EXPECT_EQ(RawDb(AuditDb()).QueryInt("SELECT count(*) FROM audit_subjects"), 5);
+}
+
+TEST_F(AuditFileTest, APartialCopyIsCompleted) {
+  const std::string head = MakeVersion14Hub();
+  MakeEmptyAuditDb();
+  {
+    // Only the first two events reached audit.db.
+    RawDb audit(AuditDb());
+    audit.Exec("ATTACH '" + hub_db_ + "' AS legacy");
+    audit.Exec(
+        "INSERT INTO audit_events (seq, at, actor, agency, role, action, purpose, justification, "
+        "agreement, outcome, resource, detail, nominals, records, encoding, prev_hash, hash) "
+        "SELECT seq, at, actor, agency, role, action, purpose, justification, agreement, "
+        "outcome, resource, detail, nominals, records, encoding, prev_hash, hash FROM "
+        "legacy.audit_events WHERE seq <= 2");
+  }
+  auto opened = Open();
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  ExpectMovedLog(**opened, head, 5);
+}
+
+// An audit.db that disagrees with hub.db's log is not silently merged: the move stops, and
+// hub.db keeps its log.
+TEST_F(AuditFileTest, AnAuditDbThatDisagreesStopsTheMove) {
+  MakeVersion14Hub();
+  MakeEmptyAuditDb();
+  {
+    RawDb audit(AuditDb());
+    audit.Exec(
+        "INSERT INTO audit_events (seq, at, actor, action, purpose, justification, resource, "
+        "detail, prev_hash, hash) VALUES (3, 1, 'someone:else', 'x', '', 'j', 'r', '', '', "
+        "'not-the-same')");
+  }
+  auto opened = Open();
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(opened.status().message().find("audit_events"), std::string::npos)
+      << opened.status().ToString();
+  RawDb raw(hub_db_);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM audit_events"), 5);
+  EXPECT_EQ(raw.QueryInt("SELECT max(version) FROM schema_migrations"), 14);
+}
+
+TEST_F(AuditFileTest, AHubWhoseAuditDbIsMissingDoesNotOpen) {
+  ASSERT_TRUE(InitHub(tmp_.path(), clock_).ok());
+  {
+    auto opened = Open();
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    ASSERT_TRUE((*opened)->AppendAudit(Viewing("quarantine/1")).ok());
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(AuditDb() + suffix);
+  auto opened = Open();
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(opened.status().message().find("audit.db is missing"), std::string::npos)
+      << opened.status().ToString();
+  EXPECT_FALSE(std::filesystem::exists(AuditDb())) << "no new, empty log in its place";
+}
+
+TEST_F(AuditFileTest, AnotherDatabaseInPlaceOfAuditDbIsRefused) {
+  ASSERT_TRUE(InitHub(tmp_.path(), clock_).ok());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(AuditDb() + suffix);
+  RawDb(AuditDb()).Exec("CREATE TABLE something (x)");
+  auto opened = Open();
+  ASSERT_FALSE(opened.ok());
+  EXPECT_EQ(opened.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(opened.status().message().find("not a Tessera audit log"), std::string::npos)
+      << opened.status().ToString();
+}
+
+// A write transaction on hub.db (a load, say) does not hold the audit log's lock, so reads go on
+// being audited, and served, while it runs.
+TEST_F(AuditFileTest, AnOpenHubTransactionDoesNotHoldUpAppends) {
+  ASSERT_TRUE(InitHub(tmp_.path(), clock_).ok());
+  OpenOptions impatient;
+  impatient.busy_timeout_ms = 50;
+  auto loader = OpenSqliteStore(tmp_.path(), clock_, impatient);
+  auto server = OpenSqliteStore(tmp_.path(), clock_, impatient);
+  ASSERT_TRUE(loader.ok() && server.ok());
+  auto txn = (*loader)->Begin();
+  ASSERT_TRUE(txn.ok()) << txn.status().ToString();
+  auto appended = (*server)->AppendAudit(Viewing("quarantine/1"));
+  ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  // The load's transaction reads the log as it was when it began, and the server sees the event.
+  auto listed = (*server)->ListAudit(0, 10);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 1u);
+  ASSERT_TRUE((*txn)->Commit().ok());
+  // While the audit log's own lock is held, an append waits for it, then fails cleanly.
+  RawDb blocker(AuditDb());
+  blocker.Exec("BEGIN IMMEDIATE");
+  auto blocked = (*server)->AppendAudit(Viewing("quarantine/2"));
+  EXPECT_EQ(blocked.status().code(), StatusCode::kUnavailable) << blocked.status().ToString();
+  blocker.Exec("ROLLBACK");
+  EXPECT_TRUE((*server)->AppendAudit(Viewing("quarantine/2")).ok());
 }
 
 // ---------------------------------------------------------------------------------------------

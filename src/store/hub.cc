@@ -23,9 +23,11 @@ constexpr std::string_view kHubFormat = "tessera-hub";
 
 // Everything InitHub may find in a directory it is asked to initialise: the hub's own files
 // (from an earlier or interrupted init). Anything else means the directory is not ours.
-constexpr std::array<std::string_view, 14> kHubEntries = {
-    "hub.json",     "hub.json.tmp",      "hub.db", "hub.db-wal", "hub.db-shm", "hub.db-journal",
-    "landing",      "quarantine",        "models", "exports",    "lost+found", "keys",
+constexpr std::array<std::string_view, 18> kHubEntries = {
+    "hub.json",     "hub.json.tmp",      "hub.db",     "hub.db-wal",
+    "hub.db-shm",   "hub.db-journal",    "audit.db",   "audit.db-wal",
+    "audit.db-shm", "audit.db-journal",  "landing",    "quarantine",
+    "models",       "exports",           "lost+found", "keys",
     "audit.anchor", "audit.anchor.lock",
 };
 constexpr std::array<std::string_view, 4> kHubDirectories = {"landing", "quarantine", "models",
@@ -134,6 +136,10 @@ std::string HubDbPath(const std::string& hub_dir) {
   return (fs::path(hub_dir) / kHubDbName).string();
 }
 
+std::string AuditDbPath(const std::string& hub_dir) {
+  return (fs::path(hub_dir) / kAuditDbName).string();
+}
+
 Status CheckHub(const std::string& hub_dir) {
   std::error_code ec;
   if (!fs::is_directory(hub_dir, ec)) {
@@ -173,7 +179,8 @@ Status InitHub(const std::string& hub_dir, const Clock& clock) {
   if (ec) return IoFailure("cannot create " + hub_dir, ec);
   {
     // Creates hub.db and applies the migrations; closed again straight away.
-    TRY_ASSIGN(auto store, sqlite::SqliteStore::Open(internal::HubDbPath(hub_dir), clock,
+    TRY_ASSIGN(auto store, sqlite::SqliteStore::Open(internal::HubDbPath(hub_dir),
+                                                     internal::AuditDbPath(hub_dir), clock,
                                                      OpenOptions{}, /*create=*/true));
   }
   for (std::string_view name : kHubDirectories) {

@@ -11,8 +11,11 @@ namespace tessera::store::internal {
 
 inline constexpr std::string_view kHubJsonName = "hub.json";
 inline constexpr std::string_view kHubDbName = "hub.db";
+// The audit log's own file (store/sqlite/audit_db.h).
+inline constexpr std::string_view kAuditDbName = "audit.db";
 
 std::string HubDbPath(const std::string& hub_dir);
+std::string AuditDbPath(const std::string& hub_dir);
 
 // OK when `hub_dir` is a hub this binary can open. FailedPrecondition, with the
 // `tessera init --data DIR` hint, when it is not a hub; FailedPrecondition when its format is

@@ -1,5 +1,7 @@
 // The hub's layout, its lifecycle (init, open, refusal of what is not a hub) and schema
 // migrations, and how the SQLite store is set up.
+#include "store/hub.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,6 +9,7 @@
 #include <sstream>
 #include <thread>
 
+#include "store/sqlite/audit_db.h"
 #include "store/store.h"
 #include "store/store_test_support.h"
 
@@ -178,17 +181,21 @@ TEST_F(HubTest, MigrationsAreRecordedAndAppliedOnce) {
               1)
         << table;
   }
-  // Migration 3 made the audit log and the triggers that keep it append-only.
+  // Migration 3 made the audit log and the triggers that keep it append-only; migration 15
+  // moved it to its own file, audit.db.
   EXPECT_NE(
       (*(OpenSqliteStore(HubDir(), clock_).value()->ListAppliedMigrations()))[2].description.find(
           "audit"),
       std::string::npos);
-  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = "
-                         "'audit_events'"),
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'audit%'"), 0);
+  RawDb audit(internal::AuditDbPath(HubDir()));
+  EXPECT_EQ(audit.QueryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = "
+                           "'audit_events'"),
             1);
-  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND "
-                         "tbl_name = 'audit_events'"),
+  EXPECT_EQ(audit.QueryInt("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND "
+                           "tbl_name = 'audit_events'"),
             2);
+  EXPECT_EQ(audit.QueryInt("PRAGMA user_version"), sqlite::kAuditSchemaVersion);
   // Migration 2 made the data-quality tables.
   for (const char* table : {"load_quality", "load_field_stats", "load_category_counts"}) {
     EXPECT_EQ(raw.QueryInt(std::string("SELECT count(*) FROM sqlite_schema WHERE type = 'table' "

@@ -100,7 +100,10 @@ inline std::string MakeHubAtSchemaVersion(const std::string& hub_dir, const Cloc
                                           int version) {
   EXPECT_TRUE(InitHub(hub_dir, clock).ok());
   std::string db = hub_dir + "/hub.db";
-  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+  // A hub of that age kept its audit log in hub.db: it had no audit.db.
+  for (const std::string& file : {db, hub_dir + "/audit.db"}) {
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file + suffix);
+  }
   RawDb raw(db);
   raw.Exec("PRAGMA application_id = " + std::to_string(sqlite::kApplicationId));
   raw.Exec(

@@ -199,10 +199,13 @@ std::optional<std::string> Query::OptionalText(int column) const {
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, bool create,
                                                      int busy_timeout_ms) {
   // NOMUTEX: a connection is used by one thread at a time, so sqlite's own locking is waste.
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+  // URI: so that ATTACH can open a file read-only ("file:...?mode=ro"; audit_db.h).
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_URI;
   if (create) flags |= SQLITE_OPEN_CREATE;
+  // With URIs allowed, a relative path that happens to begin "file:" must not be read as one.
+  const std::string name = path.starts_with("file:") ? "./" + path : path;
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(name.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
     Status status = SqliteError(db, rc, "opening " + path);
     sqlite3_close_v2(db);  // a handle is returned even on failure; closing null is harmless

@@ -3,6 +3,8 @@
 #include <array>
 #include <string>
 
+#include "store/sqlite/audit_db.h"
+
 namespace tessera::store::sqlite {
 namespace {
 
@@ -678,7 +680,19 @@ BEGIN
 END;
 )sql";
 
-constexpr std::array<Migration, 14> kMigrations = {{
+// The audit log moves to its own file, HUB/audit.db (store/sqlite/audit_db.h): its commits then
+// no longer empty the page cache of every connection reading hub.db. The rows are copied by
+// MoveAuditLogToAuditDb and checked by CheckAuditLogMoved before these drops. Children first, so
+// that no drop has to check foreign keys row by row.
+constexpr std::string_view kAuditMovedOutSchema = R"sql(
+DROP TABLE main.audit_nominal_index;
+DROP TABLE main.audit_periods;
+DROP TABLE main.audit_checkpoints;
+DROP TABLE main.audit_subjects;
+DROP TABLE main.audit_events;
+)sql";
+
+constexpr std::array<Migration, 15> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -710,6 +724,10 @@ constexpr std::array<Migration, 14> kMigrations = {{
      "audit log: the nominal index in log order, with a sealed index per period of seqs, so "
      "that appends write locally; merged nominals indexed by the nominal they merged into",
      kAuditPeriodsSchema},
+    {15,
+     "audit log: moved to its own file, audit.db, so that its commits leave the page caches of "
+     "hub.db's readers alone",
+     kAuditMovedOutSchema, MoveAuditLogToAuditDb, CheckAuditLogMoved},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =
@@ -777,15 +795,21 @@ Result<int> ReadSchemaVersion(Connection& connection) {
   return static_cast<int>(version);
 }
 
-Result<int> Migrate(Connection& connection, const Clock& clock, bool apply) {
-  TRY_ASSIGN(int version, ReadSchemaVersion(connection));
+Status CheckMigratable(int version, bool apply) {
   TRY(CheckNotNewer(version));
-  if (version == LatestSchemaVersion()) return version;
-  if (!apply) {
+  if (version < LatestSchemaVersion() && !apply) {
     return Status::FailedPrecondition(
         "the hub's schema is version " + std::to_string(version) + "; this tessera needs " +
         std::to_string(LatestSchemaVersion()) + ": open it with migrations enabled to upgrade");
   }
+  return Status::Ok();
+}
+
+Result<int> Migrate(Connection& connection, Connection& audit, const std::string& hub_path,
+                    const Clock& clock, bool apply) {
+  TRY_ASSIGN(int version, ReadSchemaVersion(connection));
+  TRY(CheckMigratable(version, apply));
+  if (version == LatestSchemaVersion()) return version;
 
   if (version == 0) {
     Status created = InWriteTransaction(connection, "creating schema_migrations", [&] {
@@ -800,6 +824,14 @@ Result<int> Migrate(Connection& connection, const Clock& clock, bool apply) {
   for (const Migration& migration : kMigrations) {
     std::string operation = "applying schema migration " + std::to_string(migration.version) +
                             " (" + std::string(migration.description) + ")";
+    if (migration.on_audit_db != nullptr) {
+      TRY_ASSIGN(int current, ReadSchemaVersion(connection));
+      if (current < migration.version) {
+        if (Status prepared = migration.on_audit_db(audit, hub_path); !prepared.ok()) {
+          return Status(prepared.code(), operation + ": " + prepared.message());
+        }
+      }
+    }
     Status applied = InWriteTransaction(connection, operation, [&]() -> Status {
       // Another process may have migrated while this one waited for the write lock.
       TRY_ASSIGN(int current, ReadSchemaVersion(connection));
@@ -809,6 +841,7 @@ Result<int> Migrate(Connection& connection, const Clock& clock, bool apply) {
         return Status::Corruption(operation + ": the hub is at version " + std::to_string(current) +
                                   ", not the one before");
       }
+      if (migration.check != nullptr) TRY(migration.check(connection));
       TRY(connection.Exec(migration.sql, operation));
       TRY_ASSIGN(auto insert, connection.Prepare("INSERT INTO schema_migrations (version, "
                                                  "applied_at, description) VALUES (?1, ?2, ?3)",

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "core/clock.h"
@@ -18,6 +19,13 @@ struct Migration {
   int version;  // 1, 2, 3... with no gaps
   std::string_view description;
   std::string_view sql;  // one or more statements
+  // Optional: work on the audit log's database (audit_db.h) before the migration's transaction
+  // on hub.db, in its own transaction there, since a commit spanning both files is atomic per
+  // file only. It must be idempotent: a crash may come between the two.
+  Status (*on_audit_db)(Connection& audit, const std::string& hub_path) = nullptr;
+  // Optional: a check inside the migration's transaction on hub.db, before `sql` runs. The
+  // migration is not applied unless it passes.
+  Status (*check)(Connection& hub) = nullptr;
 };
 
 // Written into the database header (PRAGMA application_id) so that a Tessera store can be told
@@ -33,10 +41,17 @@ int LatestSchemaVersion();
 // FailedPrecondition if the file is some other application's database.
 Result<int> ReadSchemaVersion(Connection& connection);
 
-// Brings the schema up to LatestSchemaVersion(), one transaction per migration, and returns
-// the resulting version. FailedPrecondition if the database is newer than this binary, or
-// (with `apply` false) older. Takes no write lock when there is nothing to do, so that opening
-// a hub does not wait for a running load.
-Result<int> Migrate(Connection& connection, const Clock& clock, bool apply);
+// OK if Migrate can bring a hub at schema `version` to LatestSchemaVersion(): it is not newer
+// than this binary, and (with `apply` false) not older.
+Status CheckMigratable(int version, bool apply);
+
+// Brings the schema of hub.db, open on `connection` at `hub_path` with the audit log attached
+// (AttachAuditDb), up to LatestSchemaVersion(), one transaction per migration, and returns the
+// resulting version. `audit` is the audit log's own connection, for migrations that move data
+// there. FailedPrecondition if the database is newer than this binary, or (with `apply` false)
+// older. Takes no write lock when there is nothing to do, so that opening a hub does not wait
+// for a running load.
+Result<int> Migrate(Connection& connection, Connection& audit, const std::string& hub_path,
+                    const Clock& clock, bool apply);
 
 }  // namespace tessera::store::sqlite

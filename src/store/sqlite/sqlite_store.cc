@@ -13,6 +13,7 @@
 
 #include "store/audit_chain.h"
 #include "store/hub.h"
+#include "store/sqlite/audit_db.h"
 #include "store/sqlite/json_fields.h"
 #include "store/sqlite/migrations.h"
 
@@ -21,8 +22,9 @@ namespace tessera::store {
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& hub_dir, const Clock& clock,
                                                OpenOptions options) {
   TRY(internal::CheckHub(hub_dir));
-  TRY_ASSIGN(auto store, sqlite::SqliteStore::Open(internal::HubDbPath(hub_dir), clock, options,
-                                                   /*create=*/false));
+  TRY_ASSIGN(auto store,
+             sqlite::SqliteStore::Open(internal::HubDbPath(hub_dir), internal::AuditDbPath(hub_dir),
+                                       clock, options, /*create=*/false));
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -363,6 +365,7 @@ class SqliteStore::ReadSnapshot {
 // Opening
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& db_path,
+                                                       const std::string& audit_path,
                                                        const Clock& clock,
                                                        const OpenOptions& options, bool create) {
   if (options.audit_period_events < 1) {
@@ -384,22 +387,32 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& db_pat
   }
   // Checked before WAL is switched on, so that another program's database is left untouched.
   TRY_ASSIGN(int version, ReadSchemaVersion(*db));
-  (void)version;
+  TRY(CheckMigratable(version, options.apply_migrations));
   TRY_ASSIGN(std::string mode, db->QueryText("PRAGMA journal_mode = WAL", "enabling WAL"));
   if (mode != "wal") {
     return Status::IoError("cannot put " + db_path + " in WAL mode (sqlite kept '" + mode +
                            "'): is it on a network file system?");
   }
-  TRY_ASSIGN(int schema_version, Migrate(*db, clock, options.apply_migrations));
-  return std::unique_ptr<SqliteStore>(
-      new SqliteStore(std::move(db), clock, schema_version, options.audit_period_events));
+  // The audit log's own file (audit_db.h). A hub whose schema predates it gets one, empty, for
+  // migration 15 to move the log into; from then on it must be there.
+  constexpr int kAuditDbVersion = 15;
+  TRY_ASSIGN(std::unique_ptr<Connection> audit,
+             OpenAuditDb(audit_path, /*create=*/version < kAuditDbVersion, options.busy_timeout_ms,
+                         options.checkpoint_on_commit));
+  TRY(AttachAuditDb(*db, audit_path));
+  TRY_ASSIGN(int schema_version, Migrate(*db, *audit, db_path, clock, options.apply_migrations));
+  return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), std::move(audit), clock,
+                                                      schema_version, options.audit_period_events));
 }
 
 Status SqliteStore::Checkpoint() {
   if (open_txn_ != nullptr) {
     return Status::FailedPrecondition("Checkpoint: a transaction is open on this store");
   }
-  return db_->Exec("PRAGMA wal_checkpoint(PASSIVE)", "checkpointing the write-ahead log");
+  // The audit log is attached read-only here: its own connection checkpoints it.
+  TRY(db_->Exec("PRAGMA main.wal_checkpoint(PASSIVE)", "checkpointing the write-ahead log"));
+  return audit_db_->Exec("PRAGMA wal_checkpoint(PASSIVE)",
+                         "checkpointing the audit log's write-ahead log");
 }
 
 SqliteStore::~SqliteStore() {
@@ -3863,15 +3876,11 @@ Result<std::vector<AuditEvent>> SqliteStore::AppendAuditBatch(
     }
   }
   if (events.empty()) return std::vector<AuditEvent>{};
-  // The hub runs with synchronous = NORMAL: in WAL mode a commit then survives the process
-  // crashing but not necessarily the machine losing power. An audit event must be on disk
-  // before the data it records is shown, so its commit syncs the WAL.
-  TRY(db_->Exec("PRAGMA synchronous = FULL", kOp));
+  // On the audit log's own connection, which runs with synchronous = FULL (audit_db.h): an
+  // audit event is on disk before the data it records is shown.
   std::optional<AuditCheckpoint> checkpoint;
   Result<std::vector<AuditEvent>> appended = AppendAuditInOwnTransaction(events, checkpoint);
-  Status restored = db_->Exec("PRAGMA synchronous = NORMAL", kOp);
   if (!appended.ok()) return appended.status();
-  TRY(restored);
   if (checkpoint.has_value() && audit_signer_ != nullptr) {
     if (Status anchored = audit_signer_->Anchor(*checkpoint); !anchored.ok()) {
       return Status(
@@ -3888,14 +3897,15 @@ Result<std::vector<AuditEvent>> SqliteStore::AppendAuditInOwnTransaction(
   constexpr std::string_view kOp = "AppendAudit";
   // BEGIN IMMEDIATE takes the write lock before the chain's head is read, so two processes
   // appending at once cannot both chain to the same event.
-  TRY(Run(*db_, "BEGIN IMMEDIATE", kOp));
+  TRY(Run(*audit_db_, "BEGIN IMMEDIATE", kOp));
   auto body = [&]() -> Result<std::vector<AuditEvent>> {
     int64_t seq = 1;
     std::string prev_hash;
     {
-      TRY_ASSIGN(Query head, db_->Prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC "
-                                          "LIMIT 1",
-                                          kOp));
+      TRY_ASSIGN(Query head,
+                 audit_db_->Prepare("SELECT seq, hash FROM audit_events ORDER BY seq DESC "
+                                    "LIMIT 1",
+                                    kOp));
       TRY_ASSIGN(bool row, head.Step());
       if (row) {
         seq = head.Int(0) + 1;
@@ -3911,12 +3921,13 @@ Result<std::vector<AuditEvent>> SqliteStore::AppendAuditInOwnTransaction(
       stored.at_micros = clock_.NowMicros();
       stored.encoding = internal::kCurrentAuditEncoding;
       TRY_ASSIGN(stored.hash, internal::AuditEventHash(stored));
-      TRY_ASSIGN(Query insert,
-                 db_->Prepare("INSERT INTO audit_events (seq, at, actor, agency, role, action, "
-                              "purpose, justification, agreement, outcome, resource, detail, "
-                              "nominals, records, encoding, prev_hash, hash) VALUES (?1, ?2, ?3, "
-                              "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
-                              kOp));
+      TRY_ASSIGN(
+          Query insert,
+          audit_db_->Prepare("INSERT INTO audit_events (seq, at, actor, agency, role, action, "
+                             "purpose, justification, agreement, outcome, resource, detail, "
+                             "nominals, records, encoding, prev_hash, hash) VALUES (?1, ?2, ?3, "
+                             "?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                             kOp));
       insert.Bind(1, stored.seq).Bind(2, stored.at_micros).Bind(3, stored.actor);
       insert.Bind(4, stored.agency).Bind(5, stored.role).Bind(6, stored.action);
       insert.Bind(7, stored.purpose).Bind(8, stored.justification).Bind(9, stored.agreement);
@@ -3925,9 +3936,9 @@ Result<std::vector<AuditEvent>> SqliteStore::AppendAuditInOwnTransaction(
       insert.Bind(15, stored.encoding).Bind(16, stored.prev_hash).Bind(17, stored.hash);
       TRY(insert.Run());
       for (int64_t nominal_id : DistinctNominals(stored.nominals)) {
-        TRY_ASSIGN(
-            Query subject,
-            db_->Prepare("INSERT INTO audit_subjects (nominal_id, seq) VALUES (?1, ?2)", kOp));
+        TRY_ASSIGN(Query subject,
+                   audit_db_->Prepare(
+                       "INSERT INTO audit_subjects (nominal_id, seq) VALUES (?1, ?2)", kOp));
         subject.Bind(1, nominal_id).Bind(2, stored.seq);
         TRY(subject.Run());
       }
@@ -3941,21 +3952,22 @@ Result<std::vector<AuditEvent>> SqliteStore::AppendAuditInOwnTransaction(
       made.hash = stored_events.back().hash;
       made.at_micros = clock_.NowMicros();
       TRY_ASSIGN(made.mac, audit_signer_->Sign(made.seq, made.hash));
-      TRY_ASSIGN(Query insert, db_->Prepare("INSERT INTO audit_checkpoints (seq, hash, mac, at) "
-                                            "VALUES (?1, ?2, ?3, ?4)",
-                                            kOp));
+      TRY_ASSIGN(Query insert,
+                 audit_db_->Prepare("INSERT INTO audit_checkpoints (seq, hash, mac, at) "
+                                    "VALUES (?1, ?2, ?3, ?4)",
+                                    kOp));
       insert.Bind(1, made.seq).Bind(2, made.hash).Bind(3, made.mac).Bind(4, made.at_micros);
       TRY(insert.Run());
       checkpoint = std::move(made);
     }
-    TRY(Run(*db_, "COMMIT", kOp));
+    TRY(Run(*audit_db_, "COMMIT", kOp));
     return stored_events;
   };
   Result<std::vector<AuditEvent>> result = body();
   if (!result.ok()) {
     checkpoint.reset();
-    if (!db_->InAutocommit()) {
-      (void)Run(*db_, "ROLLBACK", kOp);  // the first error is the one to report
+    if (!audit_db_->InAutocommit()) {
+      (void)Run(*audit_db_, "ROLLBACK", kOp);  // the first error is the one to report
     }
   }
   return result;
@@ -3966,9 +3978,9 @@ Status SqliteStore::SealAuditPeriods(int64_t head_seq) {
   int64_t period = 0;
   int64_t sealed_to = 0;
   {
-    TRY_ASSIGN(Query last, db_->Prepare("SELECT period, last_seq FROM audit_periods ORDER BY "
-                                        "period DESC LIMIT 1",
-                                        kOp));
+    TRY_ASSIGN(Query last, audit_db_->Prepare("SELECT period, last_seq FROM audit_periods ORDER BY "
+                                              "period DESC LIMIT 1",
+                                              kOp));
     TRY_ASSIGN(bool row, last.Step());
     if (row) {
       period = last.Int(0);
@@ -3985,7 +3997,7 @@ Status SqliteStore::SealAuditPeriods(int64_t head_seq) {
          {"INSERT INTO audit_periods (period, first_seq, last_seq) VALUES (?1, ?2, ?3)",
           "INSERT INTO audit_nominal_index (period, nominal_id, seq) SELECT ?1, nominal_id, seq "
           "FROM audit_subjects WHERE seq BETWEEN ?2 AND ?3 ORDER BY nominal_id, seq"}) {
-      TRY_ASSIGN(Query q, db_->Prepare(sql, kOp));
+      TRY_ASSIGN(Query q, audit_db_->Prepare(sql, kOp));
       q.Bind(1, period).Bind(2, first).Bind(3, last);
       TRY(q.Run());
     }

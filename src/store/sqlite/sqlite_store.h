@@ -22,11 +22,13 @@ class SqliteTransaction;
 
 class SqliteStore final : public Store {
  public:
-  // Opens the database file at `db_path` (creating it when `create`), sets it up (WAL,
-  // foreign keys...) and applies migrations as `options` say. No hub checks: see
-  // OpenSqliteStore() for those.
-  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& db_path, const Clock& clock,
-                                                   const OpenOptions& options, bool create);
+  // Opens the database file at `db_path` (creating it when `create`) and the audit log's file
+  // at `audit_path` (audit_db.h), sets them up (WAL, foreign keys...) and applies migrations as
+  // `options` say. No hub checks: see OpenSqliteStore() for those.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& db_path,
+                                                   const std::string& audit_path,
+                                                   const Clock& clock, const OpenOptions& options,
+                                                   bool create);
   ~SqliteStore() override;
 
   int SchemaVersion() override { return schema_version_; }
@@ -223,9 +225,10 @@ class SqliteStore final : public Store {
   friend class SqliteTransaction;
   class ReadSnapshot;
 
-  SqliteStore(std::unique_ptr<Connection> db, const Clock& clock, int schema_version,
-              int64_t audit_period_events)
+  SqliteStore(std::unique_ptr<Connection> db, std::unique_ptr<Connection> audit_db,
+              const Clock& clock, int schema_version, int64_t audit_period_events)
       : db_(std::move(db)),
+        audit_db_(std::move(audit_db)),
         clock_(clock),
         schema_version_(schema_version),
         audit_period_events_(audit_period_events) {}
@@ -280,7 +283,10 @@ class SqliteStore final : public Store {
   // and each one's index rows are exactly its events' rows of audit_subjects.
   Status VerifyAuditPeriods(int64_t head_seq, AuditVerification& out);
 
+  // hub.db, with the audit log attached read-only as schema `audit`: every read.
   std::unique_ptr<Connection> db_;
+  // The audit log's own file, audit.db: its appends only (audit_db.h).
+  std::unique_ptr<Connection> audit_db_;
   const Clock& clock_;
   int schema_version_;
   const int64_t audit_period_events_;
