@@ -12,8 +12,10 @@
 //      (X-Purpose) and justification (X-Justification), and refuses (403, audited) without one;
 //   4. runs the handler with the decision's govern::Visibility in the request context; the
 //      handler records what it showed (nominal ids, record version ids);
-//   5. appends one audit event (group-committed, durable) before the response leaves; if that
-//      fails the response is a 503 and nothing is shown.
+//   5. appends one audit event (group-committed, durable) before the response leaves: the
+//      server holds the response back (serve::Response::hold) until the audit log's writer has
+//      committed it, without a thread waiting; if that fails the response is a 503 and nothing
+//      is shown.
 // Handlers read through the Visibility only (src/search, src/view), so nothing they return can
 // hold more than the decision allows.
 #pragma once

@@ -212,11 +212,17 @@ serve::Response HubApi::Impl::Gate(const serve::Route& route, serve::Request& re
       options.metrics->AddCounter("tessera_break_glass_reads_total",
                                   "Requests for personal data made under break-glass.");
     }
-    if (auto a = Audit(std::move(event)); !a.ok()) {
-      return serve::Response::Problem(
-          503, "Service Unavailable",
-          "the request could not be recorded in the audit log, so nothing is shown; try again");
-    }
+    // The server holds the response back until the audit log's writer has committed the event
+    // durably, and sends a 503 instead if it could not; no thread waits through the commit.
+    response.hold = [log = audit.get(),
+                     event = std::move(event)](serve::Response::Release release) mutable {
+      log->AppendAsync(std::move(event), [release = std::move(release)](
+                                             Result<store::AuditEvent> stored) {
+        release(stored.ok() ? Status::Ok()
+                            : Status::Unavailable("the request could not be recorded in the audit "
+                                                  "log, so nothing is shown; try again"));
+      });
+    };
   }
   return response;
 }

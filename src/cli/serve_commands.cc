@@ -57,9 +57,8 @@ ServeCommands::ServeCommands(CLI::App& app) : args_(new Args) {
   a.serve->add_option("--bind", a.bind, "Address to listen on")->capture_default_str();
   a.serve
       ->add_option("--threads", a.threads,
-                   "Threads serving requests; a request holds one while it waits for its audit "
-                   "event to reach the disk, so more threads let more commits share one sync, "
-                   "but more than the disk needs stretch the slowest requests")
+                   "Threads serving requests. A response waits for its audit event to reach "
+                   "the disk without holding a thread, so about one per core is enough")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
   a.serve->add_option("--resolver-threads", a.resolver_threads, "Threads the resolver uses")

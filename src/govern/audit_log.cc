@@ -456,6 +456,7 @@ Result<AuditLogVerification> VerifyAuditLog(const std::string& hub_dir,
 struct AuditLog::Waiter {
   store::AuditEvent event;
   std::optional<Result<store::AuditEvent>> result;
+  AppendDone done;  // set for AppendAsync: called instead of waking a caller, then deleted
 };
 
 // The AuditLog's signer: signs inside the transaction as AuditCheckpointSigner does, but hands
@@ -543,7 +544,7 @@ AuditLog::~AuditLog() { Stop(); }
 
 Result<store::AuditEvent> AuditLog::Append(store::AuditEvent event) {
   TRY(store::ValidateAuditEvent(event));
-  Waiter waiter{std::move(event), std::nullopt};
+  Waiter waiter{std::move(event), std::nullopt, nullptr};
   std::unique_lock lock(mutex_);
   space_ready_.wait(lock, [&] { return stopping_ || queue_.size() < max_queued_; });
   if (stopping_) return Status::FailedPrecondition("the audit log is stopped");
@@ -553,9 +554,23 @@ Result<store::AuditEvent> AuditLog::Append(store::AuditEvent event) {
   return std::move(*waiter.result);
 }
 
+void AuditLog::AppendAsync(store::AuditEvent event, AppendDone done) {
+  if (Status valid = store::ValidateAuditEvent(event); !valid.ok()) return done(valid);
+  auto waiter = std::make_unique<Waiter>(Waiter{std::move(event), std::nullopt, std::move(done)});
+  std::unique_lock lock(mutex_);
+  space_ready_.wait(lock, [&] { return stopping_ || queue_.size() < max_queued_; });
+  if (stopping_) {
+    lock.unlock();
+    return waiter->done(Status::FailedPrecondition("the audit log is stopped"));
+  }
+  queue_.push_back(waiter.release());
+  work_ready_.notify_one();
+}
+
 void AuditLog::WriteBatches() {
   std::vector<Waiter*> batch;
   std::vector<store::AuditEvent> events;
+  std::vector<std::unique_ptr<Waiter>> finished;  // AppendAsync's, to call back
   while (true) {
     {
       std::unique_lock lock(mutex_);
@@ -585,8 +600,16 @@ void AuditLog::WriteBatches() {
         for (Waiter* waiter : batch) waiter->result = failed;
         stats_.failed_events += size;
       }
+      // Taken while the lock is held: once it is released, Append's waiters (on their callers'
+      // stacks) may be gone.
+      for (Waiter* waiter : batch) {
+        if (waiter->done) finished.emplace_back(waiter);
+      }
     }
     batch_done_.notify_all();
+    // AppendAsync's callers, outside the lock (a callback may append again).
+    for (std::unique_ptr<Waiter>& waiter : finished) waiter->done(std::move(*waiter->result));
+    finished.clear();
   }
 }
 

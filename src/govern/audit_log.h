@@ -23,6 +23,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -165,6 +166,13 @@ class AuditLog {
   // FailedPrecondition once Stop() has begun.
   Result<store::AuditEvent> Append(store::AuditEvent event);
 
+  // Append without waiting: `done` is called once with what Append would return, from the
+  // writer thread after the batch's commit (or at once, on this thread, if the event is invalid
+  // or the log is stopped). It waits only while the queue is full. `done` must not block: a
+  // server posts the response it held back onto its connection (serve::Response::hold).
+  using AppendDone = std::function<void(Result<store::AuditEvent>)>;
+  void AppendAsync(store::AuditEvent event, AppendDone done);
+
   // Refuses new appends, commits every event already queued, and stops the writer. Idempotent.
   void Stop();
 
@@ -195,6 +203,8 @@ class AuditLog {
   std::condition_variable work_ready_;   // the writer: events queued, or stopping
   std::condition_variable space_ready_;  // appenders: room in the queue
   std::condition_variable batch_done_;   // appenders: a batch has its results
+  // Append's waiters live on their callers' stacks; AppendAsync's are owned here, from queueing
+  // until the writer has called `done`.
   std::deque<Waiter*> queue_;
   bool stopping_ = false;
   Stats stats_;

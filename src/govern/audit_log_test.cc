@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -207,6 +208,56 @@ TEST_F(AuditLogTest, EveryAppendIsCheckpointedAndAnchored) {
   EXPECT_EQ(verification.macs_checked, 3);
   EXPECT_EQ(verification.chain.head_seq, 3);
   EXPECT_TRUE(verification.notes.empty());
+}
+
+// AppendAsync returns at once; its callback comes from the writer once the event is committed,
+// in one batch with whatever else was queued, and Stop() commits and calls back every one.
+TEST_F(AuditLogTest, AsyncAppendsAreCalledBackOnceCommitted) {
+  auto log = OpenLog();
+  ASSERT_NE(log, nullptr);
+  auto blocker = std::make_unique<RawDb>(AuditDb());
+  blocker->Exec("BEGIN IMMEDIATE");  // the first batch waits for the audit log's lock
+  constexpr int kEvents = 40;
+  std::mutex mu;
+  std::vector<Result<store::AuditEvent>> done;
+  for (int i = 1; i <= kEvents; ++i) {
+    log->AppendAsync(Viewing(i), [&](Result<store::AuditEvent> stored) {
+      std::lock_guard lock(mu);
+      done.push_back(std::move(stored));
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  {
+    std::lock_guard lock(mu);
+    EXPECT_TRUE(done.empty()) << "called back before the commit";
+  }
+  blocker->Exec("COMMIT");
+  blocker.reset();
+  // An invalid event is refused at once, on the caller's thread.
+  store::AuditEvent invalid = Viewing(99);
+  invalid.actor.clear();
+  Status refused;
+  log->AppendAsync(invalid, [&](Result<store::AuditEvent> stored) { refused = stored.status(); });
+  EXPECT_EQ(refused.code(), StatusCode::kInvalidArgument);
+  log->Stop();
+  Status after_stop;
+  log->AppendAsync(Viewing(100),
+                   [&](Result<store::AuditEvent> stored) { after_stop = stored.status(); });
+  EXPECT_EQ(after_stop.code(), StatusCode::kFailedPrecondition);
+
+  std::lock_guard lock(mu);
+  ASSERT_EQ(done.size(), static_cast<size_t>(kEvents));
+  std::set<int64_t> seqs;
+  for (const auto& stored : done) {
+    ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+    seqs.insert(stored->seq);
+  }
+  EXPECT_EQ(seqs.size(), static_cast<size_t>(kEvents));
+  EXPECT_EQ(*seqs.rbegin(), kEvents);
+  EXPECT_LT(log->GetStats().batches, kEvents);  // they shared commits
+  AuditLogVerification verification = Verify();
+  EXPECT_TRUE(verification.intact) << verification.problem;
+  EXPECT_EQ(verification.chain.events, kEvents);
 }
 
 TEST_F(AuditLogTest, ConcurrentAppendsShareTransactionsAndFormOneChain) {

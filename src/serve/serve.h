@@ -66,6 +66,13 @@ struct Response {
   // Nothing is cached unless its response says so: personal data, live state and errors are
   // no-store; only the web app's static files are cacheable.
   std::string cache_control = "no-store";
+  // When set, the server sends this response only once `hold` has called the function it is
+  // given: with OK, this response; with an error, a 503 problem whose detail is the error's
+  // message, instead. It may call it from any thread, and must not block. The server's thread
+  // serves other connections meanwhile. This is how the gate keeps personal data from leaving
+  // before its audit event is durable without holding a thread through the commit.
+  using Release = std::function<void(Status)>;
+  std::function<void(Release)> hold;
 
   static Response Json(int status, std::string body);
   // An RFC 7807 problem: {"type", "title", "status", "detail"} as application/problem+json.

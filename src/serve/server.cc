@@ -40,6 +40,18 @@ class SessionBase : public std::enable_shared_from_this<SessionBase> {
   // From any thread: close the connection if it is waiting for a request; otherwise it closes
   // after the response in progress.
   virtual void Shutdown() = 0;
+  // From any thread: send the response held back (Response::hold), or a 503 problem if
+  // `released` is an error.
+  virtual void Release(Status released) = 0;
+};
+
+// The sessions whose responses are held back (Response::hold), kept alive here until released.
+// Shared with the release callbacks, which may run after the server has stopped: they then do
+// nothing.
+struct HeldSessions {
+  std::mutex mu;
+  bool stopped = false;
+  std::map<uint64_t, std::shared_ptr<SessionBase>> sessions;
 };
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -83,6 +95,7 @@ struct Server::Impl {
   uint64_t request_prefix = 0;
   std::mutex stop_mu;
   bool stopped = false;
+  std::shared_ptr<HeldSessions> held = std::make_shared<HeldSessions>();
   // Declared after everything a session touches, so that sessions still queued in the
   // io_context are destroyed before what they refer to.
   net::io_context ioc;
@@ -242,7 +255,39 @@ class Session final : public SessionBase {
     Response response = server_.Dispatch(request_, route_id);
     // A request the server could not make sense of ends the connection.
     const bool keep_alive = message.keep_alive() && route_id != "invalid";
+    if (response.hold) return Hold(std::move(response), std::move(route_id), keep_alive);
     Send(std::move(response), std::move(route_id), keep_alive);
+  }
+
+  // Keeps the response until its hold releases it; this thread goes back to the io_context.
+  void Hold(Response r, std::string route_id, bool keep_alive) {
+    std::function<void(Response::Release)> hold = std::move(r.hold);
+    r.hold = nullptr;
+    held_response_ = std::move(r);
+    held_route_ = std::move(route_id);
+    held_keep_alive_ = keep_alive;
+    std::shared_ptr<HeldSessions> held = server_.held;
+    {
+      std::lock_guard lock(held->mu);
+      held->sessions[id_] = Self();
+    }
+    hold([held, id = id_](Status released) {
+      std::lock_guard lock(held->mu);
+      if (held->stopped) return;
+      auto it = held->sessions.find(id);
+      if (it == held->sessions.end()) return;  // released twice: the first one counts
+      it->second->Release(std::move(released));
+      held->sessions.erase(it);
+    });
+  }
+
+  void Release(Status released) override {
+    net::post(stream_.get_executor(), [self = Self(), released = std::move(released)]() mutable {
+      Response r = released.ok()
+                       ? std::move(self->held_response_)
+                       : Response::Problem(503, "Service Unavailable", released.message());
+      self->Send(std::move(r), std::move(self->held_route_), self->held_keep_alive_);
+    });
   }
 
   void Send(Response r, std::string route_id, bool keep_alive) {
@@ -349,6 +394,9 @@ class Session final : public SessionBase {
   std::chrono::steady_clock::time_point start_;
   std::array<char, 16384> discard_{};
   size_t discarded_ = 0;
+  Response held_response_;  // while a hold keeps it back
+  std::string held_route_;
+  bool held_keep_alive_ = false;
 };
 
 }  // namespace
@@ -642,6 +690,13 @@ void Server::Stop(std::chrono::milliseconds grace) {
   s.ioc.stop();
   for (auto& t : s.threads) t.join();
   s.threads.clear();
+  // Responses still held are never sent; their sessions go now, while the io_context exists.
+  std::map<uint64_t, std::shared_ptr<SessionBase>> held;
+  {
+    std::lock_guard lock(s.held->mu);
+    s.held->stopped = true;
+    held.swap(s.held->sessions);
+  }
 }
 
 }  // namespace tessera::serve

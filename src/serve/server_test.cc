@@ -11,6 +11,8 @@
 #include <boost/beast/ssl.hpp>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
@@ -30,6 +32,7 @@ namespace http = beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::StartsWith;
 using Reply = http::response<http::string_body>;
 
@@ -431,6 +434,68 @@ TEST_F(ServerTest, AHandlerThatThrowsIsA500) {
   auto server = StartServer(std::move(router), Options());
   ASSERT_NE(server, nullptr);
   ExpectProblem(Get(server->port(), "/boom"), 500);
+}
+
+// A held response (Response::hold) is sent only once released, and the one server thread serves
+// other connections meanwhile; a release with an error sends a 503 instead.
+TEST_F(ServerTest, AHeldResponseWaitsForItsReleaseWithoutHoldingAThread) {
+  std::mutex mu;
+  std::vector<Response::Release> releases;
+  Router router = HubRouter();
+  ASSERT_TRUE(router
+                  .Add({.id = "held",
+                        .method = "GET",
+                        .pattern = "/held",
+                        .handler =
+                            [&](const Request&) {
+                              Response r = Response::Json(200, R"({"shown":true})");
+                              r.hold = [&](Response::Release release) {
+                                std::lock_guard lock(mu);
+                                releases.push_back(std::move(release));
+                              };
+                              return r;
+                            }})
+                  .ok());
+  auto options = Options();
+  options.threads = 1;
+  auto server = StartServer(std::move(router), options);
+  ASSERT_NE(server, nullptr);
+  auto wait_for_holds = [&](size_t n) {
+    for (int i = 0; i < 2000; ++i) {
+      {
+        std::lock_guard lock(mu);
+        if (releases.size() >= n) return true;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    return false;
+  };
+  std::future<Reply> first =
+      std::async(std::launch::async, [&] { return Get(server->port(), "/held"); });
+  std::future<Reply> second =
+      std::async(std::launch::async, [&] { return Get(server->port(), "/held"); });
+  ASSERT_TRUE(wait_for_holds(2));
+  EXPECT_EQ(first.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  // Both are held, and the only thread still answers another connection.
+  EXPECT_EQ(Get(server->port(), "/healthz").result_int(), 200u);
+  Response::Release ok, failed;
+  {
+    std::lock_guard lock(mu);
+    ok = releases[0];
+    failed = releases[1];
+  }
+  std::thread([ok] { ok(Status::Ok()); }).join();  // from another thread, as the audit log does
+  failed(Status::Unavailable("the event could not be recorded"));
+  ok(Status::Internal("a second release is ignored"));
+  Reply a = first.get();
+  Reply b = second.get();
+  // Which request was held first is up to the scheduler: one of each.
+  if (a.result_int() != 200u) std::swap(a, b);
+  EXPECT_EQ(a.result_int(), 200u);
+  EXPECT_EQ(a.body(), R"({"shown":true})");
+  EXPECT_EQ(b.result_int(), 503u);
+  EXPECT_THAT(b.body(), HasSubstr("the event could not be recorded"));
+  EXPECT_THAT(b.body(), Not(HasSubstr("shown")));
 }
 
 // --- the web app ------------------------------------------------------------------------------
