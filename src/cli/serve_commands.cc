@@ -28,7 +28,7 @@ struct ServeArgs {
   std::string bind = "127.0.0.1";
   // Measured at 1M nominals on 2 cores (docs/benchmarks.md, "After migration 14"): 16 threads
   // serve as many requests as 32 with a much shorter tail (profile p99 63-66 ms against 85).
-  int threads = 16;
+  int threads = 4;
   int resolver_threads = 2;
   std::string audit_key;
   double interval = 5;
