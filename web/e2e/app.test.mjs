@@ -314,6 +314,20 @@ describe("the web app", { concurrency: false }, () => {
     // The builder starts with one condition: agencies involved. Set it: 2 agencies in 12 months.
     await page.getByLabel("At least this many agencies").fill("2");
     await page.getByLabel("Within the last (months)").fill("12");
+    // An indicator condition offers the hub's own indicator rules, by title, and no choice until
+    // one is made; it is removed again.
+    await page.getByLabel("Kind of condition to add").selectOption("indicator");
+    await page.getByRole("button", { name: "Add condition" }).click();
+    const indicator = page.getByRole("group", { name: /Condition 2: An indicator is raised/ }).getByLabel("Indicator");
+    await indicator.locator("option", { hasText: "Domestic abuse" }).first().waitFor({ state: "attached" });
+    assert.equal(await indicator.inputValue(), "", "no indicator is chosen for the user");
+    const offered = await indicator.locator("option").allTextContents();
+    // Read in the page's own session: another sign-in would count against the login throttle.
+    const rules = await page.evaluate(() => fetch("/api/v1/analytics/indicator-rules").then((r) => r.json()));
+    assert.deepEqual(offered.slice(1), rules.rules.map((r) => r.title), "the options are the hub's rules");
+    await indicator.selectOption({ label: "Domestic abuse" });
+    assert.equal(await indicator.inputValue(), "tf_domestic_abuse");
+    await page.getByRole("button", { name: "Remove condition 2" }).click();
     // Add a second condition and remove it again, as a keyboard user would.
     await page.getByLabel("Kind of condition to add").selectOption("age");
     await page.getByRole("button", { name: "Add condition" }).click();

@@ -5,8 +5,8 @@
 import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from "react";
 import { api, ApiError, errorText } from "../lib/api";
 import { useApi } from "../lib/useApi";
-import { agencyName } from "../lib/format";
-import { INDICATORS, RANK_BY, indicatorTitle, pct, type Cohort, type CohortDefinition, type Condition, type RankBy } from "../lib/risk";
+import { agencyName, humanise } from "../lib/format";
+import { RANK_BY, pct, type Cohort, type CohortDefinition, type Condition, type RankBy } from "../lib/risk";
 import { Choice, Field, FormProblem, RadioGroup, Select, SubmitRow, useFormProblem } from "./FormParts";
 import { AGENCIES } from "./GovCommon";
 
@@ -37,7 +37,7 @@ interface Draft {
 
 let nextKey = 1;
 function blank(kind: Kind): Draft {
-  return { key: nextKey++, kind, indicator: INDICATORS[0].code, scorePct: "20", top: "100", areas: "", atLeast: "2", months: "12", of: [], ageFrom: "0", ageTo: "17" };
+  return { key: nextKey++, kind, indicator: "", scorePct: "20", top: "100", areas: "", atLeast: "2", months: "12", of: [], ageFrom: "0", ageTo: "17" };
 }
 
 function fromCondition(c: Condition): Draft {
@@ -93,9 +93,9 @@ function toCondition(d: Draft): Condition | string {
   }
 }
 
-// A condition in words, for the cohort page.
-export function conditionText(c: Condition): string {
-  if ("indicator" in c) return `Indicator raised: ${indicatorTitle(c.indicator)}`;
+// A condition in words, for the cohort page; `titleOf` names an indicator (useIndicatorRules).
+export function conditionText(c: Condition, titleOf: (code: string) => string): string {
+  if ("indicator" in c) return `Indicator raised: ${titleOf(c.indicator)}`;
   if ("score" in c) return "top" in c.score ? `Among the ${c.score.top.toLocaleString("en-GB")} highest risk scores` : `Risk score at least ${pct(c.score.at_least, 1)}`;
   if ("area" in c) return `Lives in ${c.area.join(", ")}`;
   if ("agencies" in c) {
@@ -270,20 +270,31 @@ interface IndicatorRules {
   rules: { code: string; title: string; scope: string }[];
 }
 
-// The hub's own indicator rules (GET /analytics/indicator-rules); the default set until they
-// arrive, or if they cannot be read.
-function indicatorOptions(rules: IndicatorRules["rules"] | undefined) {
-  const list = rules && rules.length > 0 ? rules : INDICATORS;
-  return list.map((i) => ({ value: i.code, label: i.title }));
+// The hub's own indicator rules (GET /analytics/indicator-rules): the one list of indicators
+// and their titles. Until they arrive, or if they cannot be read, a code is shown as words.
+export function useIndicatorRules() {
+  const rules = useApi<IndicatorRules>("/analytics/indicator-rules");
+  const list = useMemo(() => rules.data?.rules ?? [], [rules.data]);
+  const titleOf = useMemo(() => {
+    const titles = new Map(list.map((r) => [r.code, r.title]));
+    return (code: string) => titles.get(code) ?? humanise(code);
+  }, [list]);
+  return { list, titleOf, loading: rules.loading, error: rules.error };
 }
 
 function ConditionFields({ uid, draft: d, onChange }: { uid: string; draft: Draft; onChange: (c: Partial<Draft>) => void }) {
-  const rules = useApi<IndicatorRules>("/analytics/indicator-rules");
+  const rules = useIndicatorRules();
   switch (d.kind) {
     case "indicator":
       return (
-        <Field id={`${uid}-indicator`} label="Indicator">
-          <Select id={`${uid}-indicator`} value={d.indicator} onChoose={(v) => onChange({ indicator: v })} options={indicatorOptions(rules.data?.rules)} />
+        <Field id={`${uid}-indicator`} label="Indicator" hint={rules.error ? "The hub's indicators could not be read." : undefined}>
+          <Select
+            id={`${uid}-indicator`}
+            value={d.indicator}
+            onChoose={(v) => onChange({ indicator: v })}
+            placeholder={rules.loading ? "Loading indicators…" : "Choose an indicator"}
+            options={rules.list.map((i) => ({ value: i.code, label: i.title }))}
+          />
         </Field>
       );
     case "score_at_least":

@@ -223,23 +223,6 @@ export const RANK_BY: { value: RankBy; label: string }[] = [
   { value: "events", label: "Events recorded, most first" },
 ];
 
-// The hub's default indicator set (examples/synthetic/indicators.yaml).
-export const INDICATORS: { code: string; title: string }[] = [
-  { code: "tf_crime_asb", title: "Crime or anti-social behaviour" },
-  { code: "tf_school_attendance", title: "Poor school attendance" },
-  { code: "tf_children_need_help", title: "Children who need help" },
-  { code: "tf_worklessness", title: "Worklessness" },
-  { code: "tf_domestic_abuse", title: "Domestic abuse" },
-  { code: "tf_health", title: "Health" },
-  { code: "tf_household_criterion", title: "Two or more headline problems" },
-  { code: "da_escalation_marac", title: "Domestic abuse escalation (MARAC candidate)" },
-  { code: "repeat_missing", title: "Repeat missing episodes" },
-];
-
-export function indicatorTitle(code: string): string {
-  return INDICATORS.find((i) => i.code === code)?.title ?? code;
-}
-
 // 0.231 -> "23%"; small and large values are not rounded to certainty.
 export function pct(p: number | null | undefined, digits = 0): string {
   if (p === null || p === undefined || Number.isNaN(p)) return "not available";

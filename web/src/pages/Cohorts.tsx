@@ -15,7 +15,7 @@ import { RiskPurposeNote, useRiskPurposeStated } from "../components/RiskPurpose
 import { TableHead } from "../components/TableHead";
 import { Fact } from "../components/Fact";
 import { Pager } from "../components/Pager";
-import { CohortBuilder, conditionText } from "../components/CohortBuilder";
+import { CohortBuilder, conditionText, useIndicatorRules } from "../components/CohortBuilder";
 import { SUPPRESSED_TEXT } from "./Demand";
 
 function membersText(n: number | null, suppressed: boolean): string {
@@ -35,6 +35,7 @@ function NotAllowed({ title }: { title: string }) {
 export function CohortsPage() {
   const allowed = useRiskPurposeStated();
   const list = useApi<{ cohorts: Cohort[] }>(allowed ? "/cohorts" : null);
+  const indicators = useIndicatorRules();
   if (!allowed) return <NotAllowed title="Cohorts" />;
   return (
     <>
@@ -70,7 +71,7 @@ export function CohortsPage() {
                     <td>
                       <ul className="ind-list">
                         {(c.definition?.criteria ?? []).map((x, i) => (
-                          <li key={i}>{conditionText(x)}</li>
+                          <li key={i}>{conditionText(x, indicators.titleOf)}</li>
                         ))}
                       </ul>
                     </td>
@@ -112,6 +113,7 @@ function newestRun(runs: CohortRun[]): CohortRun | undefined {
 export function CohortPage({ id }: { id: string }) {
   const allowed = useRiskPurposeStated();
   const cohort = useApi<Cohort>(allowed ? `/cohorts/${encodeURIComponent(id)}` : null);
+  const indicators = useIndicatorRules();
   const [editing, setEditing] = useState(false);
   const [running, setRunning] = useState(false);
   const [runError, setRunError] = useState<string | null>(null);
@@ -166,7 +168,7 @@ export function CohortPage({ id }: { id: string }) {
             <Fact label="Conditions (all must hold)">
               <ul className="gov-dd-list">
                 {(c.definition?.criteria ?? []).map((x, i) => (
-                  <li key={i}>{conditionText(x)}</li>
+                  <li key={i}>{conditionText(x, indicators.titleOf)}</li>
                 ))}
               </ul>
             </Fact>
