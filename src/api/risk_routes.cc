@@ -32,28 +32,16 @@ std::vector<std::string> OutcomeCategories(std::string_view outcome) {
   return out;
 }
 
-json NumberOrNull(const json& j, std::string_view key) {
-  if (!j.is_object()) return nullptr;
-  auto it = j.find(key);
-  return it != j.end() && it->is_number() ? *it : json(nullptr);
+template <typename T>
+json OptionalNumber(const std::optional<T>& v) {
+  return v ? json(*v) : json(nullptr);
 }
-
-json ModelEntryUnchecked(const store::StoredRiskModel& m, store::Store& store);
 
 // A registry entry as the model pages list it. Metadata of the wrong shape (a damaged file
-// registered) shows as missing figures, never as a failed page.
+// registered) shows as missing figures, never as a failed page (risk::ParseModelMetadata).
 json ModelEntry(const store::StoredRiskModel& m, store::Store& store) {
-  try {
-    return ModelEntryUnchecked(m, store);
-  } catch (const json::exception&) {
-    store::StoredRiskModel bare = m;
-    bare.metadata = "{}";
-    return ModelEntryUnchecked(bare, store);
-  }
-}
-
-json ModelEntryUnchecked(const store::StoredRiskModel& m, store::Store& store) {
-  const json meta = json::parse(m.metadata, nullptr, /*allow_exceptions=*/false);
+  risk::ModelMetadata meta =
+      risk::ParseModelMetadata(m.metadata, m.version).value_or(risk::ModelMetadata{});
   json entry = {{"version", m.version},
                 {"outcome", m.outcome},
                 {"outcome_title", risk::OutcomeTitle(m.outcome)},
@@ -63,44 +51,31 @@ json ModelEntryUnchecked(const store::StoredRiskModel& m, store::Store& store) {
                 {"decided_at", m.decided_at_micros ? json(IsoTime(m.decided_at_micros)) : json()},
                 {"reason", m.reason},
                 {"training_data_sha256", m.training_data_sha256},
-                {"input_datasets", json::array()}};
-  json summary = json::object();
-  if (meta.is_object()) {
-    if (meta.contains("input_datasets") && meta["input_datasets"].is_array()) {
-      entry["input_datasets"] = meta["input_datasets"];
+                {"input_datasets", meta.input_datasets}};
+  const risk::ModelMetadata::Summary& s = meta.summary;
+  json summary = {{"roc_auc", OptionalNumber(s.roc_auc)},
+                  {"pr_auc", OptionalNumber(s.pr_auc)},
+                  {"ece", OptionalNumber(s.ece)},
+                  {"baseline_roc_auc", OptionalNumber(s.baseline_roc_auc)},
+                  {"baseline_pr_auc", OptionalNumber(s.baseline_pr_auc)},
+                  {"k", OptionalNumber(s.k)},
+                  {"precision_at_k", OptionalNumber(s.precision_at_k)},
+                  {"recall_at_k", OptionalNumber(s.recall_at_k)},
+                  {"rows", OptionalNumber(s.rows)},
+                  {"positives", OptionalNumber(s.positives)}};
+  json flags = json::array();
+  for (const risk::ModelMetadata::Summary::FairnessFlag& axis : s.fairness_flags) {
+    std::string flag = axis.axis + ":";
+    for (const auto& [gap, words] :
+         {std::pair{axis.fpr_gap, "false-positive"}, std::pair{axis.fnr_gap, "false-negative"}}) {
+      if (!gap || !(*gap > 0.05)) continue;
+      const int tenths = static_cast<int>(*gap * 1000 + 0.5);
+      flag += std::string(" ") + words + " rate gap " + std::to_string(tenths / 10) + "." +
+              std::to_string(tenths % 10) + " points";
     }
-    const json metrics = meta.value("metrics", json::object());
-    const json model = metrics.is_object() ? metrics.value("model", json::object()) : json();
-    const json baseline = metrics.is_object() ? metrics.value("baseline", json::object()) : json();
-    summary["roc_auc"] = NumberOrNull(model, "roc_auc");
-    summary["pr_auc"] = NumberOrNull(model, "pr_auc");
-    summary["ece"] = NumberOrNull(model, "ece");
-    summary["baseline_roc_auc"] = NumberOrNull(baseline, "roc_auc");
-    summary["baseline_pr_auc"] = NumberOrNull(baseline, "pr_auc");
-    const json top = model.is_object() ? model.value("top_k", json::object()) : json();
-    summary["k"] = NumberOrNull(top, "k");
-    summary["precision_at_k"] = NumberOrNull(top, "precision");
-    summary["recall_at_k"] = NumberOrNull(top, "recall");
-    summary["rows"] = NumberOrNull(metrics, "rows");
-    summary["positives"] = NumberOrNull(metrics, "positives");
-    json flags = json::array();
-    if (model.is_object() && model.contains("fairness") && model["fairness"].is_array()) {
-      for (const json& axis : model["fairness"]) {
-        if (!axis.is_object() || !axis.value("flagged", false)) continue;
-        std::string flag = axis.value("axis", std::string()) + ":";
-        for (const char* gap : {"fpr_gap", "fnr_gap"}) {
-          const json g = NumberOrNull(axis, gap);
-          if (g.is_null() || g.get<double>() <= 0.05) continue;
-          flag += std::string(" ") + (gap[1] == 'p' ? "false-positive" : "false-negative") +
-                  " rate gap " +
-                  std::to_string(static_cast<int>(g.get<double>() * 1000 + 0.5) / 10) + "." +
-                  std::to_string(static_cast<int>(g.get<double>() * 1000 + 0.5) % 10) + " points";
-        }
-        flags.push_back(flag);
-      }
-    }
-    summary["fairness_flags"] = std::move(flags);
+    flags.push_back(flag);
   }
+  summary["fairness_flags"] = std::move(flags);
   entry["summary"] = std::move(summary);
   auto batch = store.GetRiskScoreBatch(m.version);
   if (batch.ok() && batch->count > 0 && batch->as_of) {

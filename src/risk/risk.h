@@ -333,6 +333,19 @@ struct ModelMetadata {
   double base_rate = 0;
   std::vector<std::string> feature_names, feature_labels;
   std::optional<PlattCalibration> calibration;  // when calibration.a and .b are numbers
+  // The evaluation's headline figures ("metrics": "model", "baseline", "top_k"), each absent
+  // when the file lacks it or holds something other than a number there.
+  struct Summary {
+    std::optional<double> roc_auc, pr_auc, ece, baseline_roc_auc, baseline_pr_auc;
+    std::optional<double> precision_at_k, recall_at_k;
+    std::optional<int64_t> k, rows, positives;
+    // The fairness axes the report flagged, with their error-rate gaps (fractions).
+    struct FairnessFlag {
+      std::string axis;
+      std::optional<double> fpr_gap, fnr_gap;
+    };
+    std::vector<FairnessFlag> fairness_flags;
+  } summary;
 };
 // Corruption naming `where` when `text` is not a JSON object.
 Result<ModelMetadata> ParseModelMetadata(std::string_view text, std::string_view where);

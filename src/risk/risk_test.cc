@@ -493,6 +493,33 @@ TEST(ModelMetadataFile, IsReadOnceWithWhatIsDamagedLeftEmpty) {
   EXPECT_DOUBLE_EQ(damaged->base_rate, 0);
   EXPECT_FALSE(damaged->calibration.has_value());
 
+  EXPECT_FALSE(damaged->summary.roc_auc.has_value());
+  EXPECT_TRUE(damaged->summary.fairness_flags.empty());
+
+  // The evaluation's headline figures, as the model pages list them.
+  auto evaluated = ParseModelMetadata(
+      R"({"metrics": {"rows": 2166, "positives": 71.5,
+          "model": {"roc_auc": 0.822, "ece": "n/a", "top_k": {"k": 100, "precision": 0.23},
+                    "fairness": [{"axis": "sex", "flagged": true, "fnr_gap": 0.114},
+                                 {"axis": "age_band", "flagged": false, "fnr_gap": 0.2},
+                                 {"axis": "decile", "flagged": "yes"}, 7]},
+          "baseline": {"roc_auc": 0.61}}})",
+      "v6/metadata.json");
+  ASSERT_TRUE(evaluated.ok()) << evaluated.status().ToString();
+  const ModelMetadata::Summary& s = evaluated->summary;
+  EXPECT_DOUBLE_EQ(s.roc_auc.value_or(0), 0.822);
+  EXPECT_FALSE(s.ece.has_value()) << "not a number";
+  EXPECT_FALSE(s.pr_auc.has_value()) << "absent";
+  EXPECT_DOUBLE_EQ(s.baseline_roc_auc.value_or(0), 0.61);
+  EXPECT_EQ(s.k, 100);
+  EXPECT_DOUBLE_EQ(s.precision_at_k.value_or(0), 0.23);
+  EXPECT_EQ(s.rows, 2166);
+  EXPECT_FALSE(s.positives.has_value()) << "a count that is not a whole number";
+  ASSERT_EQ(s.fairness_flags.size(), 1u) << "only axes flagged true";
+  EXPECT_EQ(s.fairness_flags[0].axis, "sex");
+  EXPECT_DOUBLE_EQ(s.fairness_flags[0].fnr_gap.value_or(0), 0.114);
+  EXPECT_FALSE(s.fairness_flags[0].fpr_gap.has_value());
+
   auto broken = ParseModelMetadata("[1, 2", "v5/metadata.json");
   ASSERT_FALSE(broken.ok());
   EXPECT_EQ(broken.status().code(), StatusCode::kCorruption);

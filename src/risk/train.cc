@@ -339,6 +339,52 @@ Result<ModelMetadata> ParseModelMetadata(std::string_view text, std::string_view
       m.calibration = PlattCalibration{a->get<double>(), b->get<double>()};
     }
   }
+  // Reads only what is there with the expected type; never throws.
+  auto object_at = [](const json& j, const char* key) -> const json* {
+    if (!j.is_object()) return nullptr;
+    auto it = j.find(key);
+    return it != j.end() && it->is_object() ? &*it : nullptr;
+  };
+  auto number_at = [](const json* j, const char* key) -> std::optional<double> {
+    if (j == nullptr) return std::nullopt;
+    auto it = j->find(key);
+    if (it == j->end() || !it->is_number()) return std::nullopt;
+    return it->get<double>();
+  };
+  auto count_at = [](const json* j, const char* key) -> std::optional<int64_t> {
+    if (j == nullptr) return std::nullopt;
+    auto it = j->find(key);
+    if (it == j->end() || !it->is_number_integer()) return std::nullopt;
+    return it->get<int64_t>();
+  };
+  const json* metrics = object_at(meta, "metrics");
+  const json* model = metrics != nullptr ? object_at(*metrics, "model") : nullptr;
+  const json* baseline = metrics != nullptr ? object_at(*metrics, "baseline") : nullptr;
+  const json* top = model != nullptr ? object_at(*model, "top_k") : nullptr;
+  ModelMetadata::Summary& s = m.summary;
+  s.roc_auc = number_at(model, "roc_auc");
+  s.pr_auc = number_at(model, "pr_auc");
+  s.ece = number_at(model, "ece");
+  s.baseline_roc_auc = number_at(baseline, "roc_auc");
+  s.baseline_pr_auc = number_at(baseline, "pr_auc");
+  s.k = count_at(top, "k");
+  s.precision_at_k = number_at(top, "precision");
+  s.recall_at_k = number_at(top, "recall");
+  s.rows = count_at(metrics, "rows");
+  s.positives = count_at(metrics, "positives");
+  if (model != nullptr) {
+    if (auto fairness = model->find("fairness"); fairness != model->end() && fairness->is_array()) {
+      for (const json& axis : *fairness) {
+        if (!axis.is_object()) continue;
+        auto flagged = axis.find("flagged");
+        if (flagged == axis.end() || !flagged->is_boolean() || !flagged->get<bool>()) continue;
+        auto name = axis.find("axis");
+        s.fairness_flags.push_back(
+            {name != axis.end() && name->is_string() ? name->get<std::string>() : std::string(),
+             number_at(&axis, "fpr_gap"), number_at(&axis, "fnr_gap")});
+      }
+    }
+  }
   return m;
 }
 
