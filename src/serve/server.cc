@@ -112,6 +112,14 @@ struct Server::Impl {
     std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     options.log(text);
   }
+  std::atomic<int> held_responses{0};
+  // Responses waiting for their release (Response::hold): for the server, audit commits in
+  // flight. A number that only grows means the audit log has stopped committing.
+  void HeldChanged(int delta) {
+    const int now = held_responses += delta;
+    metrics->SetGauge("tessera_http_responses_held",
+                      "Responses held back until released (their audit events committing).", now);
+  }
   void ConnectionsChanged(int delta) {
     const int now = connections += delta;
     metrics->SetGauge("tessera_http_connections_open", "Client connections open now.", now);
@@ -271,6 +279,7 @@ class Session final : public SessionBase {
       std::lock_guard lock(held->mu);
       held->sessions[id_] = Self();
     }
+    server_.HeldChanged(+1);
     hold([held, id = id_](Status released) {
       std::lock_guard lock(held->mu);
       if (held->stopped) return;
@@ -283,6 +292,7 @@ class Session final : public SessionBase {
 
   void Release(Status released) override {
     net::post(stream_.get_executor(), [self = Self(), released = std::move(released)]() mutable {
+      self->server_.HeldChanged(-1);
       Response r = released.ok()
                        ? std::move(self->held_response_)
                        : Response::Problem(503, "Service Unavailable", released.message());

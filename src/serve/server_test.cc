@@ -476,6 +476,7 @@ TEST_F(ServerTest, AHeldResponseWaitsForItsReleaseWithoutHoldingAThread) {
       std::async(std::launch::async, [&] { return Get(server->port(), "/held"); });
   ASSERT_TRUE(wait_for_holds(2));
   EXPECT_EQ(first.wait_for(std::chrono::milliseconds(50)), std::future_status::timeout);
+  EXPECT_EQ(metrics_->Counter("tessera_http_responses_held"), 2);
   // Both are held, and the only thread still answers another connection.
   EXPECT_EQ(Get(server->port(), "/healthz").result_int(), 200u);
   Response::Release ok, failed;
@@ -496,6 +497,7 @@ TEST_F(ServerTest, AHeldResponseWaitsForItsReleaseWithoutHoldingAThread) {
   EXPECT_EQ(b.result_int(), 503u);
   EXPECT_THAT(b.body(), HasSubstr("the event could not be recorded"));
   EXPECT_THAT(b.body(), Not(HasSubstr("shown")));
+  EXPECT_EQ(metrics_->Counter("tessera_http_responses_held"), 0);
 }
 
 // --- the web app ------------------------------------------------------------------------------
