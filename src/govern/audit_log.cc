@@ -542,14 +542,19 @@ AuditLog::AuditLog(std::unique_ptr<store::Store> store, std::shared_ptr<Deferred
 
 AuditLog::~AuditLog() { Stop(); }
 
+Status AuditLog::Enqueue(Waiter* waiter, std::unique_lock<std::mutex>& lock) {
+  space_ready_.wait(lock, [&] { return stopping_ || queue_.size() < max_queued_; });
+  if (stopping_) return Status::FailedPrecondition("the audit log is stopped");
+  queue_.push_back(waiter);
+  work_ready_.notify_one();
+  return Status::Ok();
+}
+
 Result<store::AuditEvent> AuditLog::Append(store::AuditEvent event) {
   TRY(store::ValidateAuditEvent(event));
   Waiter waiter{std::move(event), std::nullopt, nullptr};
   std::unique_lock lock(mutex_);
-  space_ready_.wait(lock, [&] { return stopping_ || queue_.size() < max_queued_; });
-  if (stopping_) return Status::FailedPrecondition("the audit log is stopped");
-  queue_.push_back(&waiter);
-  work_ready_.notify_one();
+  TRY(Enqueue(&waiter, lock));
   batch_done_.wait(lock, [&] { return waiter.result.has_value(); });
   return std::move(*waiter.result);
 }
@@ -558,13 +563,11 @@ void AuditLog::AppendAsync(store::AuditEvent event, AppendDone done) {
   if (Status valid = store::ValidateAuditEvent(event); !valid.ok()) return done(valid);
   auto waiter = std::make_unique<Waiter>(Waiter{std::move(event), std::nullopt, std::move(done)});
   std::unique_lock lock(mutex_);
-  space_ready_.wait(lock, [&] { return stopping_ || queue_.size() < max_queued_; });
-  if (stopping_) {
+  if (Status queued = Enqueue(waiter.get(), lock); !queued.ok()) {
     lock.unlock();
-    return waiter->done(Status::FailedPrecondition("the audit log is stopped"));
+    return waiter->done(queued);
   }
-  queue_.push_back(waiter.release());
-  work_ready_.notify_one();
+  waiter.release();  // the writer owns it now, and deletes it after calling back
 }
 
 void AuditLog::WriteBatches() {

@@ -192,6 +192,9 @@ class AuditLog {
   AuditLog(std::unique_ptr<store::Store> store, std::shared_ptr<DeferredAnchor> anchor,
            const AuditLogOptions& options);
   void WriteBatches();
+  // Waits (with `lock` on mutex_) for room in the queue and queues `waiter`: FailedPrecondition,
+  // and nothing queued, once Stop() has begun.
+  Status Enqueue(Waiter* waiter, std::unique_lock<std::mutex>& lock);
 
   std::unique_ptr<store::Store> store_;  // the writer thread's only
   std::shared_ptr<DeferredAnchor> anchor_;

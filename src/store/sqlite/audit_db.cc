@@ -123,13 +123,13 @@ constexpr std::array<AuditTable, 5> kAuditTables = {{
     {"audit_nominal_index", "period, nominal_id, seq", {"period", "nominal_id", "seq"}},
 }};
 
-// "a, b, c", each prefixed by `prefix`.
-std::string ColumnList(const AuditTable& table, std::string_view prefix) {
+// "a, b, c": the table's columns.
+std::string ColumnList(const AuditTable& table) {
   std::string out;
   for (std::string_view column : table.columns) {
     if (column.empty()) break;
     if (!out.empty()) out += ", ";
-    out += std::string(prefix) + std::string(column);
+    out += column;
   }
   return out;
 }
@@ -143,16 +143,6 @@ std::string SameRow(const AuditTable& table) {
     out += "a." + std::string(column) + " = h." + std::string(column);
   }
   return out;
-}
-
-// Runs `body` inside BEGIN IMMEDIATE ... COMMIT on `db`, rolling back if it fails.
-template <typename Body>
-Status InTransaction(Connection& db, std::string_view operation, Body body) {
-  TRY(db.Exec("BEGIN IMMEDIATE", operation));
-  Status status = body();
-  if (status.ok()) status = db.Exec("COMMIT", operation);
-  if (!status.ok() && !db.InAutocommit()) (void)db.Exec("ROLLBACK", operation);
-  return status;
 }
 
 // `path` as an SQLite URI filename ("file:/abs/path"), with the characters that URIs give a
@@ -204,7 +194,15 @@ Status EnsureAuditSchema(Connection& db, const std::string& path) {
   Status checked = check(/*create=*/false);
   if (checked.code() != StatusCode::kNotFound) return checked;
   // Another process may create it while this one waits for the lock: check again inside.
-  return InTransaction(db, operation, [&] { return check(/*create=*/true); });
+  return InWriteTransaction(db, operation, [&] { return check(/*create=*/true); });
+}
+
+// Attaches the database file at `path` to `db` read-only, as schema `schema`.
+Status AttachReadOnly(Connection& db, const std::string& path, std::string_view schema,
+                      std::string_view operation) {
+  TRY_ASSIGN(Query attach, db.Prepare("ATTACH ?1 AS " + std::string(schema), operation));
+  attach.Bind(1, UriFilename(path) + "?mode=ro");
+  return attach.Run();
 }
 
 }  // namespace
@@ -236,26 +234,20 @@ Result<std::unique_ptr<Connection>> OpenAuditDb(const std::string& path, bool cr
 }
 
 Status AttachAuditDb(Connection& hub, const std::string& path) {
-  TRY_ASSIGN(Query attach, hub.Prepare("ATTACH ?1 AS audit", "attaching the audit log"));
-  attach.Bind(1, UriFilename(path) + "?mode=ro");
-  return attach.Run();
+  return AttachReadOnly(hub, path, "audit", "attaching the audit log");
 }
 
 Status MoveAuditLogToAuditDb(Connection& audit, const std::string& hub_path) {
   const std::string operation = "copying the audit log from " + hub_path + " into its own file";
-  {
-    TRY_ASSIGN(Query attach, audit.Prepare("ATTACH ?1 AS legacy", operation));
-    attach.Bind(1, UriFilename(hub_path) + "?mode=ro");
-    TRY(attach.Run());
-  }
-  Status moved = InTransaction(audit, operation, [&]() -> Status {
+  TRY(AttachReadOnly(audit, hub_path, "legacy", operation));
+  Status moved = InWriteTransaction(audit, operation, [&]() -> Status {
     TRY_ASSIGN(int64_t has_log,
                audit.QueryInt("SELECT count(*) FROM legacy.sqlite_schema WHERE type = 'table' AND "
                               "name = 'audit_events'",
                               operation));
     if (has_log == 0) return Status::Ok();  // moved already, by a run that then crashed
     for (const AuditTable& table : kAuditTables) {
-      const std::string columns = ColumnList(table, "");
+      const std::string columns = ColumnList(table);
       TRY(audit.Exec("INSERT OR IGNORE INTO main." + std::string(table.name) + " (" + columns +
                          ") SELECT " + columns + " FROM legacy." + std::string(table.name) +
                          " ORDER BY " + std::string(table.key),

@@ -114,4 +114,15 @@ class Connection {
   std::map<std::string, CachedStatement, std::less<>> cache_;
 };
 
+// Runs `body` (returning Status) inside BEGIN IMMEDIATE ... COMMIT on `db`, rolling back if it
+// or the commit fails; the first error is the one returned.
+template <typename Body>
+Status InWriteTransaction(Connection& db, std::string_view operation, Body body) {
+  TRY(db.Exec("BEGIN IMMEDIATE", operation));
+  Status status = body();
+  if (status.ok()) status = db.Exec("COMMIT", operation);
+  if (!status.ok() && !db.InAutocommit()) (void)db.Exec("ROLLBACK", operation);
+  return status;
+}
+
 }  // namespace tessera::store::sqlite

@@ -724,7 +724,7 @@ constexpr std::array<Migration, 15> kMigrations = {{
      "audit log: the nominal index in log order, with a sealed index per period of seqs, so "
      "that appends write locally; merged nominals indexed by the nominal they merged into",
      kAuditPeriodsSchema},
-    {15,
+    {kAuditDbSchemaVersion,
      "audit log: moved to its own file, audit.db, so that its commits leave the page caches of "
      "hub.db's readers alone",
      kAuditMovedOutSchema, MoveAuditLogToAuditDb, CheckAuditLogMoved},
@@ -742,18 +742,6 @@ Result<bool> HasMigrationsTable(Connection& connection) {
                                  "name = 'schema_migrations'",
                                  "reading the schema version"));
   return count > 0;
-}
-
-// Runs `body` inside BEGIN IMMEDIATE ... COMMIT, rolling back if it fails.
-template <typename Body>
-Status InWriteTransaction(Connection& connection, std::string_view operation, Body body) {
-  TRY(connection.Exec("BEGIN IMMEDIATE", operation));
-  Status status = body();
-  if (status.ok()) status = connection.Exec("COMMIT", operation);
-  if (!status.ok() && !connection.InAutocommit()) {
-    (void)connection.Exec("ROLLBACK", operation);  // the first error is the one to report
-  }
-  return status;
 }
 
 Status CheckNotNewer(int version) {

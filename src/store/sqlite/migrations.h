@@ -32,6 +32,10 @@ struct Migration {
 // from any other SQLite file: "TSRA".
 inline constexpr int32_t kApplicationId = 0x54535241;
 
+// The migration that moved the audit log into its own file, audit.db (audit_db.h): a hub at
+// this version or later must have one.
+inline constexpr int kAuditDbSchemaVersion = 15;
+
 std::span<const Migration> Migrations();
 
 // The schema version this binary writes: the last migration's.

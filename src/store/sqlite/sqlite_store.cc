@@ -395,10 +395,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& db_pat
   }
   // The audit log's own file (audit_db.h). A hub whose schema predates it gets one, empty, for
   // migration 15 to move the log into; from then on it must be there.
-  constexpr int kAuditDbVersion = 15;
   TRY_ASSIGN(std::unique_ptr<Connection> audit,
-             OpenAuditDb(audit_path, /*create=*/version < kAuditDbVersion, options.busy_timeout_ms,
-                         options.checkpoint_on_commit));
+             OpenAuditDb(audit_path, /*create=*/version < kAuditDbSchemaVersion,
+                         options.busy_timeout_ms, options.checkpoint_on_commit));
   TRY(AttachAuditDb(*db, audit_path));
   TRY_ASSIGN(int schema_version, Migrate(*db, *audit, db_path, clock, options.apply_migrations));
   return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(db), std::move(audit), clock,
