@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# What the store's secondary indexes cost a load (issue 3): loads one synthetic source file into
+# a fresh hub three ways, alternately, ROUNDS times each, and prints wall and user CPU seconds:
+#   shipped  the schema as migrated;
+#   lean     three B-trees fewer per row: event_involvements WITHOUT ROWID, and no
+#            source_records_current or source_records_by_load index;
+#   bare     every secondary index of the five tables a load writes dropped (not a usable hub:
+#            lookups by location, reference and person become scans).
+# The binary's SQL works unchanged on all three. The schema is changed with the sqlite3 shell
+# after `tessera init`. Figures: docs/benchmarks.md, "How much the secondary indexes cost".
+# Usage: bench/ingest_index_cost.sh [TESSERA] [PEOPLE] [SOURCE] [ROUNDS] [WORK_DIR]
+set -euo pipefail
+tessera=${1:-build/release/tessera}
+people=${2:-200000}
+source=${3:-police_crime}
+rounds=${4:-3}
+work=${5:-$(mktemp -d "${TMPDIR:-/tmp}/tessera-index-cost.XXXXXX")}
+command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt install sqlite3)" >&2; exit 1; }
+
+world=$work/world
+if [ ! -d "$world/landing/$source" ]; then
+  "$tessera" init --data "$world" >/dev/null
+  "$tessera" generate --people "$people" --seed 1 --out "$world" >/dev/null
+fi
+file=$(ls "$world/landing/$source/"* | head -1)
+mapping=examples/synthetic/mappings/$source.yaml
+echo "$source: $(($(wc -l <"$file") - 1)) rows in $file"
+
+lean_sql="DROP INDEX source_records_current; DROP INDEX source_records_by_load;
+CREATE TABLE ei2 (event_id INTEGER NOT NULL REFERENCES events (id),
+  person_record_id INTEGER NOT NULL REFERENCES person_records (id), role TEXT NOT NULL,
+  PRIMARY KEY (event_id, person_record_id, role)) WITHOUT ROWID;
+DROP TABLE event_involvements; ALTER TABLE ei2 RENAME TO event_involvements;
+CREATE INDEX event_involvements_by_person ON event_involvements (person_record_id);"
+bare_sql="DROP INDEX source_records_current; DROP INDEX source_records_by_load;
+DROP INDEX source_records_retired; DROP INDEX person_records_by_location;
+DROP INDEX events_by_ref; DROP INDEX events_by_source_record; DROP INDEX events_by_location;
+DROP INDEX event_involvements_by_person; DROP INDEX locations_by_postcode;
+DROP INDEX locations_by_small_area;"
+
+for round in $(seq 1 "$rounds"); do
+  for schema in shipped lean bare; do
+    hub=$work/hub-$schema
+    rm -rf "$hub"
+    "$tessera" init --data "$hub" >/dev/null
+    case $schema in
+      lean) sqlite3 "$hub/hub.db" "$lean_sql" ;;
+      bare) sqlite3 "$hub/hub.db" "$bare_sql" ;;
+    esac
+    /usr/bin/time -f "$schema round $round: %e s wall, %U s user, %M KB peak" \
+      "$tessera" ingest --data "$hub" --mapping "$mapping" "$file" 2>&1 >/dev/null | tail -1
+  done
+done
