@@ -107,11 +107,22 @@ Query& Query::Bind(int index, double value) {
   return *this;
 }
 
+namespace {
+
+// A non-null pointer even for an empty string, so that "" binds as '' and not as NULL.
+const char* TextData(std::string_view text) { return text.empty() ? "" : text.data(); }
+
+}  // namespace
+
 Query& Query::Bind(int index, std::string_view text) {
-  // A non-null pointer even for an empty string, so that "" binds as '' and not as NULL.
-  const char* data = text.empty() ? "" : text.data();
+  NoteBindResult(sqlite3_bind_text64(stmt_, index, TextData(text), text.size(), SQLITE_TRANSIENT,
+                                     SQLITE_UTF8));
+  return *this;
+}
+
+Query& Query::BindUncopied(int index, std::string_view text) {
   NoteBindResult(
-      sqlite3_bind_text64(stmt_, index, data, text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+      sqlite3_bind_text64(stmt_, index, TextData(text), text.size(), SQLITE_STATIC, SQLITE_UTF8));
   return *this;
 }
 

@@ -38,6 +38,10 @@ class Query {
   Query& Bind(int index, double value);
   Query& Bind(int index, std::string_view text);
   Query& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
+  // Binds text without copying it: the bytes must stay unchanged until this Query is reset or
+  // destroyed. For the load's hot inserts, where a copy per bound value was a tenth of a load's
+  // time; everywhere else Bind is the safe choice.
+  Query& BindUncopied(int index, std::string_view text);
   Query& Bind(int index, const std::optional<int64_t>& value);
   Query& Bind(int index, const std::optional<double>& value);
   Query& BindBlob(int index, std::string_view bytes);

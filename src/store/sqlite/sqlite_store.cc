@@ -619,7 +619,7 @@ Result<PutOutcome> SqliteStore::PutSourceRecord(Transaction& txn,
     int current_version = 0;
     {
       TRY_ASSIGN(Query q, db_->Prepare(kSelectCurrentVersion, kOp));
-      q.Bind(1, record.source_id).Bind(2, record.record_key);
+      q.BindUncopied(1, record.source_id).BindUncopied(2, record.record_key);
       TRY_ASSIGN(bool row, q.Step());
       if (row) {
         current_id = q.Int(0);
@@ -639,11 +639,13 @@ Result<PutOutcome> SqliteStore::PutSourceRecord(Transaction& txn,
                               ? record.provenance.received_at_micros
                               : clock_.NowMicros();
     TRY_ASSIGN(Query insert, db_->Prepare(kInsertSourceRecord, kOp));
-    insert.Bind(1, record.source_id).Bind(2, record.record_key).Bind(3, current_version + 1);
-    insert.Bind(4, false).Bind(5, record.provenance.load_id).Bind(6, record.provenance.file);
+    // The record outlives the insert: nothing bound needs copying.
+    insert.BindUncopied(1, record.source_id).BindUncopied(2, record.record_key);
+    insert.Bind(3, current_version + 1).Bind(4, false).Bind(5, record.provenance.load_id);
+    insert.BindUncopied(6, record.provenance.file);
     insert.Bind(7, record.provenance.line).Bind(8, record.provenance.byte_offset);
-    insert.Bind(9, received_at).Bind(10, record.provenance.content_hash);
-    insert.Bind(11, record.payload);
+    insert.Bind(9, received_at).BindUncopied(10, record.provenance.content_hash);
+    insert.BindUncopied(11, record.payload);
     TRY(insert.Run());
     return PutOutcome{current_id.has_value() ? RecordChange::kUpdated : RecordChange::kInserted,
                       db_->LastInsertRowId(), current_version + 1};
@@ -782,14 +784,16 @@ Result<model::PersonRecordId> SqliteStore::PutPersonRecord(Transaction& txn,
                                    "flags) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, "
                                    "?12, ?13, ?14, ?15, ?16, ?17)",
                                    kOp));
-  q.Bind(1, record.source_record_id).Bind(2, record.mention_key);
-  q.Bind(3, model::RoleName(record.role));
-  q.Bind(4, record.name.given).Bind(5, record.name.middle).Bind(6, record.name.family);
-  q.Bind(7, record.name.title).Bind(8, record.name.suffix);
+  // The record and the encoded columns above outlive the insert: nothing bound needs copying.
+  q.Bind(1, record.source_record_id).BindUncopied(2, record.mention_key);
+  q.BindUncopied(3, model::RoleName(record.role));
+  q.BindUncopied(4, record.name.given).BindUncopied(5, record.name.middle);
+  q.BindUncopied(6, record.name.family).BindUncopied(7, record.name.title);
+  q.BindUncopied(8, record.name.suffix);
   BindOptionalText(q, 9, EncodeOptionalDate(record.dob));
-  q.Bind(10, model::SexName(record.sex)).Bind(11, record.location_id);
-  q.Bind(12, identifiers).Bind(13, phones).Bind(14, emails).Bind(15, aliases);
-  q.Bind(16, raw).Bind(17, flags);
+  q.BindUncopied(10, model::SexName(record.sex)).Bind(11, record.location_id);
+  q.BindUncopied(12, identifiers).BindUncopied(13, phones).BindUncopied(14, emails);
+  q.BindUncopied(15, aliases).BindUncopied(16, raw).BindUncopied(17, flags);
   TRY(q.Run());
   return db_->LastInsertRowId();
 }
@@ -907,8 +911,10 @@ Result<model::EventId> SqliteStore::PutEvent(Transaction& txn, const model::Even
                                      "event_ref, type, agency, category, severity, event_date, "
                                      "location_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
                                      kOp));
-    q.Bind(1, event.source_record_id).Bind(2, source_record.source_id).Bind(3, event.event_ref);
-    q.Bind(4, event.type).Bind(5, model::AgencyName(event.agency)).Bind(6, event.category);
+    // The event and the source id read above outlive the insert; the date is a temporary.
+    q.Bind(1, event.source_record_id).BindUncopied(2, source_record.source_id);
+    q.BindUncopied(3, event.event_ref).BindUncopied(4, event.type);
+    q.BindUncopied(5, model::AgencyName(event.agency)).BindUncopied(6, event.category);
     q.Bind(7, event.severity).Bind(8, event.date.ToIso()).Bind(9, event.location_id);
     TRY(q.Run());
     model::EventId id = db_->LastInsertRowId();
@@ -917,7 +923,7 @@ Result<model::EventId> SqliteStore::PutEvent(Transaction& txn, const model::Even
                                            kOp));
     for (const model::EventInvolvement& involvement : event.involvements) {
       involve.Bind(1, id).Bind(2, involvement.person_record_id);
-      involve.Bind(3, model::RoleName(involvement.role));
+      involve.BindUncopied(3, model::RoleName(involvement.role));
       TRY(involve.Run());
       involve.Reset();
     }
@@ -984,7 +990,7 @@ Result<model::LocationId> SqliteStore::UpsertLocation(Transaction& txn,
                                      "postcode_district = '', small_area = '', latitude IS NULL "
                                      "FROM locations WHERE match_key = ?1",
                                      kOp));
-    q.Bind(1, match_key);
+    q.BindUncopied(1, match_key);
     TRY_ASSIGN(bool row, q.Step());
     if (row) {
       existing = q.Int(0);
@@ -1026,10 +1032,12 @@ Result<model::LocationId> SqliteStore::UpsertLocation(Transaction& txn,
                                    "longitude, no_fixed_abode, geo_precision) VALUES (?1, ?2, "
                                    "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
                                    kOp));
-  q.Bind(1, match_key).Bind(2, location.uprn).Bind(3, location.address_text);
-  q.Bind(4, location.postcode).Bind(5, location.postcode_district).Bind(6, location.small_area);
+  // The location and its match key outlive the insert: nothing bound needs copying.
+  q.BindUncopied(1, match_key).BindUncopied(2, location.uprn);
+  q.BindUncopied(3, location.address_text).BindUncopied(4, location.postcode);
+  q.BindUncopied(5, location.postcode_district).BindUncopied(6, location.small_area);
   q.Bind(7, location.latitude).Bind(8, location.longitude).Bind(9, location.no_fixed_abode);
-  q.Bind(10, location.latitude ? location.geo_precision : std::string());
+  q.BindUncopied(10, location.latitude ? std::string_view(location.geo_precision) : "");
   TRY(q.Run());
   return db_->LastInsertRowId();
 }
