@@ -15,16 +15,7 @@ people=${2:-200000}
 source=${3:-police_crime}
 rounds=${4:-3}
 work=${5:-$(mktemp -d "${TMPDIR:-/tmp}/tessera-index-cost.XXXXXX")}
-command -v sqlite3 >/dev/null || { echo "needs the sqlite3 shell (apt install sqlite3)" >&2; exit 1; }
-
-world=$work/world
-if [ ! -d "$world/landing/$source" ]; then
-  "$tessera" init --data "$world" >/dev/null
-  "$tessera" generate --people "$people" --seed 1 --out "$world" >/dev/null
-fi
-file=$(ls "$world/landing/$source/"* | head -1)
-mapping=examples/synthetic/mappings/$source.yaml
-echo "$source: $(($(wc -l <"$file") - 1)) rows in $file"
+. "$(dirname "$0")/ingest_world.sh"
 
 lean_sql="DROP INDEX source_records_current; DROP INDEX source_records_by_load;
 CREATE TABLE ei2 (event_id INTEGER NOT NULL REFERENCES events (id),
