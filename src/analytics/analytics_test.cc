@@ -347,13 +347,15 @@ TEST(IndicatorRules, ErrorsNameTheFileLineAndKey) {
   auto with = [&](const std::string& rest) { return head + rest; };
   const std::string ok_match = "    window_months: 12\n    match: {sources: [police_crime]}\n";
 
-  EXPECT_EQ(ErrorOf(with(ok_match + "    treshold: {min_events: 2}\n")),
-            "rules.yaml:8: indicators[0].treshold: unknown key (expected one of: code, title, "
-            "description, scope, window_months, match, threshold, any_member, all_of, at_least, "
-            "of)");
-  EXPECT_EQ(ErrorOf(with("    window_months: 12\n    match: {sources: [x], role: [victim]}\n")),
-            "rules.yaml:7: indicators[0].match.role: unknown key (expected one of: agencies, "
-            "sources, categories, types, roles)");
+  EXPECT_EQ(
+      ErrorOf(with(ok_match + "    treshold: {min_events: 2}\n")),
+      "rules.yaml:8: indicators[0].treshold: unknown key 'treshold' (expected one of: code, title, "
+      "description, scope, window_months, match, threshold, any_member, all_of, at_least, "
+      "of)");
+  EXPECT_EQ(
+      ErrorOf(with("    window_months: 12\n    match: {sources: [x], role: [victim]}\n")),
+      "rules.yaml:7: indicators[0].match.role: unknown key 'role' (expected one of: agencies, "
+      "sources, categories, types, roles)");
   EXPECT_EQ(ErrorOf(with("    window_months: 12\n    match:\n      roles: [victim, perp]\n")),
             "rules.yaml:8: indicators[0].match.roles[1]: unknown role 'perp' (one of: " +
                 model::RoleNames() + ")");
@@ -383,7 +385,7 @@ TEST(IndicatorRules, ErrorsNameTheFileLineAndKey) {
   EXPECT_EQ(ErrorOf("indicators:\n  - code: R 1\n"),
             "rules.yaml:2: indicators[0].code: 'R 1' must be 2 to 64 of a-z, 0-9 and '_'");
   EXPECT_EQ(ErrorOf("rules:\n  - code: r1\n"),
-            "rules.yaml:1: rules: unknown key (expected one of: indicators)");
+            "rules.yaml:1: rules: unknown key 'rules' (expected one of: indicators)");
   EXPECT_EQ(ErrorOf(with(ok_match) +
                     "  - code: r1\n    title: again\n    description: d\n    scope: nominal\n" +
                     ok_match),

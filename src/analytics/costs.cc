@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "analytics/yaml_node.h"
+#include "core/yaml_node.h"
 
 extern "C" {
 extern const char tessera_default_unit_costs_begin[];
@@ -19,8 +19,7 @@ namespace tessera::analytics {
 
 namespace {
 
-using internal::Node;
-using internal::YamlError;
+using Node = YamlNode;
 
 constexpr std::string_view kBuiltIn = "built-in default";
 

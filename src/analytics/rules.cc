@@ -10,7 +10,7 @@
 #include <sstream>
 
 #include "analytics/analytics.h"
-#include "analytics/yaml_node.h"
+#include "core/yaml_node.h"
 
 // The default rules, compiled in with .incbin (CMakeLists.txt).
 extern "C" const char tessera_default_indicators_begin[];
@@ -19,8 +19,7 @@ extern "C" const char tessera_default_indicators_end[];
 namespace tessera::analytics {
 namespace {
 
-using internal::Node;
-using internal::YamlError;
+using Node = YamlNode;
 
 constexpr int kMaxWindowMonths = 120;
 constexpr int kMaxThreshold = 10'000;

@@ -127,6 +127,22 @@ INSTANTIATE_TEST_SUITE_P(
                 "source: s\nagency: police\nformat: jsonl\nrecord_key: \"person[0\"\npeople:\n  - "
                 "given: g\n",
                 "bad.yaml:4: record_key: 'person[0' is not a valid JSON path"},
+        BadSpec{"bad_case",
+                "source: s\nagency: police\nformat: csv\nrecord_key: k\npeople:\n  - given: "
+                "{field: G, case: title}\n",
+                "bad.yaml:6: people[0].given.case: case must be upper, lower or keep, not 'title'"},
+        BadSpec{"bad_unmapped",
+                "source: s\nagency: police\nformat: csv\nrecord_key: k\npeople:\n  - sex: "
+                "{field: S, map: {M: male}, unmapped: drop}\n",
+                "people[0].sex.unmapped: unmapped must be invalid, keep or default, not 'drop'"},
+        BadSpec{"empty_list",
+                "source: s\nagency: police\nformat: csv\nrecord_key: k\npeople:\n  - given: G\n"
+                "validate: []\n",
+                "bad.yaml:7: validate: is an empty list"},
+        BadSpec{"infinite_range",
+                "source: s\nagency: police\nformat: csv\nrecord_key: k\npeople:\n  - given: G\n"
+                "validate:\n  - {field: A, max: .inf}\n",
+                "validate[0].max: expected a number, not '.inf'"},
         BadSpec{"bad_schedule_unit",
                 "source: s\nagency: police\nformat: csv\nexpected_every: 2w\nrecord_key: k\n",
                 "bad.yaml:4: expected_every: expected_every is a whole number of hours or days"},
