@@ -8,9 +8,10 @@
 #   ingest   `tessera ingest` of the file, end to end, for comparison;
 #   copy     the same rows into the schema as migrated;
 #   slim     the same into a slimmer hub, to see what smaller rows and fewer B-trees would buy:
-#            event_involvements WITHOUT ROWID, no source_records_current, _by_load or _retired
-#            index, no file name on each source record, a 32-character content hash and no raw
-#            values on person records (the source record's payload keeps them);
+#            no source_records_current or _retired index, no file name on each source record, a
+#            32-character content hash and no raw values on person records (the source record's
+#            payload keeps them). Before migration 16 it also dropped source_records_by_load and
+#            made event_involvements WITHOUT ROWID, which that migration has since shipped;
 #   records  the load's source records alone (with its load and quarantine rows): what a load
 #            would write if person records, events and locations were derived after it.
 # Foreign keys are on and the page cache is 256 MiB, as generous as a load gets. Each copy
@@ -32,13 +33,7 @@ report() {  # name round start end
     'BEGIN { printf "%s round %d: %.3f s, %.0f rows/s\n", n, r, b - a, rows / (b - a) }'
 }
 
-lean_sql="DROP INDEX source_records_current; DROP INDEX source_records_by_load;
-DROP INDEX source_records_retired;
-CREATE TABLE ei2 (event_id INTEGER NOT NULL REFERENCES events (id),
-  person_record_id INTEGER NOT NULL REFERENCES person_records (id), role TEXT NOT NULL,
-  PRIMARY KEY (event_id, person_record_id, role)) WITHOUT ROWID;
-DROP TABLE event_involvements; ALTER TABLE ei2 RENAME TO event_involvements;
-CREATE INDEX event_involvements_by_person ON event_involvements (person_record_id);"
+lean_sql="DROP INDEX source_records_current; DROP INDEX source_records_retired;"
 
 copy_sql() {  # loaded-hub.db slim?
   local sr_file=file sr_hash=content_hash pr_raw=raw

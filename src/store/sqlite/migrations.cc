@@ -692,7 +692,25 @@ DROP TABLE main.audit_subjects;
 DROP TABLE main.audit_events;
 )sql";
 
-constexpr std::array<Migration, 15> kMigrations = {{
+// A load writes two B-trees fewer (issue 3): no query reads source records by load, and an
+// involvement, three small columns that are all its key, is stored as that key alone.
+constexpr std::string_view kLeanerLoadSchema = R"sql(
+DROP INDEX source_records_by_load;
+CREATE TABLE event_involvements_keyed (
+  event_id         INTEGER NOT NULL REFERENCES events (id),
+  person_record_id INTEGER NOT NULL REFERENCES person_records (id),
+  role             TEXT    NOT NULL,
+  PRIMARY KEY (event_id, person_record_id, role)
+) WITHOUT ROWID;
+INSERT INTO event_involvements_keyed (event_id, person_record_id, role)
+  SELECT event_id, person_record_id, role FROM event_involvements ORDER BY 1, 2, 3;
+DROP INDEX event_involvements_by_person;
+DROP TABLE event_involvements;
+ALTER TABLE event_involvements_keyed RENAME TO event_involvements;
+CREATE INDEX event_involvements_by_person ON event_involvements (person_record_id);
+)sql";
+
+constexpr std::array<Migration, 16> kMigrations = {{
     {1,
      "initial POLE schema: loads, source records, people, locations, events, objects, "
      "quarantine, nominals and their change feed, households",
@@ -728,6 +746,10 @@ constexpr std::array<Migration, 15> kMigrations = {{
      "audit log: moved to its own file, audit.db, so that its commits leave the page caches of "
      "hub.db's readers alone",
      kAuditMovedOutSchema, MoveAuditLogToAuditDb, CheckAuditLogMoved},
+    {16,
+     "loads: no index of source records by load (nothing read it); involvements stored as "
+     "their key (WITHOUT ROWID)",
+     kLeanerLoadSchema},
 }};
 
 constexpr std::string_view kCreateMigrationsTable =
