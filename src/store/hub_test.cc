@@ -247,6 +247,57 @@ TEST_F(HubTest, OpeningWithoutMigrationsWorksOnACurrentHub) {
   EXPECT_EQ((*store)->SchemaVersion(), sqlite::LatestSchemaVersion());
 }
 
+// Migration 16 rebuilds event_involvements WITHOUT ROWID: every involvement survives, and the
+// reads by event and by person record find them.
+TEST_F(HubTest, Migration16KeepsEveryInvolvement) {
+  testing::MakeHubAtSchemaVersion(HubDir(), clock_, 15);
+  {
+    RawDb raw(DbPath());
+    raw.Exec(
+        "INSERT INTO loads (id, source_id, file, file_hash, mode, status, started_at) VALUES "
+        "(1, 's', 'f.csv', 'h', 'incremental', 'completed', 1);"
+        "INSERT INTO source_records (id, source_id, record_key, version, is_current, is_deleted, "
+        "load_id, file, line, byte_offset, received_at, content_hash, payload) VALUES "
+        "(1, 's', 'k1', 1, 1, 0, 1, 'f.csv', 2, 10, 1, 'c1', 'p1'), "
+        "(2, 's', 'k2', 1, 1, 0, 1, 'f.csv', 3, 20, 1, 'c2', 'p2');"
+        "INSERT INTO person_records (id, source_record_id, mention_key, role) VALUES "
+        "(1, 1, 'k1#victim', 'victim'), (2, 1, 'k1#suspect', 'suspect'), "
+        "(3, 2, 'k2#victim', 'victim');"
+        "INSERT INTO events (id, source_record_id, source_id, event_ref, type, agency, "
+        "event_date) VALUES (1, 1, 's', 'E1', 'crime', 'police', '2024-01-02'), "
+        "(2, 2, 's', 'E2', 'crime', 'police', '2024-02-03');"
+        "INSERT INTO event_involvements (event_id, person_record_id, role) VALUES "
+        "(1, 2, 'suspect'), (1, 1, 'victim'), (2, 3, 'victim'), (2, 1, 'witness');");
+  }
+  auto store = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_EQ((*store)->SchemaVersion(), 16);
+  auto first = (*store)->GetEvent(1);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->involvements.size(), 2u);
+  EXPECT_EQ(first->involvements[0].person_record_id, 1);
+  EXPECT_EQ(first->involvements[0].role, model::Role::kVictim);
+  EXPECT_EQ(first->involvements[1].person_record_id, 2);
+  EXPECT_EQ(first->involvements[1].role, model::Role::kSuspect);
+  auto of_person = (*store)->ListEventsForPersonRecord(1);
+  ASSERT_TRUE(of_person.ok()) << of_person.status().ToString();
+  ASSERT_EQ(of_person->size(), 2u) << "a victim in one event, a witness in the other";
+  EXPECT_EQ((*of_person)[1].id, 2);
+  store->reset();
+  RawDb raw(DbPath());
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM event_involvements"), 4);
+  EXPECT_NE(raw.QueryText("SELECT sql FROM sqlite_schema WHERE name = 'event_involvements'")
+                .find("WITHOUT ROWID"),
+            std::string::npos);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM sqlite_schema WHERE name IN "
+                         "('source_records_by_load', 'event_involvements_keyed')"),
+            0);
+  EXPECT_EQ(raw.QueryInt("SELECT count(*) FROM sqlite_schema WHERE name = "
+                         "'event_involvements_by_person'"),
+            1);
+  EXPECT_EQ(raw.QueryText("PRAGMA foreign_key_check"), "");
+}
+
 TEST_F(HubTest, AnotherProgramsDatabaseIsLeftAlone) {
   ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
   fs::remove(DbPath());

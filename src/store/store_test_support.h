@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/clock.h"
 #include "store/sqlite/migrations.h"
@@ -100,8 +101,11 @@ inline std::string MakeHubAtSchemaVersion(const std::string& hub_dir, const Cloc
                                           int version) {
   EXPECT_TRUE(InitHub(hub_dir, clock).ok());
   std::string db = hub_dir + "/hub.db";
-  // A hub of that age kept its audit log in hub.db: it had no audit.db.
-  for (const std::string& file : {db, hub_dir + "/audit.db"}) {
+  // A hub older than migration 15 kept its audit log in hub.db: it had no audit.db. A later one
+  // keeps the (empty) audit.db InitHub made.
+  std::vector<std::string> files = {db};
+  if (version < sqlite::kAuditDbSchemaVersion) files.push_back(hub_dir + "/audit.db");
+  for (const std::string& file : files) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(file + suffix);
   }
   RawDb raw(db);
