@@ -34,8 +34,6 @@ Result<std::string> HashFile(const std::string& path, int64_t& size) {
   return h.HexDigest();
 }
 
-// Adds up what the mapper made of each field over a load's mapped records (the data-quality
-// report's numbers). Fields are kept in the order first met, so a re-run writes the same rows.
 // Whether any event the spec maps refers to a subject person record (FHIR "Patient/<id>").
 bool SpecNamesSubjects(const MappingSpec& spec) {
   if (spec.event && spec.event->subject.configured()) return true;
@@ -45,6 +43,8 @@ bool SpecNamesSubjects(const MappingSpec& spec) {
   return false;
 }
 
+// Adds up what the mapper made of each field over a load's mapped records (the data-quality
+// report's numbers). Fields are kept in the order first met, so a re-run writes the same rows.
 class LoadQualityCounter {
  public:
   void Add(const MappedRecord& mapped) {
