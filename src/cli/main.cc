@@ -399,6 +399,46 @@ int RunQuarantineExport(const QuarantineExportArgs& args) {
   return 0;
 }
 
+struct BackupArgs {
+  std::string data;
+  std::string to;
+  std::string reason;
+};
+
+// A copy of the hub (store.h, BackupHub) while it runs. Audited first: the copy holds every
+// person's data, and its own audit log records that it was taken.
+int RunBackup(const BackupArgs& args) {
+  if (auto s = RequireReason(args.reason, "the hub is being copied"); !s.ok()) return Fail(s);
+  auto store = tessera::cli::OpenHub(args.data);
+  if (!store.ok()) return Fail(store.status());
+  std::error_code ec;
+  const std::filesystem::path to = std::filesystem::absolute(args.to, ec);
+  if (ec) return Fail(tessera::Status::InvalidArgument("cannot resolve " + args.to));
+  if (std::filesystem::exists(to, ec)) {
+    return Fail(tessera::Status::AlreadyExists(fmt::format(
+        "{} exists: a backup goes to a new directory and overwrites nothing", to.string())));
+  }
+  if (auto s = AuditAccess(**store, "hub.backup", "hub -> " + to.string(), args.reason,
+                           std::string("whole hub"));
+      !s.ok()) {
+    return Fail(s);
+  }
+  auto summary = tessera::store::BackupHub(args.data, **store, to.string());
+  if (!summary.ok()) return Fail(summary.status());
+  int64_t total = 0;
+  for (const auto& [path, bytes] : summary->files) total += bytes;
+  fmt::print("backup of {} written to {} ({} files, {:.1f} MB):\n", args.data, summary->target,
+             summary->files.size(), static_cast<double>(total) / 1e6);
+  for (const auto& [path, bytes] : summary->files) fmt::print("  {:<40} {:>14}\n", path, bytes);
+  for (const auto& [name, why] : summary->left) fmt::print("not copied: {}/ ({})\n", name, why);
+  fmt::print(
+      "To restore: put the directory where the hub is to be, put the audit key back as "
+      "keys/audit.key before anything opens it (a new key would sign what follows), then run "
+      "`tessera init --data DIR` to recreate the landing zone and `tessera audit verify --data "
+      "DIR`.\n");
+  return 0;
+}
+
 struct AuditArgs {
   std::string data;
   std::string audit_key;     // "": HUB/keys/audit.key
@@ -527,6 +567,13 @@ int RunFlagsList(const QuarantineArgs& args) {
   return 0;
 }
 
+// The hub and the reason that every command showing personal data takes.
+void AddAuditedOptions(CLI::App* command, std::string& data, std::string& reason,
+                       const std::string& why) {
+  command->add_option("--data", data, "Hub directory")->required();
+  command->add_option("--reason", reason, why + "; recorded in the audit log")->required();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -625,25 +672,18 @@ int main(int argc, char** argv) {
   QuarantineShowArgs show_args;
   auto* quarantine_show = quarantine->add_subcommand(
       "show", "Show one quarantined row with its raw text (personal data: audited)");
-  quarantine_show->add_option("--data", show_args.data, "Hub directory")->required();
+  AddAuditedOptions(quarantine_show, show_args.data, show_args.reason, "Why you need to see it");
   quarantine_show->add_option("id", show_args.id, "Quarantined row id (from quarantine list)")
-      ->required();
-  quarantine_show
-      ->add_option("--reason", show_args.reason,
-                   "Why you need to see it; recorded in the audit log")
       ->required();
 
   QuarantineExportArgs export_args;
   auto* quarantine_export = quarantine->add_subcommand(
       "export",
       "Write quarantined rows with their raw text to a new CSV file (personal data: audited)");
-  quarantine_export->add_option("--data", export_args.data, "Hub directory")->required();
+  AddAuditedOptions(quarantine_export, export_args.data, export_args.reason,
+                    "Why you need the rows");
   quarantine_export->add_option("--source", export_args.source, "Only this source");
   quarantine_export->add_option("--load", export_args.load, "Only this load");
-  quarantine_export
-      ->add_option("--reason", export_args.reason,
-                   "Why you need the rows; recorded in the audit log")
-      ->required();
   quarantine_export->add_option("--out", export_args.out, "CSV file to create (not overwritten)")
       ->required();
 
@@ -668,6 +708,15 @@ int main(int argc, char** argv) {
                            "The audit HMAC key file (default: HUB/keys/audit.key)");
   audit_verify->add_option("--audit-anchor", audit_args.audit_anchor,
                            "The audit anchor file (default: HUB/audit.anchor)");
+
+  BackupArgs backup_args;
+  auto* backup = app.add_subcommand(
+      "backup",
+      "Copy the hub, online, into a new directory: its store (compacted) and audit log, its "
+      "anchor and configuration; not the audit key (personal data: audited)");
+  AddAuditedOptions(backup, backup_args.data, backup_args.reason, "Why the copy is taken");
+  backup->add_option("--to", backup_args.to, "New directory for the copy (not overwritten)")
+      ->required();
 
   QualityArgs quality_args;
   auto* quality = app.add_subcommand(
@@ -718,6 +767,7 @@ int main(int argc, char** argv) {
   if (quarantine_export->parsed()) return RunQuarantineExport(export_args);
   if (audit_list->parsed()) return RunAuditList(audit_args);
   if (audit_verify->parsed()) return RunAuditVerify(audit_args);
+  if (backup->parsed()) return RunBackup(backup_args);
 
   if (ingest->parsed()) return RunIngest(ingest_args);
   if (geocode->parsed()) return RunGeocode(geocode_dir);

@@ -1,5 +1,9 @@
 #include "store/hub.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -193,5 +197,120 @@ Status InitHub(const std::string& hub_dir, const Clock& clock) {
 }
 
 Status InitHub(const std::string& hub_dir) { return InitHub(hub_dir, SystemClock::Instance()); }
+
+namespace {
+
+// The hub's configuration, copied whole by a backup when present.
+constexpr std::array<std::string_view, 4> kBackedUpDirectories = {"mappings", "models", "analytics",
+                                                                  "reference"};
+// What a backup leaves out, and why (store.h, BackupHub).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 4> kNotBackedUp = {{
+    {"keys", "the audit key is kept away from the hub's backups: back it up on its own"},
+    {"landing", "partner extracts: their records are in hub.db"},
+    {"quarantine", "files set aside whole: the partner holds them"},
+    {"exports", "files handed out"},
+}};
+
+// Flushes a file's or a directory's content to disk.
+Status SyncPath(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IoError("cannot open " + path.string() + " to sync it");
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) return Status::IoError("cannot sync " + path.string());
+  return Status::Ok();
+}
+
+Status CopyInto(const fs::path& from, const fs::path& to, BackupSummary& summary,
+                const fs::path& root) {
+  std::error_code ec;
+  fs::copy_file(from, to, fs::copy_options::none, ec);
+  if (ec) return IoFailure("cannot copy " + from.string() + " to " + to.string(), ec);
+  fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, ec);
+  if (ec) return IoFailure("cannot restrict " + to.string(), ec);
+  TRY(SyncPath(to));
+  summary.files.emplace_back(fs::relative(to, root).string(),
+                             static_cast<int64_t>(fs::file_size(to)));
+  return Status::Ok();
+}
+
+Status CopyTreeInto(const fs::path& from, const fs::path& to, BackupSummary& summary,
+                    const fs::path& root) {
+  std::error_code ec;
+  fs::create_directory(to, ec);
+  if (ec) return IoFailure("cannot create " + to.string(), ec);
+  fs::permissions(to, fs::perms::owner_all, ec);
+  if (ec) return IoFailure("cannot restrict " + to.string(), ec);
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(from, ec), end; !ec && it != end; it.increment(ec)) {
+    entries.push_back(*it);
+  }
+  if (ec) return IoFailure("cannot list " + from.string(), ec);
+  std::sort(entries.begin(), entries.end());  // a stable order for the summary
+  for (const fs::directory_entry& entry : entries) {
+    const fs::path target = to / entry.path().filename();
+    if (entry.is_directory(ec)) {
+      TRY(CopyTreeInto(entry.path(), target, summary, root));
+    } else if (entry.is_regular_file(ec)) {
+      TRY(CopyInto(entry.path(), target, summary, root));
+    }  // sockets, fifos and the like are not configuration
+  }
+  return SyncPath(to);
+}
+
+}  // namespace
+
+Result<BackupSummary> BackupHub(const std::string& hub_dir, Store& store,
+                                const std::string& target) {
+  std::error_code ec;
+  const fs::path final_dir = fs::absolute(target, ec);
+  if (ec) return IoFailure("cannot resolve " + target, ec);
+  if (fs::exists(final_dir, ec)) {
+    return Status::AlreadyExists("'" + final_dir.string() +
+                                 "' exists: a backup goes to a new directory and overwrites "
+                                 "nothing");
+  }
+  const fs::path partial = final_dir.string() + ".partial";
+  if (fs::exists(partial, ec)) {
+    return Status::AlreadyExists("'" + partial.string() +
+                                 "' exists: an earlier backup was interrupted; remove it first");
+  }
+  if (!fs::is_directory(final_dir.parent_path(), ec)) {
+    return Status::NotFound("'" + final_dir.parent_path().string() + "' is not a directory");
+  }
+  fs::create_directory(partial, ec);
+  if (ec) return IoFailure("cannot create " + partial.string(), ec);
+  fs::permissions(partial, fs::perms::owner_all, ec);
+  if (ec) return IoFailure("cannot restrict " + partial.string(), ec);
+
+  BackupSummary summary;
+  summary.target = final_dir.string();
+  const fs::path hub(hub_dir);
+  TRY(CopyInto(hub / kHubJsonName, partial / kHubJsonName, summary, partial));
+  // The anchor before the log: the copied log then holds at least the event it names.
+  const fs::path anchor = hub / "audit.anchor";
+  if (fs::exists(anchor, ec)) TRY(CopyInto(anchor, partial / "audit.anchor", summary, partial));
+  TRY(store.BackupTo(partial.string()));
+  for (std::string_view name : {internal::kAuditDbName, kHubDbName}) {
+    const fs::path db = partial / name;
+    fs::permissions(db, fs::perms::owner_read | fs::perms::owner_write, ec);
+    if (ec) return IoFailure("cannot restrict " + db.string(), ec);
+    TRY(SyncPath(db));
+    summary.files.emplace_back(std::string(name), static_cast<int64_t>(fs::file_size(db)));
+  }
+  for (std::string_view name : kBackedUpDirectories) {
+    if (fs::is_directory(hub / name, ec)) {
+      TRY(CopyTreeInto(hub / name, partial / name, summary, partial));
+    }
+  }
+  for (const auto& [name, why] : kNotBackedUp) {
+    if (fs::exists(hub / name, ec)) summary.left.emplace_back(name, why);
+  }
+  TRY(SyncPath(partial));
+  fs::rename(partial, final_dir, ec);
+  if (ec) return IoFailure("cannot rename " + partial.string() + " to " + final_dir.string(), ec);
+  TRY(SyncPath(final_dir.parent_path()));
+  return summary;
+}
 
 }  // namespace tessera::store

@@ -298,6 +298,83 @@ TEST_F(HubTest, Migration16KeepsEveryInvolvement) {
   EXPECT_EQ(raw.QueryText("PRAGMA foreign_key_check"), "");
 }
 
+// A backup is a new directory holding compacted snapshots of both databases, the marker and
+// the configuration, readable by its owner only; the hub carries on and the copy does not
+// follow it; nothing is ever written over.
+TEST_F(HubTest, BackupCopiesTheStoreAndConfigurationIntoANewDirectory) {
+  ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
+  fs::create_directories(HubDir() + "/mappings");
+  WriteFile(HubDir() + "/mappings/s.yaml", "source: s\n");
+  fs::create_directories(HubDir() + "/keys");
+  WriteFile(HubDir() + "/keys/audit.key", "secret");
+  WriteFile(HubDir() + "/landing/partner.csv", "a,b\n");
+  WriteFile(HubDir() + "/audit.anchor", "{}");  // as a signer leaves it (govern/audit_log.h)
+  auto store = OpenSqliteStore(HubDir(), clock_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  AuditEvent event;
+  event.actor = "cli:alice";
+  event.action = "hub.backup";
+  event.justification = "test";
+  event.resource = "hub";
+  ASSERT_TRUE((*store)->AppendAudit(event).ok());
+  {
+    // Pages that the hub frees are left out of the copy.
+    RawDb raw(DbPath());
+    raw.Exec(
+        "CREATE TABLE scratch (x); INSERT INTO scratch SELECT zeroblob(4000) FROM "
+        "(WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
+        "SELECT i FROM n); DROP TABLE scratch;");
+    ASSERT_GT(raw.QueryInt("PRAGMA freelist_count"), 100);
+  }
+
+  // Not while this store has a transaction open.
+  {
+    auto txn = (*store)->Begin();
+    ASSERT_TRUE(txn.ok());
+    auto refused = BackupHub(HubDir(), **store, tmp_.Sub("busy"));
+    EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  }
+  fs::remove_all(tmp_.Sub("busy.partial"));
+
+  const std::string copy = tmp_.Sub("copy");
+  auto summary = BackupHub(HubDir(), **store, copy);
+  ASSERT_TRUE(summary.ok()) << summary.status().ToString();
+  EXPECT_FALSE(fs::exists(copy + ".partial"));
+  std::vector<std::string> files;
+  for (const auto& [path, bytes] : summary->files) files.push_back(path);
+  EXPECT_EQ(files, (std::vector<std::string>{"hub.json", "audit.anchor", "audit.db", "hub.db",
+                                             "mappings/s.yaml"}));
+  EXPECT_EQ(ReadFile(copy + "/mappings/s.yaml"), "source: s\n");
+  EXPECT_FALSE(fs::exists(copy + "/keys"));
+  EXPECT_FALSE(fs::exists(copy + "/landing"));
+  std::vector<std::string> left;
+  for (const auto& [name, why] : summary->left) left.push_back(name);
+  EXPECT_EQ(left, (std::vector<std::string>{"keys", "landing", "quarantine", "exports"}));
+  EXPECT_EQ(fs::status(copy).permissions() & fs::perms::all, fs::perms::owner_all);
+  EXPECT_EQ(fs::status(copy + "/hub.db").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  {
+    RawDb raw(copy + "/hub.db");
+    EXPECT_EQ(raw.QueryInt("PRAGMA freelist_count"), 0);
+  }
+
+  // The hub goes on; the copy stays as it was, opens as a hub, and its log verifies.
+  ASSERT_TRUE((*store)->AppendAudit(event).ok());
+  auto copied = OpenSqliteStore(copy, clock_);
+  ASSERT_TRUE(copied.ok()) << copied.status().ToString();
+  auto verified = (*copied)->VerifyAudit();
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_TRUE(verified->intact);
+  EXPECT_EQ(verified->events, 1);
+
+  auto again = BackupHub(HubDir(), **store, copy);
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  fs::create_directory(tmp_.Sub("copy2.partial"));
+  auto interrupted = BackupHub(HubDir(), **store, tmp_.Sub("copy2"));
+  EXPECT_EQ(interrupted.status().code(), StatusCode::kAlreadyExists);
+  EXPECT_NE(interrupted.status().message().find("interrupted"), std::string::npos);
+}
+
 TEST_F(HubTest, AnotherProgramsDatabaseIsLeftAlone) {
   ASSERT_TRUE(InitHub(HubDir(), clock_).ok());
   fs::remove(DbPath());

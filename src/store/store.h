@@ -92,6 +92,27 @@ class Store;
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& hub_dir, const Clock& clock,
                                                OpenOptions options = {});
 
+// What BackupHub wrote.
+struct BackupSummary {
+  std::string target;                                     // the backup directory
+  std::vector<std::pair<std::string, int64_t>> files;     // path in the backup, bytes
+  std::vector<std::pair<std::string, std::string>> left;  // hub entry not copied, and why
+};
+
+// Writes a copy of the hub at `hub_dir`, whose store is open as `store`, into `target`: a new
+// directory (mode 0700) that must not exist yet, so that no backup overwrites anything. Online:
+// other Stores read and write on meanwhile. The copy holds
+//   - hub.json, and the audit anchor (copied first, so the copied log is never older than it);
+//   - audit.db, then hub.db, each a consistent snapshot written by SQLite's VACUUM INTO, which
+//     also leaves out the pages the hub has freed;
+//   - the hub's configuration: mappings/, models/, analytics/ and reference/, where present;
+// and not the audit key (keys/), which must be kept away from the hub's backups
+// (docs/design/0006-audit-log.md), nor landing/, quarantine/ and exports/, whose files are the
+// partners' extracts and what was handed out. The copy is written to `target`.partial, synced,
+// and renamed to `target` when complete, so that a directory named `target` is always whole.
+Result<BackupSummary> BackupHub(const std::string& hub_dir, Store& store,
+                                const std::string& target);
+
 // ---------------------------------------------------------------------------------------------
 // Transactions
 
@@ -1294,6 +1315,11 @@ class Store {
   // waiting for them (SQLite's PASSIVE checkpoint). Safe while other Store instances on the hub
   // read and write. FailedPrecondition while a Transaction is open on this Store.
   virtual Status Checkpoint() = 0;
+  // Writes consistent, compacted copies of the store's database files into the existing
+  // directory `dir` (the audit log's first, then the rest), as BackupHub describes. Readers and
+  // writers on other Stores carry on. FailedPrecondition while a Transaction is open on this
+  // Store; AlreadyExists if `dir` holds a file of the same name.
+  virtual Status BackupTo(const std::string& dir) = 0;
 
  protected:
   Store() = default;

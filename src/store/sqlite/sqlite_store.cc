@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <tuple>
@@ -412,6 +413,27 @@ Status SqliteStore::Checkpoint() {
   TRY(db_->Exec("PRAGMA main.wal_checkpoint(PASSIVE)", "checkpointing the write-ahead log"));
   return audit_db_->Exec("PRAGMA wal_checkpoint(PASSIVE)",
                          "checkpointing the audit log's write-ahead log");
+}
+
+Status SqliteStore::BackupTo(const std::string& dir) {
+  if (open_txn_ != nullptr) {
+    return Status::FailedPrecondition("BackupTo: a transaction is open on this store");
+  }
+  // The audit log first: hub.db's copy, taken after it, may only be newer. VACUUM INTO reads
+  // one snapshot of its schema and refuses a file that already has content.
+  for (const auto& [schema, name] :
+       {std::pair<std::string_view, std::string_view>{"audit", internal::kAuditDbName},
+        {"main", internal::kHubDbName}}) {
+    const std::string path = (std::filesystem::path(dir) / name).string();
+    std::error_code ec;
+    if (std::filesystem::exists(path, ec)) {
+      return Status::AlreadyExists("BackupTo: " + path + " exists; a backup overwrites nothing");
+    }
+    TRY_ASSIGN(Query q, db_->Prepare(Sql("VACUUM ", schema, " INTO ?1"), "BackupTo"));
+    q.Bind(1, path);
+    TRY(q.Run());
+  }
+  return Status::Ok();
 }
 
 SqliteStore::~SqliteStore() {

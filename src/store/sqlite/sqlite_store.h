@@ -209,6 +209,7 @@ class SqliteStore final : public Store {
 
   Result<StoreCounts> Counts() override;
   Status Checkpoint() override;
+  Status BackupTo(const std::string& dir) override;
 
   Result<AuditEvent> AppendAudit(const AuditEvent& event) override;
   Result<std::vector<AuditEvent>> AppendAuditBatch(const std::vector<AuditEvent>& events) override;
