@@ -25,7 +25,10 @@ struct GroupFacts {
 template <typename T>
 void MergeValues(std::vector<std::pair<T, std::vector<uint32_t>>>& into,
                  std::vector<std::pair<T, std::vector<uint32_t>>>& from) {
-  for (auto& [value, givers] : from) {
+  // Not a structured binding: clang before 16 (the fuzz build's) cannot capture one in a lambda.
+  for (auto& entry : from) {
+    const T& value = entry.first;
+    std::vector<uint32_t>& givers = entry.second;
     auto it =
         std::find_if(into.begin(), into.end(), [&](const auto& v) { return v.first == value; });
     if (it == into.end()) {
