@@ -1,10 +1,12 @@
 #include "store/hub.h"
 
 #include <fcntl.h>
+#include <stdio.h>  // renameat2
 #include <unistd.h>
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -278,8 +280,11 @@ Result<BackupSummary> BackupHub(const std::string& hub_dir, Store& store,
   if (!fs::is_directory(final_dir.parent_path(), ec)) {
     return Status::NotFound("'" + final_dir.parent_path().string() + "' is not a directory");
   }
-  fs::create_directory(partial, ec);
-  if (ec) return IoFailure("cannot create " + partial.string(), ec);
+  // Created here or not at all: another backup started at the same moment gets its own error.
+  if (!fs::create_directory(partial, ec)) {
+    if (ec) return IoFailure("cannot create " + partial.string(), ec);
+    return Status::AlreadyExists("'" + partial.string() + "' was created by someone else");
+  }
   fs::permissions(partial, fs::perms::owner_all, ec);
   if (ec) return IoFailure("cannot restrict " + partial.string(), ec);
 
@@ -307,8 +312,11 @@ Result<BackupSummary> BackupHub(const std::string& hub_dir, Store& store,
     if (fs::exists(hub / name, ec)) summary.left.emplace_back(name, why);
   }
   TRY(SyncPath(partial));
-  fs::rename(partial, final_dir, ec);
-  if (ec) return IoFailure("cannot rename " + partial.string() + " to " + final_dir.string(), ec);
+  // Never over a directory that appeared meanwhile (a plain rename would replace an empty one).
+  if (::renameat2(AT_FDCWD, partial.c_str(), AT_FDCWD, final_dir.c_str(), RENAME_NOREPLACE) != 0) {
+    return IoFailure("cannot rename " + partial.string() + " to " + final_dir.string(),
+                     std::error_code(errno, std::generic_category()));
+  }
   TRY(SyncPath(final_dir.parent_path()));
   return summary;
 }
