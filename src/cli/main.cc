@@ -414,6 +414,8 @@ int RunBackup(const BackupArgs& args) {
   std::error_code ec;
   const std::filesystem::path to = std::filesystem::absolute(args.to, ec);
   if (ec) return Fail(tessera::Status::InvalidArgument("cannot resolve " + args.to));
+  // Refused before the audit event, so that the log never records a copy that was not taken
+  // (BackupHub refuses it too).
   if (std::filesystem::exists(to, ec)) {
     return Fail(tessera::Status::AlreadyExists(fmt::format(
         "{} exists: a backup goes to a new directory and overwrites nothing", to.string())));

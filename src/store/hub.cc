@@ -223,17 +223,24 @@ Status SyncPath(const fs::path& path) {
   return Status::Ok();
 }
 
+// Makes `file`, written into the backup at `root`, readable by its owner only, syncs it and
+// lists it in the summary.
+Status KeepInBackup(const fs::path& file, BackupSummary& summary, const fs::path& root) {
+  std::error_code ec;
+  fs::permissions(file, fs::perms::owner_read | fs::perms::owner_write, ec);
+  if (ec) return IoFailure("cannot restrict " + file.string(), ec);
+  TRY(SyncPath(file));
+  summary.files.emplace_back(fs::relative(file, root).string(),
+                             static_cast<int64_t>(fs::file_size(file)));
+  return Status::Ok();
+}
+
 Status CopyInto(const fs::path& from, const fs::path& to, BackupSummary& summary,
                 const fs::path& root) {
   std::error_code ec;
   fs::copy_file(from, to, fs::copy_options::none, ec);
   if (ec) return IoFailure("cannot copy " + from.string() + " to " + to.string(), ec);
-  fs::permissions(to, fs::perms::owner_read | fs::perms::owner_write, ec);
-  if (ec) return IoFailure("cannot restrict " + to.string(), ec);
-  TRY(SyncPath(to));
-  summary.files.emplace_back(fs::relative(to, root).string(),
-                             static_cast<int64_t>(fs::file_size(to)));
-  return Status::Ok();
+  return KeepInBackup(to, summary, root);
 }
 
 Status CopyTreeInto(const fs::path& from, const fs::path& to, BackupSummary& summary,
@@ -297,11 +304,7 @@ Result<BackupSummary> BackupHub(const std::string& hub_dir, Store& store,
   if (fs::exists(anchor, ec)) TRY(CopyInto(anchor, partial / "audit.anchor", summary, partial));
   TRY(store.BackupTo(partial.string()));
   for (std::string_view name : {internal::kAuditDbName, kHubDbName}) {
-    const fs::path db = partial / name;
-    fs::permissions(db, fs::perms::owner_read | fs::perms::owner_write, ec);
-    if (ec) return IoFailure("cannot restrict " + db.string(), ec);
-    TRY(SyncPath(db));
-    summary.files.emplace_back(std::string(name), static_cast<int64_t>(fs::file_size(db)));
+    TRY(KeepInBackup(partial / name, summary, partial));
   }
   for (std::string_view name : kBackedUpDirectories) {
     if (fs::is_directory(hub / name, ec)) {
